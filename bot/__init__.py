@@ -1,0 +1,1 @@
+"""Web gateway and channel adapters over one conversation core (Rasa REST)."""

@@ -1,0 +1,202 @@
+"""Deciding which services apply to a profile, with reasons, amounts and the next useful questions."""
+from __future__ import annotations
+
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Iterable, Mapping
+
+from .amounts import amount_for
+from .conditions import All, Any_, Condition, Leaf, Not, explain
+from .facts import FACT_NAMES, facts, validate_profile
+from .kb import PolicyList, Service, load_kb
+
+ELIGIBLE, POSSIBLE, INELIGIBLE = "eligible", "possible", "ineligible"
+_STATUS = {True: ELIGIBLE, None: POSSIBLE, False: INELIGIBLE}
+
+
+def open_facts(cond: Condition, profile: Mapping[str, Any]) -> set[str]:
+    """Unknown facts in the parts of `cond` that are still undecided."""
+    if cond.evaluate(profile) is not None:
+        return set()
+    if isinstance(cond, Leaf):
+        return {cond.fact}
+    if isinstance(cond, Not):
+        return open_facts(cond.child, profile)
+    assert isinstance(cond, (All, Any_))
+    out: set[str] = set()
+    for child in cond.children:
+        out |= open_facts(child, profile)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _probe_values(kb: PolicyList) -> dict[str, tuple[Any, ...]]:
+    """Values worth trying for each fact: every enum value; for integers, both sides of each boundary."""
+    points: dict[str, set[int]] = {}
+    for service in kb.services:
+        for leaf in service.condition.leaves():
+            if leaf.spec[0] == "range":
+                _, name, lo, hi = leaf.spec
+                points.setdefault(name, set()).update({lo - 1, lo, hi, hi + 1})
+    out: dict[str, tuple[Any, ...]] = {}
+    for name, fact in facts().items():
+        if fact.type == "int":
+            pts = points.get(name, set()) | set(fact.values)
+            out[name] = tuple(sorted(p for p in pts if fact.min <= p <= fact.max)) or (fact.min,)
+        elif fact.type == "bool":
+            out[name] = (True, False)
+        elif fact.type == "list":
+            out[name] = ([],) + tuple([v] for v in fact.values)
+        else:
+            out[name] = tuple(fact.values)
+    return out
+
+
+def _decides(service: Service, profile: Mapping[str, Any], fact: str, values: Iterable[Any]) -> bool:
+    trial = dict(profile)
+    for value in values:
+        trial[fact] = value
+        if service.condition.evaluate(trial) is not None:
+            return True
+    return False
+
+
+def next_facts(kb: PolicyList, profile: Mapping[str, Any], undecided: Iterable[Service]) -> list[str]:
+    """Unknown facts that can still change a result, most useful first.
+
+    Most useful = settles the most undecided services on its own; then appears in the most of them;
+    then the easier question (facts.yaml `ease`).
+    """
+    probes = _probe_values(kb)
+    decisive: dict[str, int] = {}
+    appears: dict[str, int] = {}
+    for service in undecided:
+        for fact in open_facts(service.condition, profile):
+            appears[fact] = appears.get(fact, 0) + 1
+            if _decides(service, profile, fact, probes[fact]):
+                decisive[fact] = decisive.get(fact, 0) + 1
+    ease = facts()
+    return sorted(appears, key=lambda f: (-decisive.get(f, 0), -appears[f], ease[f].ease))
+
+
+def _years_until(leaf: Leaf, profile: Mapping[str, Any]) -> str | None:
+    if leaf.spec[0] == "range" and leaf.fact == "age" and profile.get("age") is not None:
+        lo = leaf.spec[2]
+        gap = lo - profile["age"]
+        if gap > 0:
+            return f"还差{gap}年满{lo}周岁，到时可以申请"
+    return None
+
+
+def explain_service(service: Service, profile: Mapping[str, Any], status: str) -> dict[str, Any]:
+    met, failed, unknown = explain(service.condition, profile)
+    cite = service.citation.text()
+    if status == ELIGIBLE:
+        why = f"老人{'，'.join(l.label for l in met)}，符合{cite}。"
+        change = None
+    elif status == POSSIBLE:
+        done = f"老人{'，'.join(l.label for l in met)}；" if met else ""
+        why = f"{done}还要看：{'；'.join(dict.fromkeys(l.label for l in unknown))}（{cite}）。"
+        change = "确认以上情况后就能判断。"
+    else:
+        why = f"不符合：{'；'.join(dict.fromkeys(l.label for l in failed))}（{cite}）。"
+        hints = [_years_until(l, profile) or l.hint for l in failed]
+        change = "；".join(dict.fromkeys(h for h in hints if h)) or None
+    missing = [f for f in dict.fromkeys(l.fact for l in unknown)] if status == POSSIBLE else []
+    return {"why": why, "change": change, "missing": missing}
+
+
+def service_result(service: Service, profile: Mapping[str, Any], status: str) -> dict[str, Any]:
+    detail = explain_service(service, profile, status)
+    return {
+        "id": service.id,
+        "name": service.name,
+        "status": status,
+        "department": service.department.short_name,
+        "department_full": service.department.full_name,
+        "service_type": service.service_type,
+        "amount": amount_for(service.amounts, profile),
+        "why": detail["why"],
+        "change": detail["change"],
+        "missing": detail["missing"],
+        "summary": service.summary,
+        "how_to_apply": service.how_to_apply,
+        "citation": service.citation.full(),
+    }
+
+
+def _key_facts(service: Service) -> tuple[str, ...]:
+    """Facts a service's status, reasons and amount depend on."""
+    names = set(service.facts)
+    for amount in service.amounts:
+        if amount.when is not None:
+            names |= amount.when.fact_names()
+    return tuple(sorted(names))
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+class _Plan:
+    """Per list: for each service, which facts its result depends on, and a cache of its results.
+
+    A service's result depends only on its own few facts, so it is computed once per distinct
+    combination of them; real profiles repeat those small combinations constantly.
+    """
+
+    MAX_ENTRIES = 50_000  # per service; beyond it the cache is simply cleared
+
+    def __init__(self, kb: PolicyList):
+        self.services = kb.services
+        self.getters = []
+        for service in kb.services:
+            names = _key_facts(service)
+            idx = [FACT_NAMES.index(n) for n in names]
+            getter = itemgetter(*idx) if len(idx) > 1 else (lambda v, i=idx[0]: (v[i],))
+            self.getters.append((service, names, getter, {}))
+
+    def results(self, clean: Mapping[str, Any]) -> list[dict[str, Any]]:
+        get = clean.get
+        values = tuple([_freeze(get(f)) for f in FACT_NAMES])
+        out = []
+        for service, names, getter, cache in self.getters:
+            key = getter(values)
+            result = cache.get(key)
+            if result is None:
+                if len(cache) >= self.MAX_ENTRIES:
+                    cache.clear()
+                profile = {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, key) if v is not None}
+                result = cache[key] = service_result(service, profile, _STATUS[service.condition.evaluate(profile)])
+            out.append(result)
+        return out
+
+
+@lru_cache(maxsize=8)
+def _plan(kb: PolicyList) -> _Plan:
+    return _Plan(kb)
+
+
+def _results(kb: PolicyList, clean: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return _plan(kb).results(clean)
+
+
+def decide(profile: Mapping[str, Any], kb: PolicyList | None = None) -> dict[int, str]:
+    """Only the statuses, for a validated profile."""
+    kb = kb or load_kb()
+    return {r["id"]: r["status"] for r in _results(kb, profile)}
+
+
+def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated: bool = False) -> dict[str, Any]:
+    """Contract section 4: eligible / possible ids, next_facts and every service with its reasons."""
+    kb = kb or load_kb()
+    clean = dict(profile) if validated else validate_profile(profile)
+    results = _results(kb, clean)
+    possible = [r["id"] for r in results if r["status"] == POSSIBLE]
+    return {
+        "eligible": [r["id"] for r in results if r["status"] == ELIGIBLE],
+        "possible": possible,
+        "next_facts": next_facts(kb, clean, [kb.service(i) for i in possible]) if possible else [],
+        "services": [dict(r) for r in results],  # shallow copies: callers may annotate them
+        "list": {"id": kb.id, "number": kb.number, "published": kb.published.isoformat()},
+    }
