@@ -1,0 +1,44 @@
+# 长治养老服务资格助手 — `make run` starts everything, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?=
+VENV := .venv
+PY := $(VENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: run test setup model validate nlu-cv bench bench-kb clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@py=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
+	echo "using $$py"; \
+	[ -x $(PY) ] || $$py -m venv $(VENV); \
+	$(PY) -m pip install -q --upgrade pip && \
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	@touch $@
+
+setup: $(VENV)/.installed
+
+model: setup
+	@scripts/ensure_model.sh
+
+run: model
+	@scripts/run.sh
+
+test: model
+	$(PY) -m pytest -q -p no:cacheprovider --cov=policy_kb --cov-branch --cov-report=term $(PYTEST_ARGS)
+
+validate: setup
+	$(VENV)/bin/rasa data validate --fail-on-warnings
+
+nlu-cv: setup
+	$(PY) scripts/nlu_report.py
+
+bench-kb: setup
+	$(PY) bench/bench_kb.py
+
+bench: model
+	$(PY) bench/bench_dialogue.py
+
+clean:
+	rm -rf models results .pytest_cache

@@ -1,0 +1,75 @@
+"""Which question to ask next, in what words, with which quick-reply buttons."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policy_kb.facts import facts
+
+DONT_KNOW = {"title": "不清楚", "payload": "/dont_know"}
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str  # a fact name, or a group: pension / special_circumstances
+    facts: tuple[str, ...]
+    text: str
+    buttons: tuple[tuple[str, str], ...]  # (title, payload)
+
+    def slot_name(self, unknown: set[str]) -> str:
+        """requested_slot: the fact asked, or special_circumstances for the rare-facts group."""
+        if self.key == "special_circumstances":
+            return self.key
+        for f in self.facts:
+            if f in unknown:
+                return f
+        return self.facts[0]
+
+    def button_dicts(self) -> list[dict[str, str]]:
+        return [{"title": t, "payload": p} for t, p in self.buttons]
+
+
+def inform(values: dict[str, Any]) -> str:
+    return "/inform" + json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def _default_buttons(fact_name: str) -> tuple[tuple[str, str], ...]:
+    fact = facts()[fact_name]
+    if fact.type == "bool":
+        return (("是", inform({fact_name: True})), ("不是", inform({fact_name: False})))
+    if fact.type in ("enum",) or (fact.type == "int" and fact.values):
+        return tuple((label, inform({fact_name: value})) for value, label in fact.values.items())
+    return ()
+
+
+@lru_cache(maxsize=1)
+def questions() -> dict[str, Question]:
+    raw = yaml.safe_load((Path(__file__).with_name("questions.yaml")).read_text(encoding="utf-8"))
+    out = {}
+    for key, spec in raw.items():
+        group = tuple(spec.get("facts") or (key,))
+        if "buttons" in spec:
+            buttons = tuple((title, inform(values)) for title, values in spec["buttons"])
+        else:
+            buttons = _default_buttons(key)
+        if buttons:
+            buttons = buttons + ((DONT_KNOW["title"], DONT_KNOW["payload"]),)
+        out[key] = Question(key, group, spec["text"], buttons)
+    return out
+
+
+def question_for(fact_name: str, unknown: set[str]) -> Question:
+    """The question that asks about `fact_name`; rare facts are asked together while all are open."""
+    qs = questions()
+    group = qs["special_circumstances"]
+    if fact_name in group.facts and sum(f in unknown for f in group.facts) >= 2:
+        return group
+    pension = qs["pension"]
+    if fact_name in pension.facts and all(f in unknown for f in pension.facts):
+        return pension
+    return qs[fact_name]
