@@ -1,0 +1,82 @@
+"""Short answers to the fact the bot just asked: 是/对/有 -> True, 没有 -> False, 能 -> independent..."""
+from __future__ import annotations
+
+import re
+
+from .lexicon import Lexicon
+from .normalize import Clauses
+
+SPECIAL = "special_circumstances"
+_GRADE_RX = re.compile(r"^([1-4一二三四])级?(?:的|残疾|残)?$")
+_GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+_REPEAT_RX = re.compile(r"^(.+?)\1+$")
+_FILLER_ONLY_RX = re.compile(r"^(?:嗯|呃|额|那个|这个|哦|噢|啊|唉|哎)+$")
+
+
+def core_of_first_clause(norm: str, clauses: Clauses, lex: Lexicon) -> str:
+    """The first clause without fillers (嗯, 那个) and trailing particles, repeats collapsed:
+    "嗯嗯，对对对的" -> "嗯"; "没有没有啊" -> "没有"."""
+    a = lex.answers
+    particles = a.get("particles", "$^")
+    fillers = a.get("fillers", "$^")
+    for s, e in clauses.spans():
+        c = norm[s:e]
+        m = _REPEAT_RX.match(c)  # 是的是的 -> 是的
+        c = m.group(1) if m else c
+        c = re.sub(particles, "", c)
+        if not c:
+            continue
+        if _FILLER_ONLY_RX.match(c) and any(norm[s2:e2].strip() for s2, e2 in clauses.spans() if s2 > e):
+            continue  # 嗯，不是: the filler only opens the real answer
+        c = re.sub(fillers, "", c) or c  # 嗯 alone stays: it is a yes
+        c = re.sub(particles, "", c) or c
+        m = _REPEAT_RX.match(c)  # 对对对 -> 对
+        return m.group(1) if m else c
+    return ""
+
+
+def _is(core: str, words) -> bool:
+    if not words:
+        return False
+    if core in words:
+        return True
+    # 当过 / 交过 / 领着: an aspect particle after the answer word
+    return len(core) > 1 and core[-1] in "过着" and core[:-1] in words
+
+
+def short_answer(norm: str, clauses: Clauses, lex: Lexicon, requested: str) -> dict:
+    """Facts (and "special_none") said by a short answer to `requested`; {} if none."""
+    core = core_of_first_clause(norm, clauses, lex)
+    if not core or len(core) > 12:
+        return {}
+    a = lex.answers
+    table = a.get(requested)
+    if isinstance(table, dict):
+        for value, words in table.items():
+            if _is(core, [str(w) for w in words or []]):
+                return {requested: value}
+    if requested == SPECIAL:
+        if _is(core, a.get("special_none")):
+            return {"special_none": True}
+        return {}
+    if requested == "disability_grade":
+        m = _GRADE_RX.match(core)
+        if m:
+            return {"disability_grade": _GRADE[m.group(1)]}
+    deny = _is(core, a.get("deny"))
+    affirm = not deny and _is(core, a.get("affirm"))
+    if not (deny or affirm):
+        return {}
+    cat = lex.categories.get(requested)
+    if cat is None:
+        return {}
+    if cat.type == "bool":
+        return {requested: affirm}
+    if deny:
+        if requested in ("economic_status", "veteran_category"):
+            return {requested: "none"}
+        if requested == "disability_grade":
+            return {requested: 0}
+        if requested == "chronic_conditions":
+            return {requested: []}
+    return {}

@@ -1,0 +1,200 @@
+"""extract(): every contract fact a user message states, plus how it was said."""
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from dataclasses import dataclass, field
+
+from .age import find_age
+from .answers import SPECIAL, short_answer
+from .lexicon import get_lexicon
+from .normalize import Clauses, normalize
+from .numerals import parse_chinese_number
+from .phrases import read_phrases
+from .relation import find_relation
+
+log = logging.getLogger(__name__)
+
+# The rare situations asked together as "special_circumstances" (contract section 5).
+SPECIAL_FACTS = ("special_family_planning", "veteran_category", "maintenance_dispute", "homeless")
+_REQUESTED_ALIASES = {"veteran": "veteran_category", "special": SPECIAL}
+
+# 残疾证二级 / 肢体一级 / 二级残疾: a grade 1-4 where a disability is spoken of.
+_GRADE_RX = re.compile(
+    r"(?<![一二三四五六七八九十\d])([一二三四1-4])级(?!别|医院|公路|教师|职称|工|技|台风|风|地震|护理)"
+)
+_GRADE_ALT_RX = re.compile(
+    r"(?:残疾证?|残疾等级|等级|级别)(?:是|为|评的是|评了|上写的|写的是|办的是|评的)?([一二三四1-4])(?![\d十百级])"
+)
+_GRADE_CONTEXT_RX = re.compile(r"残|疾|肢体|视力|听力|言语|语言|智力|精神|多重|盲|聋|哑|证")
+# ...but not a veteran's disability grade or a care-need level.
+_GRADE_OTHER_RX = re.compile(
+    r"军|部队|伤残证|伤残等级|等甲|等乙|(?:护理|失能|照护)(?:等级|级别)|失能[一二三四1-4]级"
+)
+_VETERAN_RX = re.compile(r"军人|部队|伤残证|老兵")
+_GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+# Years paid into the residents' pension: 交了十年 / 缴了20多年.
+_PAID_YEARS_RX = re.compile(
+    r"(?:交|缴|买)(?:了|够|满|足|过)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年"
+)
+_EMPLOYEE_CTX_RX = re.compile(r"职工|单位|企业|厂|公司|机关|事业")
+
+
+@dataclass
+class Extraction:
+    """What one message says about the elder."""
+
+    # contract fact name -> contract value (shared/contract.md section 2)
+    facts: dict[str, object] = field(default_factory=dict)
+    # facts the user says they don't know (the asked one, or one named near 不知道)
+    unknown: set[str] = field(default_factory=set)
+    # fact -> the words said when the value in `facts` is a best guess ({"age": "快八十了"})
+    approximate: dict[str, str] = field(default_factory=dict)
+    # the message corrects an earlier answer (说错了, 应该是, 不对 + a new value)
+    correction: bool = False
+    # who the elder is to the speaker: self, mother, father, mother_in_law, father_in_law,
+    # grandmother, grandfather, spouse, parents, elder (another older person); None if unclear
+    relation: str | None = None
+    # none of the rare situations apply (都没有), when requested == "special_circumstances"
+    special_none: bool = False
+
+
+def _canon_requested(requested) -> str | None:
+    if not isinstance(requested, str) or not requested:
+        return None
+    return _REQUESTED_ALIASES.get(requested, requested)
+
+
+def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -> int | None:
+    asked = requested in ("disability_grade", "disability_type")
+    if not asked and not _GRADE_CONTEXT_RX.search(norm):
+        return None
+    if _VETERAN_RX.search(norm) and "残疾证" not in norm:
+        return None  # 伤残军人，三级: the grade of a veteran's 伤残证, not of a 残疾证
+    grade = None
+    for rx in (_GRADE_RX, _GRADE_ALT_RX):
+        for m in rx.finditer(norm):
+            cs, ce = clauses.of(m.start())
+            cs, ce = max(cs, m.start() - 20), min(ce, m.end() + 20)  # bounded: linear on long input
+            clause = norm[cs:ce]
+            if _GRADE_OTHER_RX.search(clause) and "残疾证" not in clause:
+                continue
+            pre = norm[cs:m.start()]
+            if re.search(r"(?:不是|并非|不)$", pre):
+                continue  # 不是二级，是一级
+            if (
+                not asked
+                and lex.question_after_rx.search(norm[m.end():ce])
+                and not lex.subject_before_rx.search(pre)
+            ):
+                continue  # 一级残疾能领护理补贴吗: asks about grade 1, says nothing of the elder
+            grade = _GRADE[m.group(1)]
+    return grade
+
+
+def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> bool | None:
+    """养老保险交了二十年 -> True, 交了十年 -> False (only where the pension is spoken of)."""
+    if requested != "resident_pension_15y" and not (gate and gate.search(norm)):
+        return None
+    value = None
+    for m in _PAID_YEARS_RX.finditer(norm):
+        cs, ce = clauses.of(m.start())
+        if _EMPLOYEE_CTX_RX.search(norm[cs:ce]):
+            continue  # 职工养老保险: another fact (employee_pension_retired)
+        years = parse_chinese_number(m.group(1))
+        if years is None:
+            continue
+        value = years >= 15
+    return value
+
+
+def _extract(text, requested, today) -> Extraction:
+    lex = get_lexicon()
+    requested = _canon_requested(requested)
+    today = today if isinstance(today, datetime.date) else datetime.date.today()
+    ex = Extraction()
+    norm = normalize(text)
+    if not norm:
+        return ex
+    clauses = Clauses(norm)
+
+    reading = read_phrases(norm, clauses, lex, requested)
+    facts: dict[str, object] = {}
+    for name, cat in lex.categories.items():
+        pos = reading.positive.get(name)
+        if cat.type == "list":
+            if pos:
+                facts[name] = sorted(set(pos))
+            elif requested == name and reading.list_negated.get(name):
+                facts[name] = []  # 没有高血压也没有糖尿病
+            continue
+        if pos:
+            facts[name] = pos[-1]  # the later statement wins: 不是独居，跟儿子住
+        elif reading.negative.get(name):
+            facts[name] = reading.negative[name][-1]
+
+    grade = _disability_grade(norm, clauses, lex, requested)
+    if grade is not None:
+        facts["disability_grade"] = grade
+    if facts.get("disability_grade") == 0:
+        facts.pop("disability_type", None)  # a type only goes with a 残疾证
+
+    if "resident_pension_15y" not in facts:
+        paid = _paid_years(norm, clauses, requested, lex.categories["resident_pension_15y"].gate)
+        if paid is not None:
+            facts["resident_pension_15y"] = paid
+
+    age = find_age(norm, today, requested, normalized=True)
+    if age.reading is not None:
+        facts["age"] = age.reading.age
+        if age.reading.approx_phrase:
+            ex.approximate["age"] = age.reading.approx_phrase
+
+    stated = bool(facts)  # facts said in words, before short answers (是/不对) are read
+    said_unknown = bool(lex.unknown_rx.search(norm))
+    if requested and requested not in facts and not said_unknown:
+        for key, value in short_answer(norm, clauses, lex, requested).items():
+            if key == "special_none":
+                ex.special_none = bool(value)
+            else:
+                facts[key] = value
+    if requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS):
+        ex.special_none = False
+
+    # "I don't know"
+    if said_unknown:
+        if requested:
+            answered = requested in facts or (
+                requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS)
+            )
+            if not answered:
+                ex.unknown.add(requested)
+        for s, e in clauses.spans():
+            clause = norm[s:e]
+            if not lex.unknown_rx.search(clause):
+                continue
+            for topic, rx in lex.unknown_topics.items():
+                if topic not in facts and rx.search(clause):
+                    ex.unknown.add(topic)
+
+    ex.correction = bool(lex.correction_rx.search(norm)) or (
+        stated and norm.startswith("不对")
+    ) or (age.negated_seen and age.reading is not None)
+    ex.relation = find_relation(norm, lex, bool(facts))
+    ex.facts = facts
+    return ex
+
+
+def extract(text: str, requested: str | None = None, today: datetime.date | None = None) -> Extraction:
+    """Facts of shared/contract.md section 2 stated in one user message.
+
+    `requested`: the fact the bot just asked about (or "special_circumstances"), so that
+    short answers (是, 没有, 83, 能) are understood. `today`: for ages from birth years.
+    Never raises: on any internal error it logs and returns an empty Extraction.
+    """
+    try:
+        return _extract(text, requested, today)
+    except Exception:  # the dialogue must go on whatever the user typed
+        log.exception("understanding.extract failed on %r", str(text)[:200] if text is not None else None)
+        return Extraction()

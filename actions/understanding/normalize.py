@@ -1,0 +1,71 @@
+"""Text normalisation and clause splitting shared by the extractors."""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+
+from .lexicon import get_lexicon
+
+# Longer messages are cut: nobody states an elder's situation in more than this, and it
+# keeps the cost bounded for pasted documents.
+MAX_CHARS = 4000
+
+# Clause boundaries: negation, questions and "the previous phrase" never cross these.
+CLAUSE_PUNCT = "，,。.!！?？;；、\n：:~～…—()（）【】[]「」『』\"'“”‘’/|"
+_CLAUSE_RX = re.compile("[" + re.escape(CLAUSE_PUNCT) + "]|但是|可是|不过|而是")
+_DIGIT_BLANK_RX = re.compile(r"(?<=\d)\s+(?=\d)")
+_BLANK_RX = re.compile(r"\s+")
+
+
+def to_text(text) -> str:
+    """Any input as a string: None -> "", bytes decoded, other objects str()'d."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "ignore")
+    if not isinstance(text, str):
+        try:
+            return str(text)
+        except Exception:
+            return ""
+    return text
+
+
+def normalize(text) -> str:
+    """NFKC (full-width digits -> ASCII), simplified characters, lower case, typos fixed,
+    blanks removed (a blank between two numbers becomes a comma)."""
+    lex = get_lexicon()
+    s = to_text(text)[:MAX_CHARS]
+    s = unicodedata.normalize("NFKC", s)
+    s = s.translate(lex.traditional).lower()
+    s = _DIGIT_BLANK_RX.sub(",", s)
+    s = _BLANK_RX.sub("", s)
+    if lex.typos:
+        s = lex.typo_rx.sub(lambda m: lex.typos[m.group(0)], s)
+    return s
+
+
+class Clauses:
+    """Clause spans of a normalised text; `of(pos)` gives the clause around `pos`."""
+
+    def __init__(self, text: str):
+        self.text = text
+        starts = [0]
+        ends = []
+        for m in _CLAUSE_RX.finditer(text):
+            ends.append(m.start())
+            starts.append(m.end())
+        ends.append(len(text))
+        self.starts = starts
+        self.ends = ends
+
+    def index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, pos) - 1)
+
+    def of(self, pos: int) -> tuple[int, int]:
+        i = self.index(pos)
+        return self.starts[i], max(self.starts[i], self.ends[i])
+
+    def spans(self) -> list[tuple[int, int]]:
+        return [(s, max(s, e)) for s, e in zip(self.starts, self.ends)]

@@ -1,0 +1,152 @@
+"""Finding lexicon phrases in a message and reading their polarity.
+
+Every phrase of every category is looked for at every position; overlaps are resolved
+longest first across categories (残疾军人 beats 残疾, 不能自理 beats 能自理). Then each
+kept phrase is read in its clause: negated (没有低保, 低保没有), hypothetical or a question
+(想申请低保, 是不是低保, 低保能领多少), or past (以前是低保).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import Lexicon, Target, may_match
+from .normalize import Clauses
+
+# A phrase that is itself negative (没有残疾证, 不能自理) is not negated again by a
+# preceding word: double negation is rare in speech and mostly a mis-read.
+_SELF_NEGATIVE = ("不", "没", "无", "未")
+WINDOW = 16
+_UNKNOWN_LEAD_RX = re.compile(r"^(?:也|还|我|俺|咱|就|都|有没有|是不是|是啥|是什么|是几级|几级|多少|咋样)*")
+# A phrase that asserts by itself (吃低保, 享受低保) stays a statement in a question:
+# 俺娘吃低保能领啥 still says she has 低保.
+_SELF_ASSERTIVE = ("吃", "享受", "有", "领", "拿", "办了", "评上")
+
+
+@dataclass
+class PhraseMatch:
+    start: int
+    end: int
+    text: str
+    targets: list[Target]
+    clause: int = 0
+    negated: bool = False
+    irrealis: bool = False
+    past: bool = False
+    post_negated: bool = False
+
+
+@dataclass
+class Reading:
+    """Values per category: positive mentions and values implied by negated ones."""
+
+    positive: dict[str, list] = field(default_factory=dict)
+    negative: dict[str, list] = field(default_factory=dict)
+    list_negated: dict[str, set] = field(default_factory=dict)
+    matches: list[PhraseMatch] = field(default_factory=list)
+
+
+def find_phrases(norm: str, lex: Lexicon) -> list[PhraseMatch]:
+    cands: dict[tuple[int, int], list[Target]] = {}
+    if lex.literal_rx is not None:
+        for m in lex.literal_rx.finditer(norm):
+            s, e = m.span(1)
+            if e > s:
+                cands.setdefault((s, e), []).extend(lex.literal_map.get(m.group(1), ()))
+    chars = set(norm)
+    todo = set(lex.regex_always)
+    for ch in chars:
+        todo.update(lex.regex_by_char.get(ch, ()))
+    for i in sorted(todo):
+        rx, targets, needs = lex.regex_entries[i]
+        if needs and not may_match(needs, chars):
+            continue
+        for m in rx.finditer(norm):
+            if m.end() > m.start():
+                cands.setdefault(m.span(), []).extend(targets)
+    taken = bytearray(len(norm))
+    kept: list[PhraseMatch] = []
+    for s, e in sorted(cands, key=lambda se: (se[0] - se[1], se[0])):
+        if any(taken[s:e]):
+            continue
+        taken[s:e] = b"\x01" * (e - s)
+        targets = list(dict.fromkeys(cands[(s, e)]))
+        kept.append(PhraseMatch(s, e, norm[s:e], targets))
+    kept.sort(key=lambda m: m.start)
+    return kept
+
+
+def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | None) -> Reading:
+    out = Reading()
+    prev: PhraseMatch | None = None
+    gate_open: dict[str, bool] = {}  # per category: its gate word occurs in the message
+    for m in find_phrases(norm, lex):
+        m.clause = clauses.index(m.start)
+        cs, ce = clauses.of(m.start)
+        same = prev is not None and prev.clause == m.clause and prev.end <= m.start
+        # Markers sit close to the phrase: a bounded window keeps long messages linear.
+        prefix = norm[max(cs, prev.end if same else cs, m.start - WINDOW): m.start]
+        suffix = norm[m.end: min(max(ce, m.end), m.end + WINDOW)]
+        if same and (not prefix or lex.list_joiners_rx.match(prefix)):
+            # 没有高血压和糖尿病: the list shares the first item's reading
+            m.negated, m.irrealis, m.past = prev.negated, prev.irrealis, prev.past
+        else:
+            question = lex.question_prefix_rx.search(prefix) or (
+                # 有没有低保 read as 有没 + 有低保, 能不能自理 as 能不 + 能自理: A-not-A questions
+                len(prefix) >= 2 and prefix[-1] in "没不" and m.text.startswith(prefix[-2])
+            ) or (
+                # 能不能自理 read as 能 + 不能自理
+                prefix and len(m.text) > 1 and m.text[0] in "没不" and m.text[1] == prefix[-1]
+            )
+            m.negated = (
+                not question
+                and not m.text.startswith(_SELF_NEGATIVE)
+                and bool(lex.neg_prefix_rx.search(prefix))
+            )
+            window = prefix[-8:]
+            m.irrealis = bool(question) or (
+                bool(lex.irrealis_rx.search(window)) and not lex.assert_before_rx.search(prefix)
+            )
+            if (
+                not m.irrealis
+                and not m.negated
+                and lex.question_after_rx.search(suffix)
+                and not lex.subject_before_rx.search(prefix)
+                and not m.text.startswith(_SELF_ASSERTIVE)
+            ):
+                m.irrealis = True  # 低保能领多少钱: asks about 低保, says nothing of the elder
+            if not m.irrealis and suffix and norm.rstrip().endswith(("吗", "么", "?", "？", "不")) and (
+                lex.yes_no_question_after_rx.match(suffix)
+            ):
+                m.irrealis = True  # 我妈是低保户吗: asked, not stated
+            if not m.irrealis and (
+                lex.unknown_rx.search(window) or lex.unknown_rx.match(_UNKNOWN_LEAD_RX.sub("", suffix))
+            ):
+                m.irrealis = True  # 不知道低保…, 低保不清楚: not a statement either way
+            m.past = bool(lex.past_rx.search(window))
+        m.post_negated = not m.text.startswith(_SELF_NEGATIVE) and bool(lex.post_negation_rx.match(suffix))
+        out.matches.append(m)
+        prev = m
+        for t in m.targets:
+            cat = lex.categories[t.category]
+            if cat.irrealis and m.irrealis:
+                continue
+            if cat.past and m.past:
+                continue
+            gate = cat.gate_all or (cat.gate if t.weak else None)
+            if gate is not None and requested != cat.name:
+                key = cat.name + ("*" if cat.gate_all else "")
+                if key not in gate_open:
+                    gate_open[key] = bool(gate.search(norm))
+                if not gate_open[key]:
+                    continue
+            if m.negated or (cat.postneg and m.post_negated):
+                if t.value in cat.negated:
+                    out.negative.setdefault(cat.name, []).append(cat.negated[t.value])
+                elif cat.type == "list":
+                    out.list_negated.setdefault(cat.name, set()).add(t.value)
+                continue
+            if isinstance(t.value, str) and t.value.startswith("_"):
+                continue  # a marker (残疾证 mentioned): only its negation says something
+            out.positive.setdefault(cat.name, []).append(t.value)
+    return out
