@@ -2,6 +2,10 @@
 # Train the Rasa model once per change of config/domain/data; reuse it otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p models
+# one training at a time: a second caller waits and then finds the model made
+exec 9>models/.train.lock
+flock 9
 hash=$(scripts/model_hash.sh)
 model="models/model-$hash.tar.gz"
 if [ -f "$model" ]; then echo "model up to date: $model"; exit 0; fi

@@ -277,7 +277,7 @@ class Turn:
         self.apply(new, dont_know, special_none)
         self.ack()
         result = evaluate(self.profile, validated=True)
-        understood = bool(self.changed) or dont_know or special_none or bool(self.corrected)
+        understood = bool(new) or dont_know or special_none or bool(self.corrected)
         stop = self.side_answer(result)
         side = bool(self.out.messages) and not understood
         told = bool(self.slots.get("result_told"))

@@ -1,0 +1,50 @@
+"""The Rasa domain, rules and questions stay in step with the knowledge base's facts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from actions.dialogue.questions import question_for, questions
+from policy_kb import load_kb
+from policy_kb.engine import open_facts
+from policy_kb.facts import FACT_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def test_every_fact_is_a_slot_named_as_in_the_contract():
+    for name in FACT_NAMES:
+        assert name in DOMAIN["slots"], name
+    for name in ("requested_slot", "eligible_services", "special_circumstances"):
+        assert name in DOMAIN["slots"]
+
+
+def test_every_fact_the_engine_can_ask_has_a_question_with_buttons_when_closed():
+    askable = set()
+    for service in load_kb().services:
+        askable |= open_facts(service.condition, {})
+    for name in askable:
+        q = question_for(name, set(FACT_NAMES))
+        assert q.text.endswith(("？", "。")), name
+        if name != "age":
+            assert q.buttons, f"{name} is a closed question and needs quick replies"
+
+
+def test_every_nlu_intent_is_in_the_domain_and_has_a_rule():
+    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    ruled = {step["intent"] for r in rules for step in r["steps"] if "intent" in step}
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" in block:
+                assert block["intent"] in DOMAIN["intents"], (path.name, block["intent"])
+                assert block["intent"] in ruled or block["intent"] == "restart"
+
+
+def test_button_payloads_only_use_domain_entities():
+    for q in questions().values():
+        for _, payload in q.buttons:
+            if payload.startswith("/inform"):
+                for key in yaml.safe_load(payload[len("/inform"):]):
+                    assert key in DOMAIN["entities"], key
