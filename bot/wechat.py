@@ -1,0 +1,217 @@
+"""WeChat Official Account (公众号) channel at /wechat — answers only when WECHAT_TOKEN is set.
+
+GET: URL verification. POST: text, voice (its `Recognition`), subscribe; plaintext or safe (AES)
+mode. Protocol by wechatpy; every body passes `check_xml` (no DOCTYPE/entities) first.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+from wechatpy import create_reply, parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.utils import check_signature
+
+from bot.core import ConversationCore, CoreUnavailable
+from bot.settings import Settings
+from bot.web import KIND_UNAVAILABLE, short_id
+from bot.wechat_client import CustomerServiceClient
+from bot.wechat_dedup import MessageDeduplicator, ReplayGuard, in_background
+from bot.wechat_options import LastButtons, MorePages, Paged, render, split_text
+from bot.wechat_xml import MAX_XML_BYTES, UnsafeXML, check_xml
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["wechat"])
+
+OPENID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+ASK_TO_TYPE = "抱歉，没听清您的语音。请打字告诉我，或者回复选项前面的数字。"
+ONLY_TEXT = "我现在只能看懂文字和语音。请打字告诉我，或者回复选项前面的数字。"
+BUSY = "系统有点忙，请稍等一会儿再发一次消息。"
+
+
+class Refused(Exception):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+class WeChatBridge:
+    """Turns WeChat messages into core turns, once per message, and answers in time."""
+
+    def __init__(self, settings: Settings, core: ConversationCore, cs: CustomerServiceClient | None = None):
+        self.settings, self.core = settings, core
+        self.cs = cs
+        if cs is None and settings.wechat_customer_service:
+            self.cs = CustomerServiceClient(settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base)
+        self.crypto = None
+        if settings.wechat_safe_mode and not settings.wechat_config_error():
+            self.crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+        self.dedup = MessageDeduplicator()
+        self.replays = ReplayGuard()
+        self.buttons = LastButtons()
+        self.more = MorePages()
+
+    async def aclose(self) -> None:
+        if self.cs is not None:
+            await self.cs.aclose()
+
+    # -- one bot turn ------------------------------------------------------------------------
+    async def _turn(self, sender: str, text: str) -> str | None:
+        try:
+            messages = await self.core.send(sender, text)
+        except CoreUnavailable:
+            log.warning("core unavailable for wechat sender %s", short_id(sender))
+            return KIND_UNAVAILABLE
+        reply, buttons = render(messages)
+        self.buttons.remember(sender, buttons)
+        return reply or None
+
+    async def _produce(self, msg) -> str | None:
+        sender = f"wx:{msg.source}"
+        if msg.type == "text":
+            more = self.more.next(sender, msg.content or "")
+            if more is not None:
+                return more
+            return await self._turn(sender, self.buttons.resolve(sender, msg.content or ""))
+        if msg.type == "voice":
+            heard = (msg.recognition or "").strip()
+            return await self._turn(sender, self.buttons.resolve(sender, heard)) if heard else ASK_TO_TYPE
+        if msg.type == "event":
+            event = (msg.event or "").lower()
+            if event in ("subscribe", "subscribe_scan"):
+                return await self._turn(sender, "/greet")
+            if event == "click" and str(getattr(msg, "key", "") or "").startswith("/"):
+                return await self._turn(sender, msg.key)  # menu keys may be bot payloads, e.g. /restart
+            if event == "unsubscribe":
+                self.buttons.remember(sender, [])
+            return None
+        return ONLY_TEXT
+
+    async def _send_later(self, openid: str, text: str) -> None:
+        for piece in split_text(text):
+            try:
+                await self.cs.send_text(openid, piece)
+            except Exception as exc:  # noqa: BLE001 — log the kind, never the content
+                log.warning("customer-service message to %s failed: %s", short_id(openid), exc)
+                return
+
+    # -- one delivery -------------------------------------------------------------------------
+    async def reply_for(self, msg, signed: str) -> str | None:
+        if not OPENID_RE.match(msg.source or ""):
+            raise Refused(400, "bad FromUserName")
+        key = f"id:{msg.id}" if msg.id else f"ev:{msg.source}:{msg.time}:{msg.type}:{getattr(msg, 'event', '')}"
+        if not self.replays.check(signed, key):
+            raise Refused(403, "replayed signature")
+        if self.dedup.seen(key):
+            log.info("wechat retry of a message from %s", short_id(msg.source))
+        later = (lambda text: self._send_later(msg.source, text)) if self.cs else None
+        status, answer = await self.dedup.answer(
+            key, lambda: self._produce(msg), self.settings.wechat_reply_deadline, later
+        )
+        if status == "pending":
+            return BUSY  # no customer-service API configured: say so rather than stay silent
+        if not answer:
+            return None
+        if isinstance(answer, Paged):
+            return answer
+        pieces = split_text(answer)
+        if later is None:
+            return self.more.first(f"wx:{msg.source}", pieces)
+        if len(pieces) > 1:
+            in_background(later("\n".join(pieces[1:])))
+        return pieces[0]
+
+
+def _check_request(settings: Settings, q) -> None:
+    try:
+        check_signature(settings.wechat_token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
+    except InvalidSignatureException:
+        raise Refused(403, "bad signature") from None
+
+
+def _check_fresh(settings: Settings, timestamp: str) -> None:
+    try:
+        age = abs(time.time() - int(timestamp))
+    except ValueError:
+        raise Refused(403, "bad timestamp") from None
+    if age > settings.wechat_max_clock_skew:
+        raise Refused(403, "stale timestamp")
+
+
+def _bridge(request: Request) -> WeChatBridge | None:
+    settings: Settings = request.app.state.settings
+    return request.app.state.wechat if settings.wechat_enabled else None
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("not found", status_code=404)
+
+
+@router.get("/wechat", include_in_schema=False)
+async def verify(request: Request) -> Response:
+    bridge = _bridge(request)
+    if bridge is None:
+        return _not_found()
+    try:
+        _check_request(bridge.settings, request.query_params)
+    except Refused as exc:
+        log.warning("wechat verification refused: %s", exc.reason)
+        return PlainTextResponse("forbidden", status_code=exc.status)
+    return PlainTextResponse(request.query_params.get("echostr", ""))
+
+
+@router.post("/wechat", include_in_schema=False)
+async def receive(request: Request) -> Response:
+    bridge = _bridge(request)
+    if bridge is None:
+        return _not_found()
+    settings, q = bridge.settings, request.query_params
+    if settings.wechat_config_error():
+        log.error("wechat settings unusable: %s", settings.wechat_config_error())
+        return PlainTextResponse("misconfigured", status_code=503)
+    try:
+        _check_request(settings, q)
+        _check_fresh(settings, q.get("timestamp", ""))
+        if int(request.headers.get("content-length") or 0) > MAX_XML_BYTES:
+            raise UnsafeXML("too large")  # refused before reading it
+        body = check_xml(await request.body())
+        encrypted = q.get("encrypt_type", "raw").lower() == "aes"
+        if settings.wechat_safe_mode and not encrypted:
+            raise Refused(403, "plaintext message while safe mode is configured")
+        if encrypted:
+            if bridge.crypto is None:
+                raise Refused(403, "encrypted message but no WECHAT_AES_KEY")
+            body = check_xml(_decrypt(bridge.crypto, body, q))
+        try:
+            msg = parse_message(body)
+        except Exception:  # noqa: BLE001 — malformed message fields
+            raise Refused(400, "malformed message") from None
+        if msg is None:
+            raise Refused(400, "empty message")
+        signed = f"{q.get('timestamp')}:{q.get('nonce')}:{q.get('signature')}"
+        answer = await bridge.reply_for(msg, signed)
+    except UnsafeXML as exc:
+        log.warning("wechat body refused: %s", exc)
+        return PlainTextResponse("bad request", status_code=400)
+    except Refused as exc:
+        log.warning("wechat message refused: %s", exc.reason)
+        return PlainTextResponse("forbidden" if exc.status == 403 else "bad request", status_code=exc.status)
+    if not answer:
+        return PlainTextResponse("success")
+    xml = create_reply(answer, msg).render()
+    if encrypted:
+        xml = bridge.crypto.encrypt_message(xml, q.get("nonce", ""), str(int(time.time())))
+    return Response(xml, media_type="application/xml; charset=utf-8")
+
+
+def _decrypt(crypto: WeChatCrypto, body: bytes, q) -> str:
+    try:
+        return crypto.decrypt_message(body, q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
+    except (InvalidSignatureException, InvalidAppIdException):
+        raise Refused(403, "bad message signature or appid") from None
+    except Exception:  # noqa: BLE001 — bad base64, padding, missing <Encrypt>
+        raise Refused(400, "cannot decrypt") from None

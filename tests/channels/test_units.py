@@ -1,0 +1,145 @@
+"""Small pieces of the channels: numbered choices, long texts, settings, optional routers."""
+from __future__ import annotations
+
+import asyncio
+import sys
+import types
+
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.core import BotMessage
+from bot.settings import Settings
+from bot.wechat_dedup import MessageDeduplicator, ReplayGuard
+from bot.wechat_options import LastButtons, MorePages, parse_choice, render, split_text
+
+
+@pytest.mark.parametrize("text, number", [
+    ("1", 1), ("１", 1), ("一", 1), ("①", 1), (" 2。", 2), ("第二个", 2), ("选3", 3), ("两", 2), ("十", 10),
+    ("十二", 12), ("二十", 20), ("壹", 1), ("12", 12),
+])
+def test_numbers_are_understood(text, number):
+    assert parse_choice(text) == number
+
+
+@pytest.mark.parametrize("text", ["", "低保", "80岁", "123", "一二", "号", "1 2", "one"])
+def test_other_texts_are_not_numbers(text):
+    assert parse_choice(text) is None
+
+
+def test_buttons_become_numbered_options_and_are_remembered():
+    buttons = [{"title": "低保", "payload": "/inform{\"economic_status\":\"minimum_living\"}"},
+               {"title": "低保边缘", "payload": "/inform{\"economic_status\":\"near_minimum\"}"}]
+    text, shown = render([BotMessage("家里是低保户吗？", buttons)])
+    assert text == "家里是低保户吗？\n\n请回复数字：\n1 低保\n2 低保边缘"
+    memory = LastButtons()
+    memory.remember("wx:a", shown)
+    assert memory.resolve("wx:a", "２") == buttons[1]["payload"]
+    assert memory.resolve("wx:a", "低保") == buttons[0]["payload"]
+    assert memory.resolve("wx:a", "3") == "3"
+    assert memory.resolve("wx:b", "1") == "1"  # per openid
+    memory.remember("wx:a", [])  # a turn without buttons forgets them
+    assert memory.resolve("wx:a", "1") == "1"
+
+
+def test_result_summary_only_when_the_turn_has_no_text():
+    custom = {"type": "result", "eligible": [8], "possible": [], "summary": "可以申请：高龄津贴"}
+    assert render([BotMessage("能享受1项服务：高龄津贴"), BotMessage(custom=custom)])[0] == "能享受1项服务：高龄津贴"
+    assert render([BotMessage(custom=custom)])[0] == "可以申请：高龄津贴"
+    assert render([BotMessage("a]]>b")])[0] == "a]] >b"  # cannot close the reply's CDATA
+
+
+def test_long_answers_page_with_continue():
+    pages = MorePages()
+    first = pages.first("wx:a", ["一", "二", "三"])
+    assert first.startswith("一") and "继续" in first
+    assert pages.next("wx:a", "好的") is None
+    assert pages.next("wx:b", "继续") is None
+    assert pages.next("wx:a", "继续").startswith("二")
+    assert pages.next("wx:a", "继续。") == "三"
+    assert pages.next("wx:a", "继续") is None
+
+
+def test_long_texts_are_split_under_the_limit():
+    text = "\n".join(["高龄津贴每月不低于七十元。" * 10] * 12) + "\n" + "长" * 3000
+    pieces = split_text(text)
+    assert len(pieces) > 1 and all(len(p.encode()) <= 1700 for p in pieces)
+    assert "".join(p.replace("\n", "") for p in pieces) == text.replace("\n", "")
+
+
+def test_env_file_and_environment(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text('# comment\nWECHAT_TOKEN=from-file\nexport WECHAT_APPID="wx123"\nOPERATOR_TOKEN=op # note\n'
+                   "RASA_URL=http://rasa:5005/\n", encoding="utf-8")
+    s = Settings.from_env({"WECHAT_TOKEN": "from-env"}, env_file=env)
+    assert (s.wechat_token, s.wechat_appid, s.operator_token, s.rasa_url) == ("from-env", "wx123", "op", "http://rasa:5005")
+    assert s.wechat_enabled and not s.wechat_safe_mode and not s.wechat_customer_service
+    assert Settings.from_env({}, env_file=tmp_path / "missing").wechat_token is None
+
+
+def test_aes_key_is_checked():
+    assert Settings(wechat_aes_key="x" * 43).wechat_config_error()  # no AppID
+    assert Settings(wechat_aes_key="short", wechat_appid="wx1").wechat_config_error()
+    assert Settings(wechat_aes_key="a" * 43, wechat_appid="wx1").wechat_config_error() is None
+
+
+def test_issue5_routers_are_included_when_present(monkeypatch):
+    for name, path in (("bot.operator_console", "/operator"), ("bot.kiosk", "/kiosk")):
+        module = types.ModuleType(name)
+        module.router = APIRouter()
+        module.router.add_api_route(path, lambda: {"ok": True})
+        monkeypatch.setitem(sys.modules, name, module)
+    app = create_app(Settings())
+    assert app.state.optional_routers == ["bot.operator_console", "bot.kiosk"]
+    client = TestClient(app)
+    assert client.get("/operator").json() == {"ok": True} and client.get("/kiosk").json() == {"ok": True}
+
+
+def test_the_app_runs_without_issue5_routers(monkeypatch):
+    for name in ("bot.operator_console", "bot.kiosk"):
+        monkeypatch.setitem(sys.modules, name, None)  # import raises ImportError
+    assert create_app(Settings()).state.optional_routers == []
+
+
+def test_deduplicator_runs_once_and_hands_over_late_answers():
+    async def scenario():
+        calls, later = [], []
+
+        async def produce():
+            calls.append(1)
+            await asyncio.sleep(0.2)
+            return "answer"
+
+        async def deliver(text):
+            later.append(text)
+
+        dedup = MessageDeduplicator()
+        first = await dedup.answer("k", produce, 0.05, deliver)
+        second = await dedup.answer("k", produce, 0.05, deliver)
+        await asyncio.sleep(0.3)
+        third = await dedup.answer("k", produce, 0.05, deliver)
+        fast = await dedup.answer("f", lambda: asyncio.sleep(0, result="quick"), 1.0, deliver)
+        return calls, later, first, second, third, fast
+
+    calls, later, first, second, third, fast = asyncio.run(scenario())
+    assert calls == [1] and later == ["answer"]
+    assert first == second == third == ("later", None) and fast == ("ready", "quick")
+
+
+def test_replay_guard():
+    guard = ReplayGuard()
+    assert guard.check("t:n:s", "id:1") and guard.check("t:n:s", "id:1")  # WeChat's own retry
+    assert not guard.check("t:n:s", "id:2")  # same signature, other message
+
+
+def test_access_log_lines_drop_query_strings():
+    import logging
+
+    from bot.app import RedactQuery
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("1.2.3.4:5", "POST", "/wechat?signature=abc&openid=oXYZ", "1.1", 200), None)
+    RedactQuery().filter(record)
+    assert "oXYZ" not in record.getMessage() and "/wechat?…" in record.getMessage()
