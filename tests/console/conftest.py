@@ -1,0 +1,136 @@
+"""Fixtures for the operator console and kiosk tests.
+
+``rasa_url`` is the Rasa server the pages talk to: the scripted fake (tests/console/fake_rasa.py),
+and the real stack from the session fixture ``live_stack`` (its ``rasa_url``; those tests carry the
+``model`` mark: deselect with ``-m "not model"`` or CONSOLE_LIVE=0; CONSOLE_RASA_URL=http://…:5005
+uses an already running Rasa instead). ``gateway_url`` is a small FastAPI
+app mounting only bot.operator_console and bot.kiosk on that Rasa, served by uvicorn.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from console_support import OPERATOR_TOKEN
+from fake_rasa import FakeRasa  # tests/console is on sys.path (rootdir conftest, no __init__.py)
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+# the live stack's tests carry the `model` mark (like tests/channels); CONSOLE_LIVE=0 leaves them out
+BACKENDS = ["fake"] + ([pytest.param("live", marks=pytest.mark.model)] if os.environ.get("CONSOLE_LIVE") != "0" else [])
+
+
+def make_app(rasa_url: str) -> FastAPI:
+    from bot import kiosk, operator_console
+    from bot.core import ConversationCore
+
+    app = FastAPI()
+    app.include_router(operator_console.router)
+    app.include_router(kiosk.router)
+    app.state.core = ConversationCore(rasa_url=rasa_url)
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _console_env(tmp_path_factory):
+    """The console's environment, only while this directory's tests run (restored after each module)."""
+    old = {k: os.environ.get(k) for k in ("OPERATOR_TOKEN", "TTS_CACHE_DIR", "KIOSK_IDLE_SECONDS", "ENV_FILE")}
+    os.environ["OPERATOR_TOKEN"] = OPERATOR_TOKEN
+    os.environ["ENV_FILE"] = str(tmp_path_factory.mktemp("env") / "none.env")  # a developer's .env stays out
+    os.environ["TTS_CACHE_DIR"] = str(tmp_path_factory.mktemp("tts"))
+    yield
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def fake_rasa():
+    fake = FakeRasa().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def rasa_url(request, fake_rasa) -> str:
+    if request.param == "fake":
+        return fake_rasa.url
+    if os.environ.get("CONSOLE_RASA_URL"):  # any running Rasa, e.g. the one `make run` started
+        return os.environ["CONSOLE_RASA_URL"].rstrip("/")
+    live = request.getfixturevalue("live_stack")
+    return getattr(live, "rasa_url", None) or live["rasa_url"]
+
+
+@pytest.fixture(scope="session")
+def gateway_url(rasa_url):
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(make_app(rasa_url), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started, "gateway did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _need(tool: str, path: str | None) -> None:
+    if path:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{tool} is required under CI but missing")
+    pytest.skip(f"{tool} not installed")
+
+
+@pytest.fixture(scope="session")
+def espeak():
+    _need("espeak-ng", shutil.which("espeak-ng"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need("chromium", CHROMIUM if Path(CHROMIUM).exists() else None)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, gateway_url):
+    context = browser.new_context(base_url=gateway_url, viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write", "microphone"], origin=gateway_url)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def fake_only(rasa_url, fake_rasa):
+    """The fake Rasa, for tests that check its script or what it received; skipped on the live stack."""
+    if rasa_url != fake_rasa.url:
+        pytest.skip("needs the scripted fake Rasa")
+    return fake_rasa
