@@ -282,7 +282,8 @@ class Turn:
         side = bool(self.out.messages) and not understood
         told = bool(self.slots.get("result_told"))
 
-        if not understood and not side and self.msg.intent not in SIDE_INTENTS:
+        starting = self.msg.intent == "start_screening" and not understood
+        if not understood and not side and not starting and self.msg.intent not in SIDE_INTENTS:
             return self.misunderstood(result)
         self.out.slots["miss_count"] = 0.0
         if dont_know and not new:
@@ -310,8 +311,8 @@ class Turn:
         if told and self.changed:
             self.out.slots["result_told"] = False
         prefix = "我们接着说：" if side and self.profile else ""
-        if not self.profile and not side and self.msg.intent in ("start_screening", None, "inform"):
-            prefix = "好的，我来帮您查。"
+        if starting:
+            prefix = "好的，我来帮您查。" + ("" if self.profile else "可以一次说几件事，也可以一个一个回答。\n")
         self.ask(q, prefix)
         return self.out
 

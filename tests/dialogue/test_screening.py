@@ -159,3 +159,9 @@ def test_result_changes_after_a_late_correction(chat):
     chat.say("不对，他是低保户", intent="correct")
     assert chat.slots["economic_status"] == "minimum_living"
     assert 9 in chat.slots["eligible_services"]
+
+
+def test_start_screening_button_starts_with_the_first_question(chat):
+    chat.say("/start_screening")
+    assert chat.asked == "age"
+    assert "没听明白" not in chat.text
