@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .engine import evaluate
-from .facts import ProfileError
+from .facts import ProfileError, validate_profile
 from .kb import load_kb
 
 
@@ -31,18 +31,30 @@ def cmd_evaluate(_: argparse.Namespace) -> int:
         return _fail(f"输入不是合法的 JSON：{exc.msg}（第{exc.lineno}行） / input is not valid JSON: {exc.msg}")
     try:
         if isinstance(data, list):
-            out = []
+            # check every profile first: bad input writes nothing on stdout
+            clean = []
             for i, profile in enumerate(data):
                 try:
-                    out.append(evaluate(profile))
+                    clean.append(validate_profile(profile))
                 except ProfileError as exc:
                     raise ProfileError(exc.fact, f"第{i + 1}个档案：{exc.message_zh}", f"profile #{i + 1}: {exc.message_en}") from None
         else:
             out = evaluate(data)
     except ProfileError as exc:
         return _fail(str(exc))
-    json.dump(out, sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # json.dumps (the C encoder) per result, streamed: json.dump on a stream uses the pure-Python
+    # encoder and held every result of a long list in memory. The bytes written are the same.
+    write = sys.stdout.write
+    if isinstance(data, list):
+        write("[")
+        for i, profile in enumerate(clean):
+            if i:
+                write(", ")
+            write(json.dumps(evaluate(profile, validated=True), ensure_ascii=False))
+        write("]\n")
+    else:
+        write(json.dumps(out, ensure_ascii=False))
+        write("\n")
     return 0
 
 

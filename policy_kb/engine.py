@@ -139,37 +139,58 @@ def _freeze(value: Any) -> Any:
 
 
 class _Plan:
-    """Per list: for each service, which facts its result depends on, and a cache of its results.
+    """Per list: which facts each service's result depends on, and a cache of its results.
 
     A service's result depends only on its own few facts, so it is computed once per distinct
-    combination of them; real profiles repeat those small combinations constantly.
+    combination of them; real profiles repeat those small combinations constantly. Services that
+    depend on the same facts (e.g. the eight that read only `age`) share one cache entry.
     """
 
-    MAX_ENTRIES = 50_000  # per service; beyond it the cache is simply cleared
+    MAX_ENTRIES = 50_000  # per group of services; beyond it the cache is simply cleared
 
     def __init__(self, kb: PolicyList):
         self.services = kb.services
-        self.getters = []
-        for service in kb.services:
-            names = _key_facts(service)
+        # list facts are frozen to tuples so that they can be part of a cache key
+        self.list_facts = tuple(i for i, n in enumerate(FACT_NAMES) if facts()[n].type == "list")
+        by_facts: dict[tuple[str, ...], list[int]] = {}
+        for position, service in enumerate(kb.services):
+            by_facts.setdefault(_key_facts(service), []).append(position)
+        self.groups = []
+        flat: list[int] = []
+        for names, positions in by_facts.items():
             idx = [FACT_NAMES.index(n) for n in names]
-            getter = itemgetter(*idx) if len(idx) > 1 else (lambda v, i=idx[0]: (v[i],))
-            self.getters.append((service, names, getter, {}))
+            if len(idx) > 1:
+                getter = itemgetter(*idx)
+            elif idx:
+                getter = lambda v, i=idx[0]: (v[i],)
+            else:  # a condition reading no fact (never in the published list, possible in an added item)
+                getter = lambda v: ()
+            self.groups.append((names, getter, tuple(kb.services[p] for p in positions), {}))
+            flat.extend(positions)
+        # from the results in group order back to list order
+        where = {position: i for i, position in enumerate(flat)}
+        order = [where[p] for p in range(len(kb.services))]
+        self.reorder = itemgetter(*order) if len(order) > 1 else (lambda r: tuple(r[:1]))
 
     def results(self, clean: Mapping[str, Any]) -> list[dict[str, Any]]:
         get = clean.get
-        values = tuple([_freeze(get(f)) for f in FACT_NAMES])
-        out = []
-        for service, names, getter, cache in self.getters:
+        values = [get(f) for f in FACT_NAMES]
+        for i in self.list_facts:
+            if values[i] is not None:
+                values[i] = _freeze(values[i])
+        flat: list[dict[str, Any]] = []
+        extend = flat.extend
+        for names, getter, services, cache in self.groups:
             key = getter(values)
-            result = cache.get(key)
-            if result is None:
+            found = cache.get(key)
+            if found is None:
                 if len(cache) >= self.MAX_ENTRIES:
                     cache.clear()
                 profile = {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, key) if v is not None}
-                result = cache[key] = service_result(service, profile, _STATUS[service.condition.evaluate(profile)])
-            out.append(result)
-        return out
+                found = cache[key] = tuple(
+                    service_result(service, profile, _STATUS[service.condition.evaluate(profile)]) for service in services)
+            extend(found)
+        return list(self.reorder(flat))
 
 
 @lru_cache(maxsize=8)
@@ -192,11 +213,18 @@ def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated
     kb = kb or load_kb()
     clean = dict(profile) if validated else validate_profile(profile)
     results = _results(kb, clean)
-    possible = [r["id"] for r in results if r["status"] == POSSIBLE]
+    eligible: list[int] = []
+    possible: list[int] = []
+    for r in results:
+        status = r["status"]
+        if status == ELIGIBLE:
+            eligible.append(r["id"])
+        elif status == POSSIBLE:
+            possible.append(r["id"])
     return {
-        "eligible": [r["id"] for r in results if r["status"] == ELIGIBLE],
+        "eligible": eligible,
         "possible": possible,
         "next_facts": next_facts(kb, clean, [kb.service(i) for i in possible]) if possible else [],
-        "services": [dict(r) for r in results],  # shallow copies: callers may annotate them
+        "services": list(map(dict.copy, results)),  # shallow copies: callers may annotate them
         "list": {"id": kb.id, "number": kb.number, "published": kb.published.isoformat()},
     }

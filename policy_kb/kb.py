@@ -59,6 +59,7 @@ class Service:
     how_to_apply: str | None = None
     local_office: bool = False  # the text says a county-level office handles it
     facts: frozenset[str] = field(default=frozenset())
+    raw: Mapping[str, Any] = field(default_factory=dict)  # the service's YAML, for storage and overlays
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +92,8 @@ class PolicyList:
     departments: Mapping[str, Department]
     definitions: Mapping[str, Condition]
     services: tuple[Service, ...]
+    raw_definitions: Mapping[str, Any] = field(default_factory=dict)  # definitions.yaml, for storage
+    document: Mapping[str, Any] = field(default_factory=dict)  # document.yaml (issuer, seed, ...)
 
     def service(self, service_id: int) -> Service | None:
         for s in self.services:
@@ -128,6 +131,7 @@ def build_service(raw: Mapping[str, Any], doc: Mapping[str, Any], departments: M
         how_to_apply=raw.get("how_to_apply"),
         local_office=bool(raw.get("local_office")),
         facts=condition.fact_names(),
+        raw=dict(raw),
     )
 
 
@@ -138,7 +142,8 @@ def load_list(folder: Path) -> PolicyList:
                          spec.get("county_counterpart"))
         for name, spec in _read(folder / "departments.yaml").items()
     }
-    definitions = parse_definitions(_read(folder / "definitions.yaml"))
+    raw_definitions = _read(folder / "definitions.yaml") or {}
+    definitions = parse_definitions(raw_definitions)
     services = tuple(
         sorted(
             (build_service(_read(p), doc, departments, definitions) for p in (folder / "services").glob("*.yaml")),
@@ -156,12 +161,21 @@ def load_list(folder: Path) -> PolicyList:
         departments=departments,
         definitions=definitions,
         services=services,
+        raw_definitions=raw_definitions,
+        document=doc,
     )
 
 
-@lru_cache(maxsize=8)
 def load_kb(name: str = DEFAULT_LIST) -> PolicyList:
-    """The list named `name` from policy_kb/data (cached: loaded on first use, never at import)."""
+    """The list named `name` from policy_kb/data (cached: loaded on first use, never at import).
+
+    load_kb() and load_kb("changzhi-2024") are the same object (the engine caches per list object).
+    """
+    return _load_named(name)
+
+
+@lru_cache(maxsize=8)
+def _load_named(name: str) -> PolicyList:
     return load_list(DATA_DIR / name)
 
 
