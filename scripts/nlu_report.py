@@ -1,5 +1,5 @@
 """NLU quality report: k-fold cross-validation on the training data and a held-out test set
-(data/nlu_test, written separately and never trained on). Prints F1 per intent and per entity
+(tests/nlu_heldout, written separately and never trained on). Prints F1 per intent and per entity
 and writes docs/nlu-report.md.
 
     make nlu-cv            FOLDS=3 by default
@@ -40,11 +40,11 @@ def main() -> None:
     out = ROOT / "results"
     run([RASA, "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation", "--folds", FOLDS,
          "--out", str(out / "cv"), "--no-plot"])
-    lines = ["# NLU report", "", f"Cross-validation: {FOLDS} folds over data/nlu. Held-out: data/nlu_test on the trained model.", ""]
+    lines = ["# NLU report", "", f"Cross-validation: {FOLDS} folds over data/nlu. Held-out: tests/nlu_heldout on the trained model.", ""]
     lines += table(read(out / "cv" / "intent_report.json"), "Intents — cross-validation (test folds)")
     lines += table(read(out / "cv" / "DIETClassifier_report.json"), "Entities — cross-validation (DIET)")
     if model.exists():
-        run([RASA, "test", "nlu", "--nlu", "data/nlu_test", "--model", str(model), "--out", str(out / "heldout"), "--no-plot"])
+        run([RASA, "test", "nlu", "--nlu", "tests/nlu_heldout", "--model", str(model), "--out", str(out / "heldout"), "--no-plot"])
         lines += table(read(out / "heldout" / "intent_report.json"), "Intents — held-out test set")
         lines += table(read(out / "heldout" / "DIETClassifier_report.json"), "Entities — held-out test set (DIET)")
     else:
