@@ -29,11 +29,13 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def screening(client: httpx.AsyncClient, url: str, latencies: list[float], think: float = 0.0,
-                    rng: random.Random | None = None) -> int:
+                    rng: random.Random | None = None, deadline: float = float("inf")) -> int:
     rng = rng or random.Random()
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     text, turns = rng.choice(FIRST), 0
     for _ in range(14):
+        if time.perf_counter() > deadline:
+            break
         t0 = time.perf_counter()
         r = await client.post(url, json={"sender": sender, "message": text})
         latencies.append((time.perf_counter() - t0) * 1000)
@@ -65,7 +67,7 @@ async def back_to_back(url: str, users: int, seconds: float) -> tuple[float, lis
         turns, rng = 0, random.Random(1000 + i)
         async with httpx.AsyncClient(timeout=60, limits=limits) as c:
             while time.perf_counter() < stop:
-                turns += await screening(c, url, lat, rng=rng)
+                turns += await screening(c, url, lat, rng=rng, deadline=stop)
         return turns
 
     t0 = time.perf_counter()
@@ -84,7 +86,7 @@ async def open_load(url: str, rate: float, conversations: int, seconds: float) -
         await asyncio.sleep(rng.uniform(0, think))
         async with httpx.AsyncClient(timeout=60) as c:
             while time.perf_counter() < stop:
-                await screening(c, url, lat, think=think, rng=rng)
+                await screening(c, url, lat, think=think, rng=rng, deadline=stop)
 
     t0 = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(user(i) for i in range(conversations)), return_exceptions=True), seconds + 120)
