@@ -5,9 +5,10 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.dialogue.questions import questions
 from actions.dialogue.turn import Incoming, handle
 
 log = logging.getLogger(__name__)
@@ -40,3 +41,18 @@ class ActionConverse(Action):
             else:
                 dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [])
         return [SlotSet(k, v) for k, v in outcome.slots.items()]
+
+
+class ActionRestartConversation(Action):
+    """Overrides Rasa's action_restart: forget everything, then open with the first question."""
+
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        first = questions()["age"]
+        dispatcher.utter_message(text="好的，之前说的都清空了，我们重新开始。\n" + first.text
+                                 + "\n也可以一次说几件事，比如：“我妈八十三了，吃低保，瘫在床上。”")
+        # Rasa drops events after Restarted in the same action, so no slot is set here; a bare age
+        # in the next message is understood without requested_slot.
+        return [Restarted()]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,7 +25,9 @@ def tracker(text: str, intent: str, slots: dict | None = None, entities: list | 
 
 def run(t: Tracker):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionConverse().run(dispatcher, t, {}))
+    # a thread of its own: other tests (the browser's sync API) may hold an event loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        events = pool.submit(asyncio.run, ActionConverse().run(dispatcher, t, {})).result()
     return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
