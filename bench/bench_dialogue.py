@@ -46,7 +46,7 @@ async def screening(client: httpx.AsyncClient, url: str, latencies: list[float],
         buttons = [b for m in msgs for b in m.get("buttons") or [] if b["payload"] != "/dont_know"]
         text = buttons[0]["payload"] if buttons else "不知道"
         if think:
-            await asyncio.sleep(rng.expovariate(1 / think))
+            await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, deadline - time.perf_counter())))
     return turns
 
 

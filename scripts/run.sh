@@ -11,7 +11,7 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" & pids+=($!)
 sed "s#http://localhost:5055#http://127.0.0.1:$ACTIONS_PORT#" endpoints.yml > "${TMPDIR:-/tmp}/endpoints-$$.yml"
-.venv/bin/rasa run --enable-api --model "$model" --port "$RASA_PORT" --endpoints "${TMPDIR:-/tmp}/endpoints-$$.yml" --cors "*" & pids+=($!)
+.venv/bin/python -m bot.rasa_server run --enable-api --model "$model" --port "$RASA_PORT" --endpoints "${TMPDIR:-/tmp}/endpoints-$$.yml" --cors "*" & pids+=($!)
 .venv/bin/uvicorn bot.app:app --host 0.0.0.0 --port "$GATEWAY_PORT" & pids+=($!)
 echo "starting: actions :$ACTIONS_PORT, rasa :$RASA_PORT, gateway http://127.0.0.1:$GATEWAY_PORT/"
 wait -n

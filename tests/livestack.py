@@ -67,7 +67,7 @@ def running_stack() -> Iterator[Stack]:
     bin_dir = Path(sys.executable).parent
     commands = {
         "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports["actions"])],
-        "rasa": [str(bin_dir / "rasa"), "run", "--enable-api", "--model", str(model), "--port", str(ports["rasa"]),
+        "rasa": [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api", "--model", str(model), "--port", str(ports["rasa"]),
                  "--endpoints", str(endpoints)],
         "gateway": [str(bin_dir / "uvicorn"), "bot.app:app", "--host", "127.0.0.1", "--port", str(ports["gateway"])],
     }
