@@ -151,16 +151,19 @@ class Turn:
     # ---- profile updates -----------------------------------------------------------------
     def apply(self, new: dict[str, Any], dont_know: bool, special_none: bool) -> None:
         if self.requested == "special_circumstances":
-            if special_none:
-                new.setdefault("veteran_category", "none")
-                for f in ("special_family_planning", "maintenance_dispute", "homeless"):
-                    new.setdefault(f, False)
-            elif any(f in new for f in SPECIAL):
-                # Naming one of the listed situations answers "which of these": the others do not apply.
-                for f in ("special_family_planning", "maintenance_dispute", "homeless"):
-                    new.setdefault(f, False)
-                if "veteran_category" not in new and self.msg.text.startswith("/") is False:
-                    new["veteran_category"] = "none"
+            # The group's buttons fill the other rare facts with "no"; never over a fact already known
+            # (a 复员军人 who taps 都没有 for the rest stays a 复员军人).
+            for f in SPECIAL:
+                if f in self.profile and new.get(f) in (False, "none") and self.profile[f] not in (False, "none"):
+                    del new[f]
+            defaults = {"special_family_planning": False, "maintenance_dispute": False, "homeless": False}
+            if special_none or any(f in new for f in SPECIAL):
+                # Naming one of the listed situations (or none) answers "which of these": the others do not apply.
+                if special_none or not self.msg.text.startswith("/"):
+                    defaults["veteran_category"] = "none"
+                for f, v in defaults.items():
+                    if f not in self.profile:
+                        new.setdefault(f, v)
         for name, value in new.items():
             old = self.profile.get(name)
             if old != value:

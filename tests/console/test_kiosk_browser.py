@@ -95,6 +95,11 @@ def test_kiosk_screening_by_buttons_with_audio_and_idle_timeout(page, gateway_ur
 
     # every bot message was read aloud through the gateway's TTS, as voice-friendly text
     assert spoken and all(v and not re.search(r"[0-9%（）()]", v) for v, _ in spoken)
+    wanted = [part for _, parts in spoken for part in parts]
+    for _ in range(50):  # the last responses may still be on their way to the page's listener
+        if all(part in log.texts for part in wanted):
+            break
+        page.wait_for_timeout(200)
     for voice, parts in spoken:  # each message went to /api/tts whole (long ones in parts)
         assert "".join(parts) == voice
         assert all(part in log.texts for part in parts), (parts, log.texts)

@@ -165,3 +165,16 @@ def test_start_screening_button_starts_with_the_first_question(chat):
     chat.say("/start_screening")
     assert chat.asked == "age"
     assert "没听明白" not in chat.text
+
+
+def test_none_of_the_rare_situations_keeps_one_already_told(chat):
+    chat.say("俺爹是老复员军人，八十二了")
+    assert chat.slots["veteran_category"] == "demobilized_veteran"
+    for _ in range(12):
+        if chat.result():
+            break
+        if chat.asked == "special_circumstances":
+            chat.tap("都没有")
+        else:
+            chat.tap("不清楚") if "不清楚" in chat.buttons() else chat.tap("都没有")
+    assert chat.slots["veteran_category"] == "demobilized_veteran"
