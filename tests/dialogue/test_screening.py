@@ -119,25 +119,24 @@ def test_stops_asking_when_nothing_can_change(chat):
     assert chat.slots["eligible_services"] == []
 
 
-def test_extreme_poverty_asks_support_mode_and_others_do_not(chat):
-    chat.say("我爹七十五，五保户")
+def asked_until_result(chat, limit: int = 12) -> set:
+    """Answer 都没有 to the rare situations and 不清楚 to everything else; the facts asked."""
     seen = set()
-    for _ in range(12):
+    for _ in range(limit):
         if chat.result():
             break
         seen.add(chat.asked)
-        chat.tap("不清楚") if "不清楚" in chat.buttons() else chat.tap("都没有")
-    assert "support_mode" in seen
+        chat.tap("都没有") if chat.asked == "special_circumstances" else chat.tap("不清楚")
+    return seen
+
+
+def test_extreme_poverty_asks_support_mode_and_others_do_not(chat):
+    chat.say("我爹七十五，五保户")
+    assert "support_mode" in asked_until_result(chat)
 
     other = type(chat)()
     other.say("我爹七十五，低保")
-    seen = set()
-    for _ in range(12):
-        if other.result():
-            break
-        seen.add(other.asked)
-        other.tap("不清楚") if "不清楚" in other.buttons() else other.tap("都没有")
-    assert "support_mode" not in seen
+    assert "support_mode" not in asked_until_result(other)
 
 
 def test_approximate_age_near_a_boundary_is_confirmed(chat):
@@ -170,11 +169,6 @@ def test_start_screening_button_starts_with_the_first_question(chat):
 def test_none_of_the_rare_situations_keeps_one_already_told(chat):
     chat.say("俺爹是老复员军人，八十二了")
     assert chat.slots["veteran_category"] == "demobilized_veteran"
-    for _ in range(12):
-        if chat.result():
-            break
-        if chat.asked == "special_circumstances":
-            chat.tap("都没有")
-        else:
-            chat.tap("不清楚") if "不清楚" in chat.buttons() else chat.tap("都没有")
+    asked = asked_until_result(chat)
+    assert "special_circumstances" in asked  # 都没有 was tapped for the other rare situations
     assert chat.slots["veteran_category"] == "demobilized_veteran"
