@@ -10,12 +10,11 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from policy_kb import evaluate, load_kb
+from policy_kb import load_kb
 from policy_kb.conditions import explain
 from policy_kb.facts import DATA_DIR, facts
 from policy_kb.kb import Service
 
-MAX_LINE = 60  # characters of a summary shown per service in the result
 
 
 @lru_cache(maxsize=1)
@@ -79,10 +78,6 @@ def office(service: Service, district: str | None) -> str:
         local = f"{district}{dept.county_counterpart}" if district else f"所在县（区）{dept.county_counterpart}"
         name = f"{local}（牵头：{dept.full_name}）"
     return f"{name}（{contact}）" if contact else name
-
-
-def _first_sentence(text: str) -> str:
-    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
 
 def result_messages(result: Mapping[str, Any], profile: Mapping[str, Any], declined: Iterable[str]) -> tuple[str, str]:
@@ -217,6 +212,3 @@ def handoff(result: Mapping[str, Any] | None) -> str:
         + (f"联系电话：{contact}。" if contact else "具体电话请以当地政府公布的为准，也可以到村（社区）、乡镇（街道）咨询。")
     )
 
-
-def evaluate_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
-    return evaluate(profile)

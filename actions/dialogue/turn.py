@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from actions.understanding import extract, parse_age
-from policy_kb import decide, evaluate
+from policy_kb import decide, evaluate, load_kb
 from policy_kb.facts import FACT_NAMES, ProfileError, facts
 
 from . import replies
@@ -95,10 +95,8 @@ class Turn:
             return ()
         if self.requested == "special_circumstances":
             return SPECIAL
-        for q in (questions()["pension"],):
-            if self.requested in q.facts and self.slots.get("asked_group") == q.key:
-                return q.facts
-        return (self.requested,)
+        q = questions().get(self.slots.get("asked_group") or "")  # a grouped question asks all its facts
+        return q.facts if q and self.requested in q.facts else (self.requested,)
 
     def understand(self) -> tuple[dict[str, Any], bool, bool]:
         """(facts, said 不知道, special 'none of these')."""
@@ -226,8 +224,8 @@ class Turn:
         """Answer a side question or small talk; True when the turn should not continue the screening."""
         intent, text = self.msg.intent, self.msg.text
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
-        if intent == "ask_definition" or (intent not in SIDE_INTENTS and not self.changed and replies.find_term(text, _entity_values(self.msg, "term")) and "什么" in text):
-            term = replies.find_term(text, _entity_values(self.msg, "term"))
+        term = replies.find_term(text, _entity_values(self.msg, "term"))
+        if intent == "ask_definition" or (intent not in SIDE_INTENTS and not self.changed and term and "什么" in text):
             if term:
                 self.out.say(replies.define(term))
             elif service_ids:
@@ -245,7 +243,7 @@ class Turn:
                 self.out.slots["last_service"] = service_ids[0]
             else:
                 self.out.say("您想问哪一项服务？点一下就行，也可以直接说名字。", [
-                    {"title": load_name(i), "payload": f'/ask_service_info{{"service":"{i}"}}'} for i in (8, 11, 9, 7, 10, 16)])
+                    {"title": load_kb().service(i).name, "payload": f'/ask_service_info{{"service":"{i}"}}'} for i in (8, 11, 9, 7, 10, 16)])
             return False
         if intent == "ask_why":
             ids = service_ids or ([self.slots["last_service"]] if self.slots.get("last_service") and "为什么" not in text[:3] else [])
@@ -337,11 +335,6 @@ class Turn:
         self.out.slots["asked_group"] = q.key
         return self.out
 
-
-def load_name(service_id: int) -> str:
-    from policy_kb import load_kb
-
-    return load_kb().service(service_id).name
 
 
 def handle(slots: Mapping[str, Any], msg: Incoming, today: dt.date | None = None) -> Outcome:
