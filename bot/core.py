@@ -89,3 +89,12 @@ class ConversationCore:
 
     async def restart(self, sender: str) -> list[BotMessage]:
         return await self.send(sender, "/restart")
+
+    async def forget(self, sender: str) -> None:
+        """Wipe the conversation's events (kiosk visit ended, 清除记录, 重新开始 confirmed):
+        nothing the user said stays on the server, unlike a restart event appended."""
+        try:
+            resp = await self._client.put(f"{self.rasa_url}/conversations/{sender}/tracker/events", json=[])
+            resp.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise CoreUnavailable(str(exc)) from exc
