@@ -20,6 +20,33 @@ class Question:
     facts: tuple[str, ...]
     text: str
     buttons: tuple[tuple[str, str], ...]  # (title, payload)
+    retry: str = ""  # asked after a miss: shorter, with an example
+    again: str = ""  # a multi-select group asked again after one item was told
+
+    @property
+    def yes_no(self) -> bool:
+        return len(self.facts) == 1 and facts()[self.facts[0]].type == "bool"
+
+    def answer_space(self) -> list[tuple[str, dict[str, Any]]]:
+        """(words, values) a typed answer may match: the buttons' own labels, the parts of a
+        label (一个人住（独居） -> 一个人住, 独居) and the fact's value labels."""
+        out: list[tuple[str, dict[str, Any]]] = []
+        for title, payload in self.buttons:
+            if not payload.startswith("/inform"):
+                continue
+            values = json.loads(payload[len("/inform"):])
+            out.append((title, values))
+            for part in title.replace("（", "|").replace("）", "|").replace("，", "|").split("|"):
+                if part and part != title and len(part) >= 2:
+                    out.append((part, values))
+        for name in self.facts:
+            fact = facts()[name]
+            for value, label in (fact.values or {}).items():
+                out.append((label, {name: value}))
+                for part in label.replace("（", "|").replace("）", "|").split("|"):
+                    if part and part != label and len(part) >= 2:
+                        out.append((part, {name: value}))
+        return out
 
     def slot_name(self, unknown: set[str]) -> str:
         """requested_slot: the fact asked, or special_circumstances for the rare-facts group."""
@@ -59,17 +86,23 @@ def questions() -> dict[str, Question]:
             buttons = _default_buttons(key)
         if buttons:
             buttons = buttons + ((DONT_KNOW["title"], DONT_KNOW["payload"]),)
-        out[key] = Question(key, group, spec["text"], buttons)
+        out[key] = Question(key, group, spec["text"], buttons, spec.get("retry") or "", spec.get("again") or "")
     return out
 
 
-def question_for(fact_name: str, unknown: set[str]) -> Question:
-    """The question that asks about `fact_name`; rare facts are asked together while all are open."""
+def question_for(fact_name: str, unknown: set[str], split: frozenset[str] = frozenset()) -> Question:
+    """The question that asks about `fact_name`; rare facts are asked together while two or more
+    are open, the two pension facts while both are. A group in `split` (missed once) is asked
+    fact by fact instead, as plain yes/no questions."""
     qs = questions()
     group = qs["special_circumstances"]
-    if fact_name in group.facts and sum(f in unknown for f in group.facts) >= 2:
+    if fact_name in group.facts and sum(f in unknown for f in group.facts) >= 2 and group.key not in split:
         return group
     pension = qs["pension"]
-    if fact_name in pension.facts and all(f in unknown for f in pension.facts):
+    if fact_name in pension.facts and all(f in unknown for f in pension.facts) and pension.key not in split:
         return pension
     return qs[fact_name]
+
+
+def group_of(key: str | None) -> Question | None:
+    return questions().get(key or "")

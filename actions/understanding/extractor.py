@@ -51,6 +51,8 @@ class Extraction:
     unknown: set[str] = field(default_factory=set)
     # fact -> the words said when the value in `facts` is a best guess ({"age": "快八十了"})
     approximate: dict[str, str] = field(default_factory=dict)
+    # facts read only through a sound-alike word (地保 → 低保): to be confirmed, not recorded
+    uncertain: set[str] = field(default_factory=set)
     # the message corrects an earlier answer (说错了, 应该是, 不对 + a new value)
     correction: bool = False
     # who the elder is to the speaker: self, mother, father, mother_in_law, father_in_law,
@@ -93,6 +95,25 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
     return grade
 
 
+def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> None:
+    """早几年有过低保，现在给停了: a clause that says a state ended turns the previous clause's
+    mention into its negation (the category's `negated` value), whatever was said of the past."""
+    rx = lex.stopped_clause_rx
+    if rx is None:
+        return
+    spans = clauses.spans()
+    stopped = {i for i, (s, e) in enumerate(spans) if i > 0 and rx.match(norm[s:e])}
+    if not stopped:
+        return
+    for m in reading.matches:
+        if m.clause + 1 not in stopped or m.negated:
+            continue
+        for t in m.targets:
+            cat = lex.categories[t.category]
+            if t.value in cat.negated:
+                facts[cat.name] = cat.negated[t.value]
+
+
 def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> bool | None:
     """养老保险交了二十年 -> True, 交了十年 -> False (only where the pension is spoken of)."""
     if requested != "resident_pension_15y" and not (gate and gate.search(norm)):
@@ -133,6 +154,8 @@ def _extract(text, requested, today) -> Extraction:
             facts[name] = pos[-1]  # the later statement wins: 不是独居，跟儿子住
         elif reading.negative.get(name):
             facts[name] = reading.negative[name][-1]
+
+    _apply_stopped(norm, clauses, lex, reading, facts)
 
     grade = _disability_grade(norm, clauses, lex, requested)
     if grade is not None:
@@ -186,6 +209,42 @@ def _extract(text, requested, today) -> Extraction:
     return ex
 
 
+_HAN_RX = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _sound_alike_terms():
+    from .answer_space import sound
+
+    lex = get_lexicon()
+    terms = [str(t) for t in lex.raw.get("sound_alike") or ()]
+    return lex, {sound(t): t for t in sorted(terms, key=len, reverse=True)}, set(lex.raw.get("sound_alike_not") or ())
+
+
+def fix_sound_alikes(norm: str) -> str:
+    """地保 → 低保: windows that sound exactly like a key word (toneless pinyin) but are
+    written otherwise are rewritten to it. Longest key words first; a known word stays."""
+    from .answer_space import sound
+
+    lex, by_sound, never = _sound_alike_terms()
+    if not by_sound:
+        return norm
+    lengths = sorted({len(t) for t in by_sound.values()}, reverse=True)
+    out, i = [], 0
+    while i < len(norm):
+        for n in lengths:
+            w = norm[i:i + n]
+            if len(w) == n and _HAN_RX.fullmatch(w[0]) and w not in never:
+                term = by_sound.get(sound(w))
+                if term and term != w and len(term) == n:
+                    out.append(term)
+                    i += n
+                    break
+        else:
+            out.append(norm[i])
+            i += 1
+    return "".join(out)
+
+
 def extract(text: str, requested: str | None = None, today: datetime.date | None = None) -> Extraction:
     """Facts of shared/contract.md section 2 stated in one user message.
 
@@ -194,7 +253,16 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
     Never raises: on any internal error it logs and returns an empty Extraction.
     """
     try:
-        return _extract(text, requested, today)
+        ex = _extract(text, requested, today)
+        norm = normalize(text)
+        fixed = fix_sound_alikes(norm)
+        if fixed != norm:
+            alt = _extract(fixed, requested, today)
+            for name, value in alt.facts.items():
+                if ex.facts.get(name) != value:
+                    ex.facts[name] = value
+                    ex.uncertain.add(name)
+        return ex
     except Exception:  # the dialogue must go on whatever the user typed
-        log.exception("understanding.extract failed on %r", str(text)[:200] if text is not None else None)
+        log.exception("understanding.extract failed")  # no message text: it may hold personal data
         return Extraction()

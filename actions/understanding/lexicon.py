@@ -74,6 +74,7 @@ class Lexicon:
     self_pronoun_rx: re.Pattern
     answers: dict
     age: dict[str, list[str]]
+    stopped_clause_rx: re.Pattern | None = None
 
 
 def alternation(words) -> str:
@@ -159,8 +160,36 @@ def _value(category_type: str, key: Any) -> Any:
     return key
 
 
+# Every top-level key of lexicon.yml and what reads it; an unknown key is a mistake (a typo'd
+# key would silently do nothing), so loading fails on one.
+KNOWN_KEYS = {
+    "typos": "normalize", "traditional": "normalize", "number_idioms": "age", "age": "age",
+    "markers": "phrases", "categories": "phrases", "answers": "answers", "unknown": "extractor",
+    "unknown_topics": "extractor", "correction": "extractor", "relations": "relation",
+    "relation_deceased_after": "relation", "self_pronoun": "relation", "echo_stop": "answer_space",
+    "echo_negators": "answer_space", "sound_alike": "extractor", "sound_alike_not": "extractor",
+    "emotion": "dialogue", "stopped_clause": "extractor",
+}
+KNOWN_CATEGORY_KEYS = {"type", "irrealis", "past", "postneg", "negated", "gate", "gate_all", "phrases"}
+
+
+class LexiconError(ValueError):
+    pass
+
+
+def check_keys(raw: dict) -> None:
+    unknown = sorted(set(raw) - set(KNOWN_KEYS))
+    if unknown:
+        raise LexiconError(f"lexicon.yml: unknown top-level keys {unknown}; known: {sorted(KNOWN_KEYS)}")
+    for name, spec in (raw.get("categories") or {}).items():
+        bad = sorted(set(spec) - KNOWN_CATEGORY_KEYS)
+        if bad:
+            raise LexiconError(f"lexicon.yml: category {name} has unknown keys {bad}")
+
+
 def _load() -> Lexicon:
     raw = yaml.load(LEXICON_PATH.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    check_keys(raw)
     typos = {str(k): str(v) for k, v in (raw.get("typos") or {}).items()}
     trad = str(raw.get("traditional") or "")
     traditional = {ord(trad[i]): trad[i + 1] for i in range(0, len(trad) - 1, 2)}
@@ -255,6 +284,7 @@ def _load() -> Lexicon:
         self_pronoun_rx=re.compile(raw.get("self_pronoun") or "(?!)"),
         answers=answers,
         age={k: [str(x) for x in v] for k, v in (raw.get("age") or {}).items()},
+        stopped_clause_rx=re.compile(raw["stopped_clause"]) if raw.get("stopped_clause") else None,
     )
 
 

@@ -60,8 +60,29 @@ def test_dont_know_keeps_fact_unknown_and_moves_on(chat):
 def test_correction_replaces_the_fact(chat):
     chat.say("我妈八十三")
     chat.say("说错了，是七十九", intent="correct")
+    # A known age is never changed silently: the bot asks first (contract section 5).
+    assert chat.asked == "confirm:age" and chat.slots["confirm_value"] == 79
+    assert chat.slots["age"] == 83 and "79" in chat.text and "对吗" in chat.text
+    chat.tap("是")
     assert chat.slots["age"] == 79
     assert "改" in chat.text
+
+
+def test_a_denied_confirmation_keeps_the_old_value(chat):
+    chat.say("我妈八十三")
+    chat.say("她住在5楼，今年75")
+    assert chat.asked == "confirm:age"
+    chat.tap("不是")
+    assert chat.slots["age"] == 83
+    assert chat.asked == "economic_status"
+
+
+def test_numbers_of_floors_and_people_are_not_ages(chat):
+    chat.say("我妈八十三")
+    chat.say("她住在5楼，上下楼不方便")
+    assert chat.slots["age"] == 83
+    chat.say("家里就3口人", entities=[{"entity": "age", "value": "3", "start": 3, "end": 4}])
+    assert chat.slots["age"] == 83 and not str(chat.asked).startswith("confirm:age")
 
 
 def test_side_question_is_answered_then_the_question_comes_back(chat):
@@ -92,14 +113,15 @@ def test_why_not_explains_with_the_item_and_what_would_change(chat):
     assert "年满80周岁" in chat.text and "第8项" in chat.text and "还差10年" in chat.text
 
 
-def test_two_misunderstandings_offer_skip_and_human(chat):
+def test_a_question_is_never_asked_a_third_time(chat):
     chat.say("我妈八十三")
+    first = chat.text
     chat.say("嗯嗯啊啊", intent="nlu_fallback")
-    assert "没听明白" in chat.text
+    assert "没听明白" in chat.text and chat.asked == "economic_status"
+    assert chat.text.split("没听明白。")[1] not in first  # asked differently the second time
     chat.say("哦哦哦", intent="nlu_fallback")
-    assert "跳过这个问题" in chat.buttons() and "找人工" in chat.buttons()
-    chat.tap("跳过")
-    assert chat.asked != "economic_status"
+    assert chat.asked != "economic_status"  # moved on
+    assert "economic_status" in chat.slots["declined_facts"]  # listed in the result as 未确定
 
 
 def test_out_of_scope_gets_a_kind_answer_and_the_question_again(chat):
@@ -113,6 +135,8 @@ def test_stops_asking_when_nothing_can_change(chat):
     # A 50-year-old: only item 1 (no age condition in the list) can still apply, so the pension
     # is the one question left; after it nothing can change and the result comes at once.
     chat.say("我今年五十岁")
+    assert chat.asked == "confirm:age"  # an age under 60 is confirmed before it counts
+    chat.tap("是")
     assert chat.asked == "employee_pension_retired"
     chat.tap("都没有")
     assert chat.result() is not None

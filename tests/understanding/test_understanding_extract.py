@@ -65,7 +65,7 @@ ECONOMIC = [
     case("想申请低保", {"economic_status": ABSENT}),
     case("是不是低保户俺也不清楚", {"economic_status": ABSENT}, partial=True),
     case("低保能领多少钱", {"economic_status": ABSENT}),
-    case("以前吃低保，现在没了", {"economic_status": ABSENT}, partial=True),
+    case("以前吃低保，现在没了", {"economic_status": "none"}),  # the state ended: not 低保 now
     case("底保", {"economic_status": "minimum_living"}),
     case("吃底保的", {"economic_status": "minimum_living"}),
     case("低 保", {"economic_status": "minimum_living"}),

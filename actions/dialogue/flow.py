@@ -1,0 +1,385 @@
+"""One turn of the screening: read the message, record what is sure, confirm what is not,
+answer what was asked, then ask the next useful question or tell the result.
+
+Pure function of (slots, message) -> (messages, slot changes), tested without Rasa.
+The questions come from the engine's next_facts: the dialogue asks only what can still change
+the result, stops as soon as nothing can, and never asks the same question a third time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from actions.understanding.lexicon import get_lexicon
+from policy_kb import decide, evaluate, load_kb
+from policy_kb.facts import FACT_NAMES, facts
+
+from . import replies
+from .messages import msg
+from .profile import (Reading, needs_confirming, read_payload, read_text, special_defaults)
+from .questions import Question, group_of, question_for, questions
+from .side import general_answer
+
+SIDE_INTENTS = {"ask_service_info", "ask_why", "ask_missing", "ask_definition", "human_handoff",
+                "ask_capabilities", "out_of_scope", "greet", "goodbye", "thank"}
+SPECIAL = questions()["special_circumstances"].facts
+CONFIRM = "confirm:"
+
+
+@dataclass
+class Incoming:
+    text: str
+    intent: str | None = None
+    confidence: float = 1.0
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+
+    def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        self.messages.append({"text": text, "buttons": buttons or []})
+
+
+def _buttons(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"title": t, "payload": p} for t, p in pairs]
+
+
+def _entity_values(m: Incoming, name: str) -> list[Any]:
+    return [e.get("value") for e in m.entities if e.get("entity") == name]
+
+
+class Turn:
+    def __init__(self, slots: Mapping[str, Any], message: Incoming, today: dt.date | None = None):
+        self.slots = dict(slots)
+        self.msg = message
+        self.today = today or dt.date.today()
+        self.profile = {f: slots[f] for f in FACT_NAMES if slots.get(f) is not None}
+        self.requested: str | None = slots.get("requested_slot")
+        self.asked: Question | None = None
+        if self.requested and not self.requested.startswith(CONFIRM):
+            self.asked = group_of(slots.get("asked_group")) or group_of(self.requested)
+            if self.asked is not None and self.requested not in self.asked.facts and self.requested != self.asked.key:
+                self.asked = group_of(self.requested)
+        self.declined: list[str] = list(slots.get("declined_facts") or [])
+        self.misses: dict[str, int] = dict(slots.get("miss_facts") or {})
+        self.suggested: dict[str, Any] = dict(slots.get("suggested_facts") or {})
+        self.out = Outcome()
+        self.changed: dict[str, Any] = {}
+        self.corrected: dict[str, Any] = {}
+        self.to_confirm: dict[str, Any] = {}
+
+    # ---- reading -------------------------------------------------------------------------
+    def read(self) -> Reading:
+        m = self.msg
+        if m.text.startswith("/"):
+            return read_payload(m.text, m.entities)
+        requested = None if (self.requested or "").startswith(CONFIRM) else self.requested
+        r = read_text(m.text, m.intent, m.entities, requested, self.asked, self.today)
+        if self.requested and (self.requested.startswith(CONFIRM) or self.slots.get("asked_group") == "age_confirm"):
+            r.yes = self._yes_no(m.text, m.intent)
+        return r
+
+    def _yes_no(self, text: str, intent: str | None) -> bool | None:
+        from actions.understanding.answers import core_of_first_clause
+        from actions.understanding.normalize import Clauses, normalize
+
+        lex = get_lexicon()
+        norm = normalize(text)
+        core = core_of_first_clause(norm, Clauses(norm), lex)
+        a = lex.answers
+        if core in (a.get("deny") or ()) or core in ("不是的", "不对的", "错了"):
+            return False
+        if core in (a.get("affirm") or ()) or core in ("是的", "对的", "没错", "就按这个算"):
+            return True
+        if intent in ("affirm", "deny") and len(norm) <= 6:
+            return intent == "affirm"
+        return None
+
+    # ---- recording -----------------------------------------------------------------------
+    def record(self, name: str, value: Any) -> None:
+        old = self.profile.get(name)
+        if old != value:
+            self.changed[name] = value
+            if old is not None:
+                self.corrected[name] = value
+        self.profile[name] = value
+        if name in self.declined:
+            self.declined.remove(name)
+        self.suggested.pop(name, None)
+
+    def apply(self, r: Reading) -> None:
+        pending = self.requested[len(CONFIRM):] if (self.requested or "").startswith(CONFIRM) else None
+        if pending:
+            value = self.slots.get("confirm_value")
+            if r.yes is True:
+                if pending in facts() and value is not None:
+                    self.record(pending, value)
+            elif r.yes is False and not r.facts:
+                self.out.say(msg("confirm_denied"))
+                self.suggested.pop(pending, None)
+            # A new statement right after "您是说…对吗" answers it: taken as said.
+            for name, v in r.facts.items():
+                self.record(name, v)
+            return
+        facts_in = dict(r.facts)
+        facts_in.update(special_defaults(r, self.profile))
+        for name, value in facts_in.items():
+            if needs_confirming(name, value, self.profile.get(name), r, self.requested, self.asked):
+                self.to_confirm[name] = value
+            else:
+                self.record(name, value)
+        if r.dont_know and not r.facts and self.asked is not None:
+            for f in self.asked.facts:
+                if f not in self.profile and f not in self.declined:
+                    self.declined.append(f)
+
+    # ---- speaking ------------------------------------------------------------------------
+    def ack(self, r: Reading) -> None:
+        if not self.changed:
+            return
+        if r.button or (self.requested or "").startswith(CONFIRM):
+            if self.corrected:
+                self.out.say(msg("changed_short"))
+            return
+        fs = facts()
+        said = "，".join(f"{fs[k].label.split('（')[0]}：{fs[k].value_label(self.changed[k])}" for k in fs if k in self.changed)
+        self.out.say(msg("changed" if self.corrected else "noted", facts=said))
+
+    def confirm(self, name: str, value: Any, prefix: str = "") -> None:
+        fact = facts()[name]
+        old = self.profile.get(name)
+        if name == "age":
+            text = msg("confirm_age_change", old=old, value=value) if old is not None else msg("confirm_age", value=value)
+        elif fact.type == "bool":
+            text = msg("confirm_true" if value else "confirm_false", label=fact.label.split("（")[0])
+        else:
+            text = msg("confirm_enum", label=fact.label.split("（")[0], value=fact.value_label(value))
+        self.out.say(prefix + text, _buttons((msg("confirm_yes"), "/affirm"), (msg("confirm_no"), "/deny")))
+        self.out.slots.update({"requested_slot": CONFIRM + name, "confirm_value": value, "asked_group": "confirm"})
+
+    def next_question(self, result: Mapping[str, Any]) -> Question | None:
+        unknown = set(FACT_NAMES) - set(self.profile)
+        split = frozenset(k for k, n in self.misses.items() if n >= 1)
+        for name in result["next_facts"]:
+            if name in self.declined:
+                continue
+            return question_for(name, unknown - set(self.declined), split)
+        return None
+
+    def ask(self, q: Question, prefix: str = "") -> None:
+        unknown = set(FACT_NAMES) - set(self.profile)
+        if q.key in self.suggested and q.key in facts():
+            # 三级残疾有没有补助 → later 老人是三级残疾吗: what a question named is confirmed, not assumed.
+            value = self.suggested[q.key]
+            self.confirm(q.key, value, prefix + msg("confirm_suggested", value=_value_words(q.key, value)))
+            return
+        text, buttons = q.text, q.button_dicts()
+        if q.key == "special_circumstances" and any(f in self.profile for f in SPECIAL) and q.again:
+            text = q.again
+            buttons = [b for b in buttons if not _told(b["payload"], self.profile)]
+            buttons = [dict(b, title=b["title"] + "了") if b["payload"].endswith('"none"}') else b for b in buttons]
+        self.out.say(prefix + text, buttons)
+        self.out.slots["requested_slot"] = q.slot_name(unknown)
+        self.out.slots["asked_group"] = q.key
+
+    def tell_result(self, result: Mapping[str, Any], again: bool) -> None:
+        text, summary = replies.result_messages(result, self.profile, self.declined)
+        self.out.say((msg("again_result") if again else "") + text)
+        self.out.messages.append({"text": "", "buttons": [], "custom": {
+            "type": "result", "eligible": list(result["eligible"]), "possible": list(result["possible"]),
+            "profile": dict(self.profile), "summary": summary}})
+        self.out.slots.update({"eligible_services": list(result["eligible"]),
+                               "possible_services": list(result["possible"]),
+                               "result_told": True, "requested_slot": None, "asked_group": None})
+
+    def approximate_matters(self, phrase: str) -> bool:
+        age = self.profile.get("age")
+        if age is None:
+            return False
+        span = range(age - 2, age + 2) if any(w in phrase for w in ("快", "不到", "将近", "差不多")) else range(age, age + 9)
+        base = decide(self.profile)
+        return any(decide({**self.profile, "age": a}) != base for a in span if 0 <= a <= 130)
+
+    # ---- side talk -----------------------------------------------------------------------
+    def side_answer(self, r: Reading, result: Mapping[str, Any]) -> bool:
+        """Answer what was asked beside the screening; True when the conversation ends here."""
+        intent, text = self.msg.intent, self.msg.text
+        if text.startswith("/") and intent not in SIDE_INTENTS:
+            return False
+        service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
+        term = replies.find_term(text, _entity_values(self.msg, "term"))
+        if intent == "ask_definition" or (r.question and term and re.search(r"什么|啥|咋|怎么讲|意思", text) and not service_ids):
+            self.out.say(replies.define(term) if term else msg("no_term"))
+            self.answered = True
+            return False
+        if r.question and intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") and (
+            service_ids or r.conditions or intent == "ask_service_info"
+        ):
+            if service_ids:
+                asked_age = r.conditions.get("age") if "age" not in self.profile else None
+                trial = {**self.profile, **{k: v for k, v in r.conditions.items() if k != "age"}}
+                for sid in service_ids[:2]:
+                    self.out.say(replies.service_info(sid, trial, asked_age))
+                self.out.slots["last_service"] = service_ids[0]
+            elif r.conditions:
+                answer, buttons = general_answer(r.conditions, self.profile)
+                self.out.say(answer, [] if self.requested else buttons)
+            else:
+                self.out.say(msg("which_service"), [
+                    {"title": load_kb().service(i).name, "payload": f'/ask_service_info{{"service":"{i}"}}'}
+                    for i in (8, 11, 9, 7, 10, 16)])
+            for name, value in r.conditions.items():
+                if name not in self.profile:
+                    self.suggested[name] = value
+            self.answered = True
+            return False
+        if intent == "ask_why":
+            ids = service_ids or ([self.slots["last_service"]] if self.slots.get("last_service") and "为什么" not in text[:3] else [])
+            self.out.say(replies.why(ids, self.profile, result))
+        elif intent == "ask_missing":
+            self.out.say(replies.missing(result))
+        elif intent == "human_handoff":
+            self.out.say(replies.handoff(result if self.profile else None))
+        elif intent == "ask_capabilities":
+            self.out.say(msg("capabilities"))
+        elif intent == "out_of_scope" and not self.changed:
+            self.out.say(msg("out_of_scope"))
+        elif intent == "greet" and not self.changed:
+            self.out.say(msg("welcome"))
+        elif intent in ("goodbye", "thank") and not self.changed:
+            self.out.say(msg("thanks" if intent == "thank" else "bye"))
+            self.answered = True
+            return True
+        elif not self.changed and not self.to_confirm and _emotional(text):
+            self.out.say(msg("emotion"))
+        else:
+            return False
+        self.answered = True
+        return False
+
+    # ---- the turn ------------------------------------------------------------------------
+    def run(self) -> Outcome:
+        self.answered = False
+        r = self.read()
+        if self.slots.get("asked_group") == "age_confirm" and not r.facts and (r.yes is True or r.dont_know):
+            r.dont_know = False  # 就按这个算 / 不清楚: keep the approximate age as it is
+            self.corrected = {"age": self.profile.get("age")}
+        self.apply(r)
+        self.ack(r)
+        result = evaluate(self.profile, validated=True)
+        confirming = (self.requested or "").startswith(CONFIRM) and r.yes is not None
+        understood = bool(self.changed) or bool(self.to_confirm) or r.dont_know or r.special_none \
+            or r.veteran_chosen or bool(self.corrected) or confirming
+        stop = self.side_answer(r, result)
+        starting = self.msg.intent == "start_screening" and not understood
+        if not understood and not self.answered and not starting and self.msg.intent not in SIDE_INTENTS:
+            return self.misunderstood(result)
+        if r.dont_know and not r.facts:
+            self.out.say(msg("not_now"))
+        self.save()
+        if stop:
+            return self.out
+        if self.to_confirm:
+            name, value = next(iter(self.to_confirm.items()))
+            for other, v in list(self.to_confirm.items())[1:]:
+                self.suggested.setdefault(other, v)  # confirmed later, when that fact is asked
+            self.out.slots["suggested_facts"] = dict(self.suggested)
+            self.confirm(name, value)
+            return self.out
+        phrase = r.approximate.get("age")
+        if phrase and "age" in self.changed and self.approximate_matters(phrase):
+            self.out.say(msg("approx_age", phrase=phrase, age=self.profile["age"]),
+                         _buttons((msg("approx_keep"), "/affirm"), (msg("approx_unsure"), "/dont_know")))
+            self.out.slots.update({"requested_slot": "age", "asked_group": "age_confirm"})
+            return self.out
+        if r.veteran_chosen and "veteran_category" not in self.profile:
+            self.ask(questions()["veteran_category"])
+            return self.out
+        return self.proceed(result, side=self.answered and not understood, starting=starting)
+
+    def proceed(self, result: Mapping[str, Any], side: bool = False, starting: bool = False, prefix: str = "") -> Outcome:
+        told = bool(self.slots.get("result_told"))
+        q = self.next_question(result)
+        if q is None:
+            if not told or self.changed or not side:
+                if not (told and side):
+                    self.tell_result(result, again=told and bool(self.changed))
+            return self.out
+        if told and self.changed:
+            self.out.slots["result_told"] = False
+        if side and self.profile:
+            prefix += msg("continue")
+        if starting:
+            prefix = msg("start") + ("" if self.profile else msg("start_hint"))
+        self.ask(q, prefix)
+        return self.out
+
+    def save(self) -> None:
+        for name in self.changed:
+            self.out.slots[name] = self.profile[name]
+        self.out.slots["declined_facts"] = list(self.declined)
+        self.out.slots["miss_facts"] = dict(self.misses)
+        self.out.slots["suggested_facts"] = dict(self.suggested)
+        self.out.slots["miss_count"] = 0.0
+        if (self.requested or "").startswith(CONFIRM):
+            self.out.slots.update({"requested_slot": None, "confirm_value": None})
+
+    def misunderstood(self, result: Mapping[str, Any]) -> Outcome:
+        q = self.next_question(result) if not self.slots.get("result_told") else None
+        if q is None:
+            self.out.say(msg("miss_no_question"), _buttons((msg("human"), "/human_handoff"), (msg("restart_button"), "/restart")))
+            self.out.slots["miss_count"] = float(int(self.slots.get("miss_count") or 0) + 1)
+            return self.out
+        asked = self.asked or q
+        misses = self.misses.get(asked.key, 0) + 1
+        self.misses[asked.key] = misses
+        if misses >= 2:
+            # Never the same question a third time: not known, listed in the result, move on.
+            for f in asked.facts:
+                if f not in self.profile and f not in self.declined:
+                    self.declined.append(f)
+            self.save()
+            result = evaluate(self.profile, validated=True)
+            return self.proceed(result, prefix=msg("miss_give_up") + "\n")
+        self.save()
+        self.out.slots["miss_count"] = float(misses)
+        q = self.next_question(result) or q  # a missed group is now asked fact by fact
+        if q.key == asked.key:
+            text = q.retry or q.text
+            self.out.say(msg("miss_first") + text + (msg("miss_buttons") if q.buttons else msg("miss_words")), q.button_dicts())
+            unknown = set(FACT_NAMES) - set(self.profile)
+            self.out.slots.update({"requested_slot": q.slot_name(unknown), "asked_group": q.key})
+        else:
+            self.ask(q, msg("miss_first") + "换个问法：")
+        return self.out
+
+
+def _told(payload: str, profile: Mapping[str, Any]) -> bool:
+    """A rare-situation button whose situation is already known."""
+    for name in SPECIAL:
+        if f'"{name}"' in payload and name in profile:
+            return True
+    return '"veteran"' in payload and "veteran_category" in profile
+
+
+def _value_words(name: str, value: Any) -> str:
+    if name == "age":
+        return f"{value}周岁"
+    fact = facts()[name]
+    if fact.type == "bool":
+        return fact.label.split("（")[0]
+    return fact.value_label(value).split("（")[0]
+
+
+def _emotional(text: str) -> bool:
+    words = get_lexicon().raw.get("emotion") or ()
+    return any(w in text for w in words)
+
+
+def handle(slots: Mapping[str, Any], message: Incoming, today: dt.date | None = None) -> Outcome:
+    return Turn(slots, message, today).run()

@@ -1,0 +1,211 @@
+"""From one message to facts, each with how sure we are; and which of them may be recorded.
+
+A wrong fact is worse than a missing one: a reading is recorded only when it is sure, and
+otherwise confirmed first ("您是说……，对吗？"). Unsure: only the statistical model (DIET) saw it,
+a sound-alike or fuzzy match, a changed fact that was not asked, a known age changed, a new age
+under 60.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from actions.understanding import extract, parse_age
+from actions.understanding.answer_space import EXACT, echo_answer, match_answer
+from actions.understanding.extractor import SPECIAL_FACTS
+from policy_kb.facts import FACT_NAMES, ProfileError, facts
+
+from .questions import Question, questions
+
+QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
+# A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
+_QUESTION_RX = re.compile(
+    r"[?？]|吗|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+)
+# Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
+_QUESTION_WORDS_RX = re.compile(
+    r"多少钱|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|吗|么|[?？]|能|可以|啥|什么"
+)
+_AGE_WORDS_RX = re.compile(r"岁|年纪|年龄|今年|周岁|出生|生的|生人")
+
+
+@dataclass
+class Reading:
+    """What one message says. `facts`: name -> value; `unsure`: names to confirm first."""
+
+    facts: dict[str, Any] = field(default_factory=dict)
+    unsure: set[str] = field(default_factory=set)
+    dont_know: bool = False
+    special_none: bool = False
+    veteran_chosen: bool = False  # the rare-situations button "烈士遗属、军人遗属或退役军人"
+    correction: bool = False
+    button: bool = False
+    question: bool = False  # the message asks something
+    conditions: dict[str, Any] = field(default_factory=dict)  # named in a question: not facts
+    approximate: dict[str, str] = field(default_factory=dict)
+    relation: str | None = None
+    yes: bool | None = None  # a plain yes / no (for a confirmation)
+
+
+def coerce(name: str, value: Any) -> Any:
+    """An entity value (from a button payload or DIET) as the contract value, or None."""
+    fact = facts().get(name)
+    if fact is None:
+        return None
+    if fact.type == "int" and isinstance(value, str):
+        if name == "age":
+            value = parse_age(value, dt.date.today())[0] if not value.strip().isdigit() else int(value)
+        elif value.strip().isdigit():
+            value = int(value)
+    if fact.type == "bool" and isinstance(value, str):
+        value = {"true": True, "false": False}.get(value.lower(), value)
+    if fact.type == "list" and isinstance(value, str):
+        value = [value]
+    try:
+        return fact.check(value)
+    except ProfileError:
+        return None
+
+
+def is_question(text: str, intent: str | None) -> bool:
+    return intent in QUESTION_INTENTS or bool(_QUESTION_RX.search(text or ""))
+
+
+def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
+    """The conditions a general question names: 农村特困户每月补贴多少钱 -> 特困. Read only in the
+    clauses that ask; 我爸不是五保户 beside the question is a statement, not a condition."""
+    out: dict[str, Any] = {}
+    for clause in re.split(r"[，,。；;！!]", text or ""):
+        if not _QUESTION_RX.search(clause):
+            continue
+        plain = _QUESTION_WORDS_RX.sub("", clause)
+        if not plain:
+            continue
+        ex = extract(plain, requested=None, today=today)
+        for name, value in ex.facts.items():
+            if name == "age" and not _AGE_WORDS_RX.search(clause):
+                continue
+            if value in (False, "none", 0, []):
+                continue  # 没有低保的能领啥: a question about the absence of something names nothing to check
+            out.setdefault(name, value)
+    return out
+
+
+def _negated_near(text: str, fragment: str) -> bool:
+    i = text.find(fragment)
+    return i > 0 and any(ch in text[max(0, i - 2):i] for ch in "不没无非")
+
+
+def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
+    """A button's payload (/inform{...}, /affirm, /deny): chosen, so sure."""
+    r = Reading(button=True)
+    intent = text[1:].split("{", 1)[0]
+    r.yes = True if intent == "affirm" else False if intent == "deny" else None
+    r.dont_know = intent in ("dont_know", "skip")
+    values: dict[str, Any] = {}
+    if "{" in text:
+        try:
+            raw = json.loads(text[text.index("{"):])
+            values = raw if isinstance(raw, dict) else {}
+        except ValueError:
+            values = {}
+    pairs = list(values.items()) or [(e.get("entity"), e.get("value")) for e in entities]
+    for name, value in pairs:
+        if name == "special_circumstances":
+            r.special_none = r.special_none or value == "none"
+            r.veteran_chosen = r.veteran_chosen or value == "veteran"
+            continue
+        v = coerce(str(name), value)
+        if v is not None:
+            r.facts[str(name)] = v
+    return r
+
+
+def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], requested: str | None,
+              asked: Question | None, today: dt.date) -> Reading:
+    r = Reading()
+    r.question = is_question(text, intent) and intent not in ("affirm", "deny", "inform")
+    if intent == "ask_definition":
+        r.question = True
+        return r  # 什么是低保边缘: asking what a word means is not saying it applies
+    ext = extract(text, requested=requested, today=today)
+    if ext.correction and not ext.facts and requested:
+        # 说错了，是七十九: a correction is about an earlier answer, not the pending question.
+        ext = extract(text, requested=None, today=today)
+    r.relation, r.correction = ext.relation, ext.correction
+    r.approximate = dict(ext.approximate)
+    if r.question:
+        r.conditions = question_conditions(text, today)
+    if r.question and ext.relation is None:
+        # 65岁坐公交免费吗 / 三级残疾有没有补助: the conditions of a general question are not the
+        # elder's facts; negated statements beside it (我爸不是五保户) still are.
+        # Facts in the clauses that do not ask stay facts.
+        r.facts.update({k: v for k, v in ext.facts.items() if k not in r.conditions})
+        r.unsure |= set(ext.uncertain) & set(r.facts)
+        return r
+    r.facts.update(ext.facts)
+    r.unsure |= set(ext.uncertain) & set(r.facts)
+    r.special_none = ext.special_none
+    r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
+    # The question's own answer space: its buttons' labels typed, near matches, echoed words.
+    if asked is not None and not r.dont_know and not any(f in r.facts for f in asked.facts):
+        m = match_answer(text, asked.answer_space())
+        if m is not None:
+            for name, value in m.values.items():
+                if name in r.facts:
+                    continue
+                r.facts[name] = value
+                if m.how != EXACT:
+                    r.unsure.add(name)
+        elif asked.yes_no:
+            yes = echo_answer(text, asked.text)
+            if yes is not None:
+                r.facts[asked.facts[0]] = yes
+    # DIET entities are a second opinion for facts the rules did not find: confirmed, never silent.
+    for e in entities:
+        name = e.get("entity")
+        if name not in FACT_NAMES or name in r.facts:
+            continue
+        raw = text[e.get("start", 0):e.get("end", 0)] if "start" in e else str(e.get("value"))
+        if not raw or _negated_near(text, raw):
+            continue
+        if name == "age" and requested != "age" and not _AGE_WORDS_RX.search(text):
+            continue  # 住5楼, 3口人: a number is an age only with its unit or when the age is asked
+        v = coerce(name, e.get("value") if name != "age" else raw)
+        if v is not None:
+            r.facts[name] = v
+            r.unsure.add(name)
+    return r
+
+
+def needs_confirming(name: str, value: Any, old: Any, reading: Reading, requested: str | None,
+                     asked: Question | None) -> bool:
+    """True when `value` must be confirmed before it replaces `old` (or fills an empty fact)."""
+    if reading.button:
+        return False
+    if name in reading.unsure:
+        return True
+    if name == "age":
+        if old is not None and value != old:
+            return requested != "age"  # a known age changes only when asked for, or after a yes
+        return old is None and isinstance(value, int) and value < 60
+    asked_facts = asked.facts if asked is not None else ((requested,) if requested else ())
+    if old is not None and value != old and not reading.correction and name not in asked_facts:
+        return True  # a changed fact nobody asked about: 之前说的是X, 现在听到Y
+    return False
+
+
+def special_defaults(reading: Reading, profile: Mapping[str, Any]) -> dict[str, Any]:
+    """都没有 for the rare situations: "no" to each one not yet known (never over a known one)."""
+    if not reading.special_none:
+        return {}
+    no = {"special_family_planning": False, "maintenance_dispute": False, "homeless": False,
+          "veteran_category": "none"}
+    return {f: v for f, v in no.items() if f in SPECIAL_FACTS and f not in profile and f not in reading.facts}
+
+
+def special_question() -> Question:
+    return questions()["special_circumstances"]

@@ -1,0 +1,78 @@
+"""Answers to what people ask instead of (or beside) answering: general questions answered from
+the engine for the conditions they name, service facts, words, why / why not, small talk."""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from policy_kb import evaluate, load_kb
+from policy_kb.facts import facts
+
+from . import replies
+from .messages import msg
+
+_MONEY_RX = re.compile(r"\d+(?:\.\d+)?元")
+
+
+def describe(conditions: Mapping[str, Any]) -> str:
+    """三级残疾、特困 … in plain words, from the fact labels."""
+    fs = facts()
+    parts = []
+    for name, value in conditions.items():
+        if name == "age":
+            parts.append(f"{value}周岁")
+        elif fs[name].type == "bool":
+            parts.append(fs[name].label.split("（")[0] if value else "不是" + fs[name].label.split("（")[0])
+        else:
+            parts.append(fs[name].value_label(value).split("（")[0])
+    return "、".join(parts)
+
+
+def general_answer(conditions: Mapping[str, Any], profile: Mapping[str, Any]) -> tuple[str, list[dict[str, str]]]:
+    """A general question with conditions (三级残疾有没有补助, 九十岁老人高龄津贴多少): the services
+    that apply or could apply to an elder with just those conditions (plus what is known of this
+    elder), money first, with amount, department and item; then an offer to check the elder."""
+    kb = load_kb()
+    trial = {**profile, **conditions}
+    result = evaluate(trial)
+    named = set(conditions)
+    only_age = named == {"age"}
+    chosen = []
+    for s in result["services"]:
+        if s["status"] == "ineligible":
+            continue
+        service = kb.service(s["id"])
+        uses = service.condition.fact_names()
+        if only_age and s["status"] != "eligible":
+            continue
+        if not only_age and not (uses & (named - {"age"})):
+            continue
+        chosen.append(s)
+    chosen.sort(key=lambda s: (s["status"] != "eligible", not _MONEY_RX.search(s.get("amount") or ""), s["id"]))
+    lines = [msg("general_head", list=kb.list_title, who=describe(conditions))]
+    eligible = [s for s in chosen if s["status"] == "eligible"]
+    possible = [s for s in chosen if s["status"] == "possible"]
+    if eligible:
+        lines.append(msg("general_eligible"))
+        for s in eligible[:8]:
+            lines.append(_line(s, profile))
+    if possible:
+        lines.append(msg("general_possible"))
+        for s in possible[:8]:
+            need = "、".join(facts()[f].label for f in s.get("missing") or [])
+            lines.append(_line(s, profile) + (f"；还要确认：{need}" if need else ""))
+    if not chosen:
+        lines.append(msg("general_none"))
+    if only_age:
+        rest = sum(1 for s in result["services"] if s["status"] == "possible")
+        if rest:
+            lines.append(msg("general_more", n=rest))
+    lines.append(msg("general_offer"))
+    return "\n".join(lines), [{"title": msg("general_offer_button"), "payload": "/start_screening"}]
+
+
+def _line(s: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
+    kb = load_kb()
+    service = kb.service(s["id"])
+    amount = f"：{s['amount']}" if s.get("amount") else ""
+    return f"· {s['name']}{amount}（清单第{s['id']}项，找{replies.office(service, profile.get('district'))}）"

@@ -1,0 +1,98 @@
+"""Answers read against the question that was asked.
+
+Each question knows its answer space: its buttons' labels and the values they set, and the
+fact's value labels (questions.Question.answer_space). A typed or spoken answer is matched
+against it exactly, then by characters (rapidfuzz) and by sound (pypinyin, so speech-recognition
+homophones such as 地保 → 低保 work), and for yes/no questions by echoing the question's own
+words (报名参加了, 交够了, 不想学). Exact matches are taken; the others are only good enough to
+ask "您是说……，对吗？".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz
+
+from .lexicon import get_lexicon
+from .normalize import normalize
+
+EXACT, FUZZY, ECHO = "exact", "fuzzy", "echo"
+FUZZY_MIN = 80  # rapidfuzz ratio (0-100) for a character-level near match
+_STRIP_RX = re.compile(r"[，,。.!！?？;；、\s~～…\"'“”‘’（）()]+")
+
+
+@dataclass(frozen=True)
+class AnswerMatch:
+    values: dict[str, Any]
+    how: str  # exact | fuzzy | echo
+    said: str  # the words matched, for the confirmation question
+
+
+def _clean(text: str) -> str:
+    lex = get_lexicon()
+    s = _STRIP_RX.sub("", normalize(text))
+    particles = lex.answers.get("particles")
+    if particles:
+        s = re.sub(particles, "", s) or s
+    return s
+
+
+@lru_cache(maxsize=4096)
+def sound(text: str) -> str:
+    """Toneless pinyin: 底保, 地保 and 低保 all sound 'di bao'."""
+    return " ".join(lazy_pinyin(text))
+
+
+def match_answer(text: str, space: Iterable[tuple[str, dict[str, Any]]]) -> AnswerMatch | None:
+    said = _clean(text)
+    if not said or len(said) > 24:
+        return None
+    cands = [(_clean(words), values) for words, values in space]
+    cands = [(w, v) for w, v in cands if w]
+    for words, values in cands:
+        if said == words:
+            return AnswerMatch(dict(values), EXACT, words)
+    best: tuple[float, str, dict[str, Any]] | None = None
+    for words, values in cands:
+        if len(words) < 2:
+            continue
+        if len(said) >= 2 and sound(said) == sound(words):
+            return AnswerMatch(dict(values), FUZZY, words)
+        if len(words) >= 3 and len(said) >= 3:
+            score = fuzz.ratio(said, words)
+            if score >= FUZZY_MIN and (best is None or score > best[0]):
+                best = (score, words, values)
+    if best is not None:
+        return AnswerMatch(dict(best[2]), FUZZY, best[1])
+    return None
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def echo_answer(text: str, question_text: str) -> bool | None:
+    """For a yes/no question: True/False when the answer repeats the question's own words
+    (问“想参加照护培训吗” → 报名参加了 / 不想学), None when it does not."""
+    lex = get_lexicon()
+    stop = set(lex.raw.get("echo_stop") or ())
+    said = _clean(text)
+    if not said or len(said) > 20:
+        return None
+    q = _STRIP_RX.sub("", normalize(question_text))
+    shared = [b for b in _bigrams(q) & _bigrams(said) if b not in stop and not set(b) & set("不没无别吗呢吧啊")]
+    if not shared:
+        return None
+    first = min(said.find(b) for b in shared)
+    before = said[:first]
+    negators = lex.raw.get("echo_negators") or ["不", "没", "无", "别", "未"]
+    if any(n in before for n in negators):
+        return False
+    # 参加不了 / 交不够: the negation right after the echoed words
+    if re.search(r"^(?:[^，。]{0,3})(?:不了|不够|不上|不起|不到|不成)", said[first + 2:]):
+        return False
+    return True
