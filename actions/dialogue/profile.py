@@ -23,7 +23,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"[?？]|吗|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
@@ -124,6 +124,20 @@ def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
     return r
 
 
+_CLAUSE_SPLIT_RX = re.compile(r"[，,。；;！!？?\s]+")
+
+
+def _clauses(text: str) -> list[str]:
+    """Clauses with their end mark kept (a ？ belongs to the clause it ends)."""
+    out, start = [], 0
+    for m in _CLAUSE_SPLIT_RX.finditer(text):
+        out.append(text[start:m.end()])
+        start = m.end()
+    if start < len(text):
+        out.append(text[start:])
+    return [c for c in out if c.strip("，,。；;！!？? ")]
+
+
 def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], requested: str | None,
               asked: Question | None, today: dt.date) -> Reading:
     r = Reading()
@@ -131,22 +145,39 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
     if intent == "ask_definition":
         r.question = True
         return r  # 什么是低保边缘: asking what a word means is not saying it applies
-    ext = extract(text, requested=requested, today=today)
+    if asked is not None:
+        # A button's own label, typed or read out, means what the button means.
+        m = match_answer(text, asked.answer_space())
+        if m is not None and m.how == EXACT:
+            r.facts.update(m.values)
+            return r
+    from actions.understanding.lexicon import get_lexicon
+    hearsay = get_lexicon().raw.get("hearsay_clause")
+    clauses = _clauses(text)
+    # Facts come only from statements: clauses that ask, and clauses of hearsay, state nothing.
+    asking = [c for c in clauses if _QUESTION_RX.search(c)] if r.question else []
+    told = [c for c in clauses if c not in asking and not (hearsay and re.search(hearsay, c))]
+    stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
+    ext = extract(stated_text, requested=requested, today=today)
     if ext.correction and not ext.facts and requested:
         # 说错了，是七十九: a correction is about an earlier answer, not the pending question.
-        ext = extract(text, requested=None, today=today)
+        ext = extract(stated_text, requested=None, today=today)
     r.relation, r.correction = ext.relation, ext.correction
     r.approximate = dict(ext.approximate)
-    if r.question:
+    if asking:
+        whole = extract(text, requested=None, today=today)
+        r.relation = r.relation or whole.relation
         r.conditions = question_conditions(text, today)
-    if r.question and ext.relation is None:
-        # 65岁坐公交免费吗 / 三级残疾有没有补助: the conditions of a general question are not the
-        # elder's facts; negated statements beside it (我爸不是五保户) still are.
-        # Facts in the clauses that do not ask stay facts.
-        r.facts.update({k: v for k, v in ext.facts.items() if k not in r.conditions})
+        if r.relation is not None:
+            # 俺娘吃低保能领啥: said of the elder inside the question, it still is a fact.
+            asked_part = extract("，".join(asking), requested=None, today=today)
+            for k, v in asked_part.facts.items():
+                if k not in ext.facts and k not in r.conditions:
+                    ext.facts[k] = v
+    r.facts.update(ext.facts)
+    if asking and not told:
         r.unsure |= set(ext.uncertain) & set(r.facts)
         return r
-    r.facts.update(ext.facts)
     r.unsure |= set(ext.uncertain) & set(r.facts)
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts

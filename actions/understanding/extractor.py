@@ -158,8 +158,17 @@ def _extract(text, requested, today) -> Extraction:
     _apply_stopped(norm, clauses, lex, reading, facts)
 
     grade = _disability_grade(norm, clauses, lex, requested)
+    pending_rx = lex.raw.get("pending")
+    if pending_rx and re.search(pending_rx, norm):
+        grade = None  # 正在办残疾证，应该是三级: not certified yet
+        if facts.get("disability_grade", 0) != 0:
+            facts.pop("disability_grade", None)
+        facts.pop("disability_type", None)
     if grade is not None:
         facts["disability_grade"] = grade
+    types = set((reading.positive.get("disability_type") or []))
+    if "multiple" in types or len(types) > 1:
+        facts["disability_type"] = "multiple"  # 多重残疾，肢体加言语
     if facts.get("disability_grade") == 0:
         facts.pop("disability_type", None)  # a type only goes with a 残疾证
 
@@ -255,6 +264,19 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
     try:
         ex = _extract(text, requested, today)
         norm = normalize(text)
+        # 今年八十八，不对，是八十六: a correction inside the message; what follows it wins.
+        lex = get_lexicon()
+        last = None
+        for m in lex.correction_rx.finditer(norm):
+            last = m
+        if last is None:
+            m2 = re.search(r"[，,。]不对[，,。]?", norm)
+            last = m2
+        if last is not None and last.start() > 0 and last.end() < len(norm):
+            tail = _extract(norm[last.end():], requested, today)
+            if tail.facts:
+                ex.facts.update(tail.facts)
+                ex.correction = True
         fixed = fix_sound_alikes(norm)
         if fixed != norm:
             alt = _extract(fixed, requested, today)

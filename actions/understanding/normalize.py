@@ -16,6 +16,10 @@ CLAUSE_PUNCT = "，,。.!！?？;；、\n：:~～…—()（）【】[]「」『
 _CLAUSE_RX = re.compile("[" + re.escape(CLAUSE_PUNCT) + "]|但是|可是|不过|而是")
 _DIGIT_BLANK_RX = re.compile(r"(?<=\d)\s+(?=\d)")
 _BLANK_RX = re.compile(r"\s+")
+# A blank between two Chinese words is a pause (typed or from speech recognition): a clause
+# boundary, so that "没有 跟部队不沾边" reads as the answer 没有 and then its reason.
+# Single characters spaced out (低 保, 我 妈 八 十) are one word typed slowly, not pauses.
+_HAN_BLANK_RX = re.compile(r"(?<=[\u4e00-\u9fff]{2})\s+(?=[\u4e00-\u9fff]{2})")
 
 
 def to_text(text) -> str:
@@ -34,12 +38,13 @@ def to_text(text) -> str:
 
 def normalize(text) -> str:
     """NFKC (full-width digits -> ASCII), simplified characters, lower case, typos fixed,
-    blanks removed (a blank between two numbers becomes a comma)."""
+    blanks removed (a blank between two numbers or two Chinese words becomes a comma)."""
     lex = get_lexicon()
     s = to_text(text)[:MAX_CHARS]
     s = unicodedata.normalize("NFKC", s)
     s = s.translate(lex.traditional).lower()
     s = _DIGIT_BLANK_RX.sub(",", s)
+    s = _HAN_BLANK_RX.sub("，", s)
     s = _BLANK_RX.sub("", s)
     if lex.typos:
         s = lex.typo_rx.sub(lambda m: lex.typos[m.group(0)], s)
