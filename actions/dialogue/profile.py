@@ -23,7 +23,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|几级|几岁|多大|几年|几个|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from .adl import read_self_care
 from .age import find_age
 from .answers import SPECIAL, short_answer
 from .lexicon import get_lexicon
@@ -114,6 +115,29 @@ def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> No
                 facts[cat.name] = cat.negated[t.value]
 
 
+_SINCE_RX = re.compile(r"(?:从|打)?((?:19|20)\d\d)年(?:就|起)?(?:开始)?(?:就)?(?:交|缴|参保|买)")
+
+
+def read_adl_mentions(norm: str) -> list[str]:
+    return _adl_rx()[0].findall(norm)
+
+
+def _adl_rx():
+    from .adl import _rx
+    return _rx()
+
+
+def _paying_since(norm: str, today, requested, gate) -> bool | None:
+    """从2008年开始交的: paying since a year, so at least that many years paid (≥ 15?)."""
+    if requested not in ("resident_pension_15y", "employee_pension_retired") and not (gate and gate.search(norm)):
+        return None
+    m = _SINCE_RX.search(norm)
+    if not m or re.search(r"断|停|不交|没交", norm[m.end():m.end() + 8]) and not re.search(r"没断|不断", norm[m.end():m.end() + 8]):
+        return None
+    years = today.year - int(m.group(1))
+    return years >= 15 if 0 <= years <= 80 else None
+
+
 def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> bool | None:
     """养老保险交了二十年 -> True, 交了十年 -> False (only where the pension is spoken of)."""
     if requested != "resident_pension_15y" and not (gate and gate.search(norm)):
@@ -172,6 +196,16 @@ def _extract(text, requested, today) -> Extraction:
     if facts.get("disability_grade") == 0:
         facts.pop("disability_type", None)  # a type only goes with a 残疾证
 
+    if "self_care" not in facts and (requested == "self_care" or "self_care" in (requested or ())
+                                     or len(read_adl_mentions(norm)) >= 2):
+        care = read_self_care(norm, clauses)
+        if care is not None:
+            facts["self_care"] = care
+
+    if "resident_pension_15y" not in facts:
+        since = _paying_since(norm, today, requested, lex.categories["resident_pension_15y"].gate)
+        if since is not None:
+            facts["resident_pension_15y"] = since
     if "resident_pension_15y" not in facts:
         paid = _paid_years(norm, clauses, requested, lex.categories["resident_pension_15y"].gate)
         if paid is not None:

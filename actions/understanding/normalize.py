@@ -16,6 +16,9 @@ CLAUSE_PUNCT = "，,。.!！?？;；、\n：:~～…—()（）【】[]「」『
 _CLAUSE_RX = re.compile("[" + re.escape(CLAUSE_PUNCT) + "]|但是|可是|不过|而是")
 _DIGIT_BLANK_RX = re.compile(r"(?<=\d)\s+(?=\d)")
 _BLANK_RX = re.compile(r"\s+")
+# 贰级: the numerals of forms and certificates read as the everyday ones (not 伍 陆 拾 佰,
+# which are also parts of everyday words: 退伍, 大陆, 收拾).
+_FINANCIAL_NUMERALS = str.maketrans("壹贰叁肆柒捌玖", "一二三四七八九")
 # A blank between two Chinese words is a pause (typed or from speech recognition): a clause
 # boundary, so that "没有 跟部队不沾边" reads as the answer 没有 and then its reason.
 # Single characters spaced out (低 保, 我 妈 八 十) are one word typed slowly, not pauses.
@@ -43,6 +46,7 @@ def normalize(text) -> str:
     s = to_text(text)[:MAX_CHARS]
     s = unicodedata.normalize("NFKC", s)
     s = s.translate(lex.traditional).lower()
+    s = s.translate(_FINANCIAL_NUMERALS)
     s = _DIGIT_BLANK_RX.sub(",", s)
     s = _HAN_BLANK_RX.sub("，", s)
     s = _BLANK_RX.sub("", s)
