@@ -159,6 +159,11 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
     told = [c for c in clauses if c not in asking and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
     ext = extract(stated_text, requested=requested, today=today)
+    if asked is not None and len(asked.facts) == 2 and requested in asked.facts:
+        # A question about two facts (the pension): short answers may be about either.
+        other = next(f for f in asked.facts if f != requested)
+        for k, v in extract(stated_text, requested=other, today=today).facts.items():
+            ext.facts.setdefault(k, v)
     if ext.correction and not ext.facts and requested:
         # 说错了，是七十九: a correction is about an earlier answer, not the pending question.
         ext = extract(stated_text, requested=None, today=today)

@@ -109,9 +109,10 @@ def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> No
     for m in reading.matches:
         if m.clause + 1 not in stopped or m.negated:
             continue
+        stoppable = set(lex.raw.get("stopped_categories") or ())
         for t in m.targets:
             cat = lex.categories[t.category]
-            if t.value in cat.negated:
+            if cat.name in stoppable and t.value in cat.negated:
                 facts[cat.name] = cat.negated[t.value]
 
 

@@ -168,7 +168,7 @@ KNOWN_KEYS = {
     "unknown_topics": "extractor", "correction": "extractor", "relations": "relation",
     "relation_deceased_after": "relation", "self_pronoun": "relation", "echo_stop": "answer_space",
     "echo_negators": "answer_space", "sound_alike": "extractor", "sound_alike_not": "extractor",
-    "emotion": "dialogue", "stopped_clause": "extractor", "hearsay_clause": "dialogue", "pending": "extractor", "adl": "adl",
+    "emotion": "dialogue", "stopped_clause": "extractor", "hearsay_clause": "dialogue", "pending": "extractor", "adl": "adl", "stopped_categories": "extractor",
 }
 KNOWN_CATEGORY_KEYS = {"type", "irrealis", "past", "postneg", "negated", "gate", "gate_all", "phrases"}
 
