@@ -26,6 +26,8 @@ SIDE_INTENTS = {"ask_service_info", "ask_why", "ask_missing", "ask_definition", 
                 "ask_capabilities", "out_of_scope", "greet", "goodbye", "thank"}
 SPECIAL = questions()["special_circumstances"].facts
 CONFIRM = "confirm:"
+# A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
+_BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费")
 
 
 @dataclass
@@ -217,7 +219,8 @@ class Turn:
             self.out.say(replies.define(term) if term else msg("no_term"))
             self.answered = True
             return False
-        if r.question and intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") and (
+        story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
+        if (r.question or story) and intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") and (
             service_ids or r.conditions or intent == "ask_service_info"
         ):
             if service_ids:
@@ -257,6 +260,11 @@ class Turn:
             return True
         elif not self.changed and not self.to_confirm and _emotional(text):
             self.out.say(msg("emotion"))
+        elif r.question and not self.changed and not self.to_confirm and not r.dont_know:
+            # A question the list does not answer: say so kindly instead of "没听明白" + a screening question.
+            self.out.say(msg("question_unknown"), [] if self.requested else [
+                {"title": msg("general_offer_button"), "payload": "/start_screening"},
+                {"title": msg("human"), "payload": "/human_handoff"}])
         else:
             return False
         self.answered = True

@@ -82,6 +82,7 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
         if not _QUESTION_RX.search(clause):
             continue
         plain = _QUESTION_WORDS_RX.sub("", clause)
+        plain = _wish_words_rx().sub("", plain)  # 怎么申请五保供养 names 五保 as a condition
         if not plain:
             continue
         ex = extract(plain, requested=None, today=today)
@@ -92,6 +93,13 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
                 continue  # 没有低保的能领啥: a question about the absence of something names nothing to check
             out.setdefault(name, value)
     return out
+
+
+def _wish_words_rx() -> re.Pattern:
+    from actions.understanding.lexicon import alternation, get_lexicon
+
+    words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")]
+    return re.compile(alternation(words))
 
 
 def _negated_near(text: str, fragment: str) -> bool:

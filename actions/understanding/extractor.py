@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -256,36 +257,49 @@ def _extract(text, requested, today) -> Extraction:
 _HAN_RX = re.compile(r"[\u4e00-\u9fff]")
 
 
+@functools.lru_cache(maxsize=1)
 def _sound_alike_terms():
-    from .answer_space import sound
-
+    """(syllables of each key word -> the word, lengths longest first, words never rewritten)."""
     lex = get_lexicon()
     terms = [str(t) for t in lex.raw.get("sound_alike") or ()]
-    return lex, {sound(t): t for t in sorted(terms, key=len, reverse=True)}, set(lex.raw.get("sound_alike_not") or ())
+    by_sound = {tuple(_char_sound(ch) for ch in t): t for t in sorted(terms, key=len, reverse=True)}
+    lengths = sorted({len(t) for t in terms}, reverse=True)
+    firsts = {k[0] for k in by_sound}
+    return by_sound, lengths, firsts, frozenset(lex.raw.get("sound_alike_not") or ())
+
+
+@functools.lru_cache(maxsize=8192)
+def _char_sound(ch: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(ch)[0] if _HAN_RX.fullmatch(ch) else ch
 
 
 def fix_sound_alikes(norm: str) -> str:
     """地保 → 低保: windows that sound exactly like a key word (toneless pinyin) but are
     written otherwise are rewritten to it. Longest key words first; a known word stays."""
-    from .answer_space import sound
-
-    lex, by_sound, never = _sound_alike_terms()
+    by_sound, lengths, firsts, never = _sound_alike_terms()
     if not by_sound:
         return norm
-    lengths = sorted({len(t) for t in by_sound.values()}, reverse=True)
-    out, i = [], 0
-    while i < len(norm):
-        for n in lengths:
-            w = norm[i:i + n]
-            if len(w) == n and _HAN_RX.fullmatch(w[0]) and w not in never:
-                term = by_sound.get(sound(w))
-                if term and term != w and len(term) == n:
+    sounds = [_char_sound(ch) for ch in norm]
+    out, i, n_chars = [], 0, len(norm)
+    while i < n_chars:
+        if sounds[i] in firsts:
+            for n in lengths:
+                if i + n > n_chars:
+                    continue
+                term = by_sound.get(tuple(sounds[i:i + n]))
+                w = norm[i:i + n]
+                if term and term != w and w not in never:
                     out.append(term)
                     i += n
                     break
-        else:
-            out.append(norm[i])
-            i += 1
+            else:
+                out.append(norm[i])
+                i += 1
+            continue
+        out.append(norm[i])
+        i += 1
     return "".join(out)
 
 

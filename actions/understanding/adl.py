@@ -1,0 +1,45 @@
+"""Self-care read from daily activities, as a needs assessment does (吃饭, 穿衣, 洗澡, 上厕所…).
+
+People rarely say 失能; they describe the day: 吃饭还能自己吃，就是穿衣洗澡要人. Each activity
+mentioned is read as done alone or with help in its clause; all alone -> independent, help with
+some -> partial, help with most or everything -> dependent. The words are lexicon data (`adl`).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .lexicon import get_lexicon
+from .normalize import Clauses
+
+
+@lru_cache(maxsize=1)
+def _rx():
+    a = get_lexicon().raw.get("adl") or {}
+    def alt(key):
+        words = sorted((str(w) for w in a.get(key) or ()), key=len, reverse=True)
+        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+    return alt("activities"), alt("helped"), alt("alone"), alt("all")
+
+
+def read_self_care(norm: str, clauses: Clauses) -> str | None:
+    activities, helped, alone, everything = _rx()
+    help_n = alone_n = 0
+    severe = False
+    for s, e in clauses.spans():
+        clause = norm[s:e]
+        acts = activities.findall(clause)
+        if not acts:
+            continue
+        if helped.search(clause):
+            help_n += len(acts)
+            severe = severe or bool(everything.search(clause))
+        elif alone.search(clause):
+            alone_n += len(acts)
+    if not help_n and not alone_n:
+        return None
+    if help_n and alone_n:
+        return "partial"
+    if help_n:
+        return "dependent" if help_n >= 3 or severe else "partial"
+    return "independent" if alone_n >= 2 else None
