@@ -23,12 +23,13 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|几级|几岁|多大|几年|几个|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|几级|几岁|多大|几年|几个|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
     r"多少钱|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|吗|么|[?？]|能|可以|啥|什么"
 )
+_GENERIC_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)[，,。]?$")
 _AGE_WORDS_RX = re.compile(r"岁|年纪|年龄|今年|周岁|出生|生的|生人")
 
 
@@ -161,12 +162,21 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
             return r
     from actions.understanding.lexicon import get_lexicon
     hearsay = get_lexicon().raw.get("hearsay_clause")
+    lex_unknown = get_lexicon().unknown_rx
     clauses = _clauses(text)
-    # Facts come only from statements: clauses that ask, and clauses of hearsay, state nothing.
-    asking = [c for c in clauses if _QUESTION_RX.search(c)] if r.question else []
-    told = [c for c in clauses if c not in asking and not (hearsay and re.search(hearsay, c))]
+    # Facts come only from statements: clauses that ask, clauses of hearsay and clauses that say
+    # "I don't know" (是复员还是退伍我不知道) state nothing; the last still say what is not known.
+    unsure = [c for c in clauses if lex_unknown.search(c)] if len(clauses) > 1 else []
+    asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
+    if asking:
+        # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it.
+        asking += [c for c in clauses if c not in asking and c not in unsure and _GENERIC_ELDER_RX.search(c)]
+    told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
-    ext = extract(stated_text, requested=requested, today=today)
+    ext = extract(stated_text, requested=requested, today=today) if told else extract("", requested=requested, today=today)
+    if unsure:
+        said = extract("，".join(unsure), requested=requested, today=today)
+        ext.unknown |= said.unknown
     if asked is not None and len(asked.facts) == 2 and requested in asked.facts:
         # A question about two facts (the pension): short answers may be about either.
         other = next(f for f in asked.facts if f != requested)
@@ -195,7 +205,7 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
     # The question's own answer space: its buttons' labels typed, near matches, echoed words.
-    if asked is not None and not r.dont_know and not any(f in r.facts for f in asked.facts):
+    if asked is not None and not r.question and not r.dont_know and not any(f in r.facts for f in asked.facts):
         m = match_answer(text, asked.answer_space())
         if m is not None:
             for name, value in m.values.items():

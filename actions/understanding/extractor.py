@@ -198,12 +198,6 @@ def _extract(text, requested, today) -> Extraction:
     if facts.get("disability_grade") == 0:
         facts.pop("disability_type", None)  # a type only goes with a 残疾证
 
-    if "self_care" not in facts and (requested == "self_care" or "self_care" in (requested or ())
-                                     or len(read_adl_mentions(norm)) >= 2):
-        care = read_self_care(norm, clauses)
-        if care is not None:
-            facts["self_care"] = care
-
     if "resident_pension_15y" not in facts:
         since = _paying_since(norm, today, requested, lex.categories["resident_pension_15y"].gate)
         if since is not None:
@@ -227,6 +221,11 @@ def _extract(text, requested, today) -> Extraction:
                 ex.special_none = bool(value)
             else:
                 facts[key] = value
+    # Self-care from daily activities, after a plain answer (不能，全靠闺女伺候) has had its say.
+    if "self_care" not in facts and (requested == "self_care" or len(read_adl_mentions(norm)) >= 2):
+        care = read_self_care(norm, clauses)
+        if care is not None:
+            facts["self_care"] = care
     if requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS):
         ex.special_none = False
 
