@@ -114,6 +114,13 @@ class Turn:
             self.declined.remove(name)
         self.suggested.pop(name, None)
 
+    def note_rounds(self, r: Reading) -> None:
+        """The rare situations are asked as a group at most twice (first, then 还有吗); after that,
+        any still open are asked one by one, so no question comes a third time."""
+        key = "special_circumstances"
+        if self.slots.get("asked_group") == key and any(f in self.profile for f in SPECIAL) and not r.special_none:
+            self.misses[key + "~split"] = 1
+
     def apply(self, r: Reading) -> None:
         pending = self.requested[len(CONFIRM):] if (self.requested or "").startswith(CONFIRM) else None
         if pending:
@@ -166,7 +173,7 @@ class Turn:
 
     def next_question(self, result: Mapping[str, Any]) -> Question | None:
         unknown = set(FACT_NAMES) - set(self.profile)
-        split = frozenset(k for k, n in self.misses.items() if n >= 1)
+        split = frozenset(k.split("~")[0] for k, n in self.misses.items() if n >= 1)
         for name in result["next_facts"]:
             if name in self.declined:
                 continue
@@ -277,6 +284,7 @@ class Turn:
         if self.slots.get("asked_group") == "age_confirm" and not r.facts and (r.yes is True or r.dont_know):
             r.dont_know = False  # 就按这个算 / 不清楚: keep the approximate age as it is
             self.corrected = {"age": self.profile.get("age")}
+        self.note_rounds(r)
         self.apply(r)
         self.ack(r)
         result = evaluate(self.profile, validated=True)
@@ -356,7 +364,10 @@ class Turn:
             return self.proceed(result, prefix=msg("miss_give_up") + "\n")
         self.save()
         self.out.slots["miss_count"] = float(misses)
-        q = self.next_question(result) or q  # a missed group is now asked fact by fact
+        if len(asked.facts) > 1:
+            q = self.next_question(result) or q  # a missed group is now asked fact by fact
+        else:
+            q = asked
         if q.key == asked.key:
             text = q.retry or q.text
             self.out.say(msg("miss_first") + text + (msg("miss_buttons") if q.buttons else msg("miss_words")), q.button_dicts())
