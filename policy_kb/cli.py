@@ -79,7 +79,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print("金额/待遇：" + "；".join(amounts))
     if s.how_to_apply:
         print(f"怎么办：{s.how_to_apply}")
-    print(f"牵头部门：{s.department.full_name}（{s.department.short_name}）")
+    dept = s.department
+    same = dept.full_name == dept.short_name
+    print(f"牵头部门：{dept.full_name}" + ("" if same else f"（{dept.short_name}）"))
     print(f"依据：{s.citation.full()}")
     return 0
 

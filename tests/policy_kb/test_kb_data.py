@@ -15,6 +15,7 @@ from policy_kb.kb import DEFAULT_LIST, list_in_force, load_kb
 KB = load_kb()
 SEED_NAME = "000_0b65e4ed2368b390.txt"
 SEED_CANDIDATES = [Path(__file__).resolve().parents[3] / "shared" / "seeds" / SEED_NAME,
+                   Path(__file__).resolve().parents[4] / "shared" / "seeds" / SEED_NAME,  # a worktree in wt/
                    Path(__file__).resolve().parents[2] / "seeds" / SEED_NAME]
 SEED = next((p for p in SEED_CANDIDATES if p.exists()), None)
 needs_seed = pytest.mark.skipif(SEED is None, reason="the source text (seeds/) is not beside this checkout")

@@ -78,7 +78,9 @@ def test_the_example_passes_and_applies_only_when_asked():
     assert "潞州区民政局" in five.how_to_apply and "县级政府民政部门" not in five.standard
     assert "潞州区民政局" in five.standard
     assert "县级人民政府民政部门" not in county.service(15).content
-    assert "经办：潞州区民政局" in county.service(13).how_to_apply  # local item that names no office
+    # items whose text names no county office keep the city's wording (local_office: 5, 15, 18 only)
+    assert county.service(13).how_to_apply == KB.service(13).how_to_apply
+    assert county.service(18).how_to_apply == "本人提出申请，潞州区民政局优先办理入住"
     assert county.service(4).how_to_apply == KB.service(4).how_to_apply  # not a county-level item
     assert "电话" not in five.how_to_apply  # no contact invented
     assert county.departments["潞州区民政局"].full_name == "长治市潞州区民政局"
@@ -152,12 +154,12 @@ def test_labelled_amounts_are_compared_by_label():
 
 
 def test_a_different_unit_is_not_the_same_amount():
-    raw = copy.deepcopy(KB.service(23).raw["amounts"])
-    raw[1]["value"] = 7.0  # 电费退费 7.16 元 lowered to 7 元
-    (problem,) = problems_for({"id": 23, "amounts": raw})
-    assert "第23项“商业服务优待”" in problem and "7.16元" in problem
-    raw[1]["value"] = 8
-    assert problems_for({"id": 23, "amounts": raw}) == []
+    raw = copy.deepcopy(KB.service(12).raw["amounts"])
+    raw[0]["unit"] = "度"  # 普惠制培训 1000 度 is not 1000 元
+    (problem,) = problems_for({"id": 12, "amounts": raw})
+    assert "第12项“家庭养老支持服务”" in problem and "1000元" in problem
+    raw[0]["unit"] = "元"
+    assert problems_for({"id": 12, "amounts": raw}) == []
 
 
 def test_a_dropped_benefit_in_words_is_named():
@@ -261,9 +263,9 @@ def test_an_added_item_is_evaluated_and_cites_the_county_list():
 def test_office_contacts_are_shown_when_the_county_gives_them():
     offices = {"市民政局": {"name": "潞州区民政局", "phone": "0355-0000000", "address": "某路1号"}}
     county = apply_overlay(KB, overlay(offices=offices))
-    assert "电话：0355-0000000" in county.service(11).how_to_apply
-    assert "地址：某路1号" in county.service(11).how_to_apply
-    assert "潞州区民政局" in county.service(11).how_to_apply and "县级民政部门" not in county.service(11).how_to_apply
+    assert "电话：0355-0000000" in county.service(5).how_to_apply
+    assert "地址：某路1号" in county.service(5).how_to_apply
+    assert "潞州区民政局" in county.service(5).how_to_apply and "县级政府民政部门" not in county.service(5).how_to_apply
     assert county.departments["潞州区民政局"].full_name == "潞州区民政局"  # full_name defaults to name
 
 
