@@ -1,6 +1,7 @@
 """Deciding which services apply to a profile, with reasons, amounts and the next useful questions."""
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Iterable, Mapping
@@ -8,7 +9,8 @@ from typing import Any, Iterable, Mapping
 from .amounts import amount_for
 from .conditions import All, Any_, Condition, Leaf, Not, explain
 from .facts import FACT_NAMES, facts, validate_profile
-from .kb import PolicyList, Service, load_kb
+from .kb import PolicyList, Service
+from .sources import catalog
 
 ELIGIBLE, POSSIBLE, INELIGIBLE = "eligible", "possible", "ineligible"
 _STATUS = {True: ELIGIBLE, None: POSSIBLE, False: INELIGIBLE}
@@ -29,7 +31,7 @@ def open_facts(cond: Condition, profile: Mapping[str, Any]) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _probe_values(kb: PolicyList) -> dict[str, tuple[Any, ...]]:
     """Values worth trying for each fact: every enum value; for integers, both sides of each boundary."""
     points: dict[str, set[int]] = {}
@@ -122,6 +124,8 @@ def service_result(service: Service, profile: Mapping[str, Any], status: str) ->
         "summary": service.summary,
         "how_to_apply": service.how_to_apply,
         "citation": service.citation.full(),
+        "local_office": service.local_office,  # the list gives it to a county-level office
+        "office": service.office,  # that office by name when a county list gives it, else None
     }
 
 
@@ -193,7 +197,7 @@ class _Plan:
         return list(self.reorder(flat))
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)  # the city lists and their county lists
 def _plan(kb: PolicyList) -> _Plan:
     return _Plan(kb)
 
@@ -202,16 +206,52 @@ def _results(kb: PolicyList, clean: Mapping[str, Any]) -> list[dict[str, Any]]:
     return _plan(kb).results(clean)
 
 
-def decide(profile: Mapping[str, Any], kb: PolicyList | None = None) -> dict[int, str]:
+def _lists(clean: Mapping[str, Any], on: dt.date | None) -> tuple[PolicyList, PolicyList]:
+    """(the city list in force on the day, the list that answers: its county list for the district)."""
+    cat = catalog()
+    base = cat.in_force(on)
+    return base, cat.for_district(base, clean.get("district"))
+
+
+def decide(profile: Mapping[str, Any], kb: PolicyList | None = None, on: dt.date | None = None) -> dict[int, str]:
     """Only the statuses, for a validated profile."""
-    kb = kb or load_kb()
+    kb = kb or _lists(profile, on)[1]
     return {r["id"]: r["status"] for r in _results(kb, profile)}
 
 
-def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated: bool = False) -> dict[str, Any]:
-    """Contract section 4: eligible / possible ids, next_facts and every service with its reasons."""
-    kb = kb or load_kb()
+def _list_info(kb: PolicyList) -> dict[str, Any]:
+    overlay = None
+    if "district" in kb.document:
+        overlay = {"district": kb.document["district"], "title": kb.title, "example": bool(kb.document.get("example"))}
+    return {
+        "id": kb.id,
+        "number": kb.number,
+        "published": kb.published.isoformat(),
+        "title": kb.list_title,
+        "effective_from": kb.effective_from.isoformat(),
+        "overlay": overlay,
+    }
+
+
+def _answer(results: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What an elder is told: each status, and for services that may apply, amount and where to go."""
+    return [(r["id"], r["status"]) + (() if r["status"] == INELIGIBLE else (r["amount"], r["how_to_apply"], r["office"]))
+            for r in results]
+
+
+def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated: bool = False,
+             on: dt.date | None = None) -> dict[str, Any]:
+    """Contract section 4: eligible / possible ids, next_facts and every service with its reasons.
+
+    Without `kb`, the list in force on `on` (today) answers, as the county list of the elder's
+    `district` when an overlay is configured for it (policy_kb.sources); `list` says which.
+    """
     clean = dict(profile) if validated else validate_profile(profile)
+    counties: list[PolicyList] = []
+    if kb is None:
+        base, kb = _lists(clean, on)
+        if "district" not in clean:
+            counties = catalog().counties(base)
     results = _results(kb, clean)
     eligible: list[int] = []
     possible: list[int] = []
@@ -221,10 +261,13 @@ def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated
             eligible.append(r["id"])
         elif status == POSSIBLE:
             possible.append(r["id"])
+    asks = next_facts(kb, clean, [s for s in kb.services if s.id in possible]) if possible else []
+    if counties and any(_answer(_results(county, clean)) != _answer(results) for county in counties):
+        asks.append("district")  # a configured county list would answer differently
     return {
         "eligible": eligible,
         "possible": possible,
-        "next_facts": next_facts(kb, clean, [kb.service(i) for i in possible]) if possible else [],
+        "next_facts": asks,
         "services": list(map(dict.copy, results)),  # shallow copies: callers may annotate them
-        "list": {"id": kb.id, "number": kb.number, "published": kb.published.isoformat()},
+        "list": _list_info(kb),
     }

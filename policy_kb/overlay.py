@@ -461,6 +461,7 @@ def _localise(raw: dict[str, Any], dept: Department, office: Office) -> dict[str
     if office.contact():
         how = f"{how}（{office.contact()}）"
     raw["how_to_apply"] = how
+    raw["office"] = office.name  # shown as the result's `office`
     return raw
 
 
@@ -526,7 +527,12 @@ def published_overlays(list_id: str = "changzhi-2024") -> dict[str, Overlay]:
 
 
 def county_list(district: str | None, kb: PolicyList | None = None) -> PolicyList:
-    """The list that applies in a district: its published overlay on the city list, else the city list."""
-    kb = kb or load_kb()
-    overlay = published_overlays(kb.id).get(district) if district else None
-    return apply_overlay(kb, overlay) if overlay else kb
+    """The list that applies in a district: its configured overlay on the city list, else the city list.
+
+    The overlays are those of the settings (policy_kb.sources: POLICY_KB_OVERLAYS) and the real
+    (non-example) ones shipped beside the list.
+    """
+    from .sources import catalog
+
+    cat = catalog()
+    return cat.for_district(kb or cat.in_force(), district)

@@ -333,6 +333,8 @@ def _service_raw(row: ServiceRow) -> dict[str, Any]:
         raw["how_to_apply"] = row.how_to_apply
     if row.local_office:
         raw["local_office"] = True
+    if (row.raw or {}).get("office"):  # the county office a county list names (policy_kb.overlay)
+        raw["office"] = row.raw["office"]
     return raw
 
 

@@ -11,6 +11,7 @@ import yaml
 from policy_kb import overlay as ov
 from policy_kb.engine import evaluate
 from policy_kb.kb import load_kb
+from policy_kb import sources
 from policy_kb.overlay import (OverlayError, apply_overlay, county_list, load_overlay, parse_overlay,
                                published_overlays, validate_overlay)
 
@@ -103,6 +104,7 @@ def test_a_real_overlay_is_found_and_applied(tmp_path, monkeypatch):
     (tmp_path / "shangdang.yaml").write_text(yaml.safe_dump(real, allow_unicode=True), encoding="utf-8")
     (tmp_path / "example.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setattr(ov, "overlay_folder", lambda list_id="changzhi-2024": tmp_path)
+    sources.reset()  # the catalog reads the shipped overlays again
     assert list(published_overlays()) == ["上党区"]
     county = county_list("上党区", KB)
     assert county.id == "changzhi-2024@上党区"
