@@ -1,6 +1,7 @@
 """Command line (contract section 4):
 
     python -m policy_kb evaluate < profile.json      one profile (object) or a list of them
+    python -m policy_kb evaluate --date 2025-01-01   ... with the list in force on that day
     python -m policy_kb services                     the 26 services, one line each
     python -m policy_kb explain 8                    one service in full, with its citation
     python -m policy_kb check-overlay FILE           validate a county list overlay
@@ -9,13 +10,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 from .engine import evaluate
 from .facts import ProfileError, validate_profile
-from .kb import load_kb
+from .kb import list_in_force, load_kb
 
 
 def _fail(message: str) -> int:
@@ -23,8 +25,28 @@ def _fail(message: str) -> int:
     return 2
 
 
-def cmd_evaluate(_: argparse.Namespace) -> int:
-    raw = sys.stdin.read()
+MAX_INPUT_CHARS = 50_000_000  # a JSON list of about 100,000 full profiles
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"日期 {text[:40]!r} 不对，应写成 YYYY-MM-DD，例如 2025-01-01 / --date must be YYYY-MM-DD") from None
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    try:
+        on = _day(getattr(args, "date", None))
+        if on is not None:
+            list_in_force(on)  # no list in force that day: say so before reading anything
+    except (ValueError, LookupError) as exc:
+        return _fail(str(exc))
+    raw = sys.stdin.read(MAX_INPUT_CHARS + 1)
+    if len(raw) > MAX_INPUT_CHARS:
+        return _fail(f"输入太长（超过{MAX_INPUT_CHARS}个字符），请分批 / input too long (over {MAX_INPUT_CHARS} characters)")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -39,7 +61,7 @@ def cmd_evaluate(_: argparse.Namespace) -> int:
                 except ProfileError as exc:
                     raise ProfileError(exc.fact, f"第{i + 1}个档案：{exc.message_zh}", f"profile #{i + 1}: {exc.message_en}") from None
         else:
-            out = evaluate(data)
+            out = evaluate(data, on=on)
     except ProfileError as exc:
         return _fail(str(exc))
     # json.dumps (the C encoder) per result, streamed: json.dump on a stream uses the pure-Python
@@ -50,7 +72,7 @@ def cmd_evaluate(_: argparse.Namespace) -> int:
         for i, profile in enumerate(clean):
             if i:
                 write(", ")
-            write(json.dumps(evaluate(profile, validated=True), ensure_ascii=False))
+            write(json.dumps(evaluate(profile, validated=True, on=on), ensure_ascii=False))
         write("]\n")
     else:
         write(json.dumps(out, ensure_ascii=False))
@@ -114,7 +136,9 @@ def cmd_load_db(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policy_kb", description="长治市基本养老服务清单 — eligibility engine")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("evaluate", help="read a profile (or a list) as JSON on stdin, write the result as JSON").set_defaults(fn=cmd_evaluate)
+    p = sub.add_parser("evaluate", help="read a profile (or a list) as JSON on stdin, write the result as JSON")
+    p.add_argument("--date", default=None, help="use the list in force on this day (YYYY-MM-DD); default today")
+    p.set_defaults(fn=cmd_evaluate)
     sub.add_parser("services", help="list the 26 services").set_defaults(fn=cmd_services)
     p = sub.add_parser("explain", help="explain one service")
     p.add_argument("id", type=int)
@@ -126,4 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("url", nargs="?", default=None)
     p.set_defaults(fn=cmd_load_db)
     args = parser.parse_args(argv)
-    return args.fn(args)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .overlay import OverlayError
+
+    try:
+        return int(args.fn(args))
+    except (OverlayError, LookupError) as exc:  # settings that point at a missing list or a bad overlay
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(f"读不了清单数据库（POLICY_KB_URL）：{type(exc).__name__} / cannot read the list database")
