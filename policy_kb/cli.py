@@ -1,12 +1,13 @@
 """Command line (contract section 4):
 
-    python -m policy_kb evaluate < profile.json      one profile (object) or a list of them
-    python -m policy_kb evaluate --date 2025-01-01   ... with the list in force on that day
-    python -m policy_kb services                     the 26 services, one line each
-    python -m policy_kb explain 8                    one service in full, with its citation
-    python -m policy_kb check-overlay FILE           validate a county list overlay
-    python -m policy_kb load-db [URL]                store the list in a database (default SQLite)
+python -m policy_kb evaluate < profile.json      one profile (object) or a list of them
+python -m policy_kb evaluate --date 2025-01-01   ... with the list in force on that day
+python -m policy_kb services                     the 26 services, one line each
+python -m policy_kb explain 8                    one service in full, with its citation
+python -m policy_kb check-overlay FILE           validate a county list overlay
+python -m policy_kb load-db [URL]                store the list in a database (default SQLite)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,9 @@ def _day(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"日期 {text[:40]!r} 不对，应写成 YYYY-MM-DD，例如 2025-01-01 / --date must be YYYY-MM-DD") from None
+        raise ValueError(
+            f"日期 {text[:40]!r} 不对，应写成 YYYY-MM-DD，例如 2025-01-01 / --date must be YYYY-MM-DD"
+        ) from None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -46,7 +49,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     raw = sys.stdin.read(MAX_INPUT_CHARS + 1)
     if len(raw) > MAX_INPUT_CHARS:
-        return _fail(f"输入太长（超过{MAX_INPUT_CHARS}个字符），请分批 / input too long (over {MAX_INPUT_CHARS} characters)")
+        return _fail(
+            f"输入太长（超过{MAX_INPUT_CHARS}个字符），请分批 / input too long (over {MAX_INPUT_CHARS} characters)"
+        )
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -59,7 +64,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 try:
                     clean.append(validate_profile(profile))
                 except ProfileError as exc:
-                    raise ProfileError(exc.fact, f"第{i + 1}个档案：{exc.message_zh}", f"profile #{i + 1}: {exc.message_en}") from None
+                    raise ProfileError(
+                        exc.fact, f"第{i + 1}个档案：{exc.message_zh}", f"profile #{i + 1}: {exc.message_en}"
+                    ) from None
         else:
             out = evaluate(data, on=on)
     except ProfileError as exc:
@@ -134,7 +141,9 @@ def cmd_load_db(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policy_kb", description="长治市基本养老服务清单 — eligibility engine")
+    parser = argparse.ArgumentParser(
+        prog="python -m policy_kb", description="长治市基本养老服务清单 — eligibility engine"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("evaluate", help="read a profile (or a list) as JSON on stdin, write the result as JSON")
     p.add_argument("--date", default=None, help="use the list in force on this day (YYYY-MM-DD); default today")

@@ -1,10 +1,12 @@
 """Deciding which services apply to a profile, with reasons, amounts and the next useful questions."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .amounts import amount_for
 from .conditions import All, Any_, Condition, Leaf, Not, explain
@@ -44,7 +46,7 @@ def _probe_values(kb: PolicyList) -> dict[str, tuple[Any, ...]]:
     for name, fact in facts().items():
         if fact.type == "int":
             pts = points.get(name, set()) | set(fact.values)
-            out[name] = tuple(sorted(p for p in pts if fact.min <= p <= fact.max)) or (fact.min,)
+            out[name] = tuple(sorted(p for p in pts if fact.lo <= p <= fact.hi)) or (fact.lo,)
         elif fact.type == "bool":
             out[name] = (True, False)
         elif fact.type == "list":
@@ -94,17 +96,17 @@ def explain_service(service: Service, profile: Mapping[str, Any], status: str) -
     met, failed, unknown = explain(service.condition, profile)
     cite = service.citation.text()
     if status == ELIGIBLE:
-        why = f"老人{'，'.join(l.label for l in met)}，符合{cite}。"
+        why = f"老人{'，'.join(leaf.label for leaf in met)}，符合{cite}。"
         change = None
     elif status == POSSIBLE:
-        done = f"老人{'，'.join(l.label for l in met)}；" if met else ""
-        why = f"{done}还要看：{'；'.join(dict.fromkeys(l.label for l in unknown))}（{cite}）。"
+        done = f"老人{'，'.join(leaf.label for leaf in met)}；" if met else ""
+        why = f"{done}还要看：{'；'.join(dict.fromkeys(leaf.label for leaf in unknown))}（{cite}）。"
         change = "确认以上情况后就能判断。"
     else:
-        why = f"不符合：{'；'.join(dict.fromkeys(l.label for l in failed))}（{cite}）。"
-        hints = [_years_until(l, profile) or l.hint for l in failed]
+        why = f"不符合：{'；'.join(dict.fromkeys(leaf.label for leaf in failed))}（{cite}）。"
+        hints = [_years_until(leaf, profile) or leaf.hint for leaf in failed]
         change = "；".join(dict.fromkeys(h for h in hints if h)) or None
-    missing = [f for f in dict.fromkeys(l.fact for l in unknown)] if status == POSSIBLE else []
+    missing = [f for f in dict.fromkeys(leaf.fact for leaf in unknown)] if status == POSSIBLE else []
     return {"why": why, "change": change, "missing": missing}
 
 
@@ -142,6 +144,13 @@ def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+_Getter = Callable[[Any], Any]
+
+
+def _one(i: int) -> _Getter:
+    return lambda v: (v[i],)
+
+
 class _Plan:
     """Per list: which facts each service's result depends on, and a cache of its results.
 
@@ -159,14 +168,15 @@ class _Plan:
         by_facts: dict[tuple[str, ...], list[int]] = {}
         for position, service in enumerate(kb.services):
             by_facts.setdefault(_key_facts(service), []).append(position)
-        self.groups = []
+        self.groups: list[tuple[tuple[str, ...], _Getter, tuple[Service, ...], dict[Any, Any]]] = []
         flat: list[int] = []
         for names, positions in by_facts.items():
             idx = [FACT_NAMES.index(n) for n in names]
+            getter: _Getter
             if len(idx) > 1:
                 getter = itemgetter(*idx)
             elif idx:
-                getter = lambda v, i=idx[0]: (v[i],)
+                getter = _one(idx[0])
             else:  # a condition reading no fact (never in the published list, possible in an added item)
                 getter = lambda v: ()
             self.groups.append((names, getter, tuple(kb.services[p] for p in positions), {}))
@@ -174,7 +184,7 @@ class _Plan:
         # from the results in group order back to list order
         where = {position: i for i, position in enumerate(flat)}
         order = [where[p] for p in range(len(kb.services))]
-        self.reorder = itemgetter(*order) if len(order) > 1 else (lambda r: tuple(r[:1]))
+        self.reorder: _Getter = itemgetter(*order) if len(order) > 1 else (lambda r: tuple(r[:1]))
 
     def results(self, clean: Mapping[str, Any]) -> list[dict[str, Any]]:
         get = clean.get
@@ -190,9 +200,13 @@ class _Plan:
             if found is None:
                 if len(cache) >= self.MAX_ENTRIES:
                     cache.clear()
-                profile = {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, key) if v is not None}
+                profile = {
+                    n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, key, strict=False) if v is not None
+                }
                 found = cache[key] = tuple(
-                    service_result(service, profile, _STATUS[service.condition.evaluate(profile)]) for service in services)
+                    service_result(service, profile, _STATUS[service.condition.evaluate(profile)])
+                    for service in services
+                )
             extend(found)
         return list(self.reorder(flat))
 
@@ -235,12 +249,15 @@ def _list_info(kb: PolicyList) -> dict[str, Any]:
 
 def _answer(results: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """What an elder is told: each status, and for services that may apply, amount and where to go."""
-    return [(r["id"], r["status"]) + (() if r["status"] == INELIGIBLE else (r["amount"], r["how_to_apply"], r["office"]))
-            for r in results]
+    return [
+        (r["id"], r["status"]) + (() if r["status"] == INELIGIBLE else (r["amount"], r["how_to_apply"], r["office"]))
+        for r in results
+    ]
 
 
-def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated: bool = False,
-             on: dt.date | None = None) -> dict[str, Any]:
+def evaluate(
+    profile: Mapping[str, Any], kb: PolicyList | None = None, validated: bool = False, on: dt.date | None = None
+) -> dict[str, Any]:
     """Contract section 4: eligible / possible ids, next_facts and every service with its reasons.
 
     Without `kb`, the list in force on `on` (today) answers, as the county list of the elder's

@@ -1,11 +1,13 @@
 """Loading a published list (document, departments, definitions, 26 services) from data files."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -110,8 +112,12 @@ def _read(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def build_service(raw: Mapping[str, Any], doc: Mapping[str, Any], departments: Mapping[str, Department],
-                  definitions: Mapping[str, Condition]) -> Service:
+def build_service(
+    raw: Mapping[str, Any],
+    doc: Mapping[str, Any],
+    departments: Mapping[str, Department],
+    definitions: Mapping[str, Condition],
+) -> Service:
     condition = parse(raw["condition"], definitions)
     dept = raw["department"]
     if dept not in departments:
@@ -128,7 +134,9 @@ def build_service(raw: Mapping[str, Any], doc: Mapping[str, Any], departments: M
         summary=raw["summary"],
         condition=condition,
         amounts=tuple(parse_amount(a, definitions) for a in raw.get("amounts") or ()),
-        citation=Citation(doc["number"], doc["list_title"], cite.get("item", raw["id"]), tuple(cite.get("tasks") or ())),
+        citation=Citation(
+            doc["number"], doc["list_title"], cite.get("item", raw["id"]), tuple(cite.get("tasks") or ())
+        ),
         how_to_apply=raw.get("how_to_apply"),
         local_office=bool(raw.get("local_office")),
         office=raw.get("office"),
@@ -140,8 +148,9 @@ def build_service(raw: Mapping[str, Any], doc: Mapping[str, Any], departments: M
 def load_list(folder: Path) -> PolicyList:
     doc = _read(folder / "document.yaml")
     departments = {
-        name: Department(name, spec["full_name"], spec.get("phone") or "", spec.get("address") or "",
-                         spec.get("county_counterpart"))
+        name: Department(
+            name, spec["full_name"], spec.get("phone") or "", spec.get("address") or "", spec.get("county_counterpart")
+        )
         for name, spec in _read(folder / "departments.yaml").items()
     }
     raw_definitions = _read(folder / "definitions.yaml") or {}

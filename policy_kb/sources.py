@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from .facts import DATA_DIR
-from .kb import PolicyList, load_list, load_kb
+from .kb import PolicyList, load_kb, load_list
 from .overlay import Overlay, OverlayError, apply_overlay, load_overlay, published_overlays
 
 ENV_URL = "POLICY_KB_URL"
@@ -112,7 +112,9 @@ def _db_lists(url: str) -> tuple[list[PolicyList], list[Overlay], str]:
     shown = engine.url.render_as_string(hide_password=True)
     ids = stored_lists(engine)
     if not ids:
-        raise LookupError(f"{ENV_URL} 指向的数据库里没有清单，先运行 python -m policy_kb load-db / no list stored in {shown}")
+        raise LookupError(
+            f"{ENV_URL} 指向的数据库里没有清单，先运行 python -m policy_kb load-db / no list stored in {shown}"
+        )
     lists = [load_list_from_db(engine, i) for i in ids]
     overlays = [o for i in ids for o in load_overlays_from_db(engine, i)]
     engine.dispose()

@@ -12,14 +12,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from kb_cases import load_cases
 from sqlalchemy import text
 
-from kb_cases import load_cases
 from policy_kb import evaluate, sources
 from policy_kb.kb import list_in_force, load_kb
-from policy_kb.overlay import OverlayError
+from policy_kb.overlay import OverlayError, load_overlay
 from policy_kb.store import make_engine, save_list, save_overlay
-from policy_kb.overlay import load_overlay
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "policy_kb" / "data" / "changzhi-2024" / "overlays" / "example-luzhou.yaml"
@@ -48,11 +47,20 @@ def run(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     for name in ("POLICY_KB_URL", "POLICY_KB_LISTS", "POLICY_KB_OVERLAYS", "POLICY_KB_ALLOW_EXAMPLES"):
         if name not in env:
             full.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "policy_kb", *args], input=stdin, capture_output=True, text=True,
-                          encoding="utf-8", cwd=ROOT, env=full, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_kb", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=full,
+        timeout=120,
+    )
 
 
 # --- county overlays -------------------------------------------------------------------------------
+
 
 def test_by_default_the_city_list_answers_even_in_a_district_with_an_example():
     result = evaluate({"age": 92, "district": "潞州区"})
@@ -73,8 +81,11 @@ def test_a_configured_overlay_answers_for_its_district(monkeypatch):
     with_example(monkeypatch)
     result = evaluate({"age": 92, "district": "潞州区"})
     assert result["list"]["id"] == "changzhi-2024@潞州区"
-    assert result["list"]["overlay"] == {"district": "潞州区", "example": True,
-                                         "title": "【示例 EXAMPLE】潞州区基本养老服务清单差异文件（虚构示例，并非潞州区真实清单）"}
+    assert result["list"]["overlay"] == {
+        "district": "潞州区",
+        "example": True,
+        "title": "【示例 EXAMPLE】潞州区基本养老服务清单差异文件（虚构示例，并非潞州区真实清单）",
+    }
     assert service(result, 8)["amount"] == "90至99周岁：每月不低于200元"  # the county's amount
     five = service(result, 5)  # the list says 县级政府民政部门: the county names its office
     assert five["status"] == "eligible" and five["office"] == "潞州区民政局" and five["local_office"] is True
@@ -88,8 +99,12 @@ def test_a_configured_overlay_answers_for_its_district(monkeypatch):
 
 
 def test_district_is_asked_only_when_a_configured_overlay_would_change_the_answer(monkeypatch):
-    known = {"economic_status": "none", "self_care": "independent", "disability_grade": 0,
-             "special_family_planning": False}
+    known = {
+        "economic_status": "none",
+        "self_care": "independent",
+        "disability_grade": 0,
+        "special_family_planning": False,
+    }
     assert "district" not in evaluate({"age": 92, **known})["next_facts"]  # nothing configured
     with_example(monkeypatch)
     assert "district" in evaluate({"age": 92, **known})["next_facts"]  # 高龄津贴 differs
@@ -100,8 +115,10 @@ def test_district_is_asked_only_when_a_configured_overlay_would_change_the_answe
 
 def test_a_malformed_or_lower_overlay_fails_when_configured(monkeypatch, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("district: 潞州区\ntitle: 测试\nchanges:\n  - {id: 8, amounts: [{value: 10, unit: 元, period: 月}]}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "district: 潞州区\ntitle: 测试\nchanges:\n  - {id: 8, amounts: [{value: 10, unit: 元, period: 月}]}\n",
+        encoding="utf-8",
+    )
     configure(monkeypatch, POLICY_KB_OVERLAYS=str(bad))
     with pytest.raises(OverlayError, match="低于市级清单"):
         evaluate({"age": 85})
@@ -113,14 +130,19 @@ def test_a_malformed_or_lower_overlay_fails_when_configured(monkeypatch, tmp_pat
 
 
 def test_the_command_line_uses_the_configured_overlay():
-    proc = run("evaluate", stdin=json.dumps({"age": 70, "district": "潞州区"}),
-               POLICY_KB_OVERLAYS=str(EXAMPLE), POLICY_KB_ALLOW_EXAMPLES="1")
+    proc = run(
+        "evaluate",
+        stdin=json.dumps({"age": 70, "district": "潞州区"}),
+        POLICY_KB_OVERLAYS=str(EXAMPLE),
+        POLICY_KB_ALLOW_EXAMPLES="1",
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["list"]["overlay"]["district"] == "潞州区" and service(out, 5)["office"] == "潞州区民政局"
 
 
 # --- dated lists ------------------------------------------------------------------------------------
+
 
 def test_the_list_in_force_switches_on_the_revised_lists_effective_date(monkeypatch):
     configure(monkeypatch, POLICY_KB_LISTS=str(REVISED))
@@ -129,7 +151,9 @@ def test_the_list_in_force_switches_on_the_revised_lists_effective_date(monkeypa
     assert list_in_force(on).id == "test-fixture-revised-2027"
     old, new = evaluate({"age": 85}, on=before), evaluate({"age": 85}, on=on)
     assert old["list"]["id"] == "changzhi-2024" and service(old, 8)["amount"] == "80至89周岁：每月不低于70元"
-    assert new["list"]["id"] == "test-fixture-revised-2027" and service(new, 8)["amount"] == "80至89周岁：每月不低于100元"
+    assert (
+        new["list"]["id"] == "test-fixture-revised-2027" and service(new, 8)["amount"] == "80至89周岁：每月不低于100元"
+    )
     assert new["list"]["effective_from"] == "2027-01-01"
     with pytest.raises(LookupError, match="没有正在实施"):
         evaluate({"age": 85}, on=dt.date(2024, 10, 15))
@@ -156,6 +180,7 @@ def test_the_command_line_takes_a_date():
 
 
 # --- the database serves the same answers ---------------------------------------------------------
+
 
 def _same_answers(monkeypatch, url: str) -> None:
     yaml_answers = [evaluate(c.profile) for c in CASES]
