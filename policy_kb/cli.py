@@ -16,8 +16,10 @@ import json
 import sys
 from pathlib import Path
 
+import yaml
+
 from .engine import evaluate
-from .facts import ProfileError, validate_profile
+from .facts import DATA_DIR, ProfileError, validate_profile
 from .kb import list_in_force, load_kb
 
 
@@ -112,7 +114,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
     same = dept.full_name == dept.short_name
     print(f"牵头部门：{dept.full_name}" + ("" if same else f"（{dept.short_name}）"))
     print(f"依据：{s.citation.full()}")
+    names = _aliases().get(s.id)
+    if names:
+        print("也叫：" + "、".join(names))
     return 0
+
+
+def _aliases() -> dict[int, list[str]]:
+    """What people call each service (aliases.yaml; one word may fit two items, e.g. 养老金)."""
+    path = DATA_DIR / load_kb().id / "aliases.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {int(k): [str(w) for w in v] for k, v in (raw or {}).items()}
 
 
 def cmd_check_overlay(args: argparse.Namespace) -> int:

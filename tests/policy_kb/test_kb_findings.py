@@ -144,12 +144,13 @@ def test_local_office_flag_means_the_text_names_a_county_office():
         assert ("县级" in text) == s.local_office, s.id
 
 
-def test_ambiguous_colloquial_names_map_to_every_item_they_fit():
+def test_ambiguous_colloquial_names_map_to_every_item_they_fit(monkeypatch, capsys):
     def items(word: str) -> set[int]:
         return {int(sid) for sid, words in ALIASES.items() if word in words}
 
     assert items("养老金") == {1, 2}
     assert items("老年补贴") == {8, 9}
+    assert "养老金" in explain(2, monkeypatch, capsys) and "老年补贴" in explain(9, monkeypatch, capsys)
 
 
 def test_25_has_its_own_hint_pointing_to_the_disability_federation():

@@ -242,3 +242,25 @@ def test_golden_cases_give_the_same_answers_from_postgresql(monkeypatch):
         with probe.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         probe.dispose()
+
+
+# --- the gateway's direct use of the engine --------------------------------------------------------
+
+
+def test_the_eligibility_api_names_the_county_office_when_an_overlay_is_configured(monkeypatch):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from bot.api import install_error_handlers, router
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(router)
+    client = TestClient(app)
+    profile = {"age": 70, "district": "潞州区"}
+    city = client.post("/api/eligibility", json=profile).json()
+    assert city["list"]["overlay"] is None and service(city, 5)["office"] is None
+    with_example(monkeypatch)
+    county = client.post("/api/eligibility", json=profile).json()
+    assert county["list"]["overlay"]["district"] == "潞州区"
+    assert service(county, 5)["office"] == "潞州区民政局" and "潞州区民政局" in service(county, 5)["how_to_apply"]
