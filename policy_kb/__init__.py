@@ -10,7 +10,7 @@ from typing import Any
 
 from .engine import decide, evaluate, next_facts
 from .facts import FACT_NAMES, ProfileError, facts, validate_profile
-from .kb import load_kb
+from .kb import list_in_force, load_kb
 
 __all__ = [
     "FACT_NAMES",
@@ -19,6 +19,7 @@ __all__ = [
     "evaluate",
     "facts",
     "get_service",
+    "list_in_force",
     "list_services",
     "load_kb",
     "next_facts",
