@@ -264,3 +264,15 @@ def test_the_eligibility_api_names_the_county_office_when_an_overlay_is_configur
     county = client.post("/api/eligibility", json=profile).json()
     assert county["list"]["overlay"]["district"] == "潞州区"
     assert service(county, 5)["office"] == "潞州区民政局" and "潞州区民政局" in service(county, 5)["how_to_apply"]
+
+
+def test_the_command_line_refuses_an_input_over_its_limit(monkeypatch, capsys):
+    import io
+
+    from policy_kb import cli
+
+    monkeypatch.setattr(cli, "MAX_INPUT_CHARS", 100)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps([{"age": 85}] * 20)))
+    assert cli.main(["evaluate"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "输入太长" in out.err
