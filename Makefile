@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup model validate nlu-cv bench bench-kb clean
+.PHONY: run test test-fast lint setup model validate nlu-cv bench bench-kb clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@py=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
@@ -27,6 +27,19 @@ run: model
 
 test: model
 	$(PY) -m pytest -q -p no:cacheprovider --cov=policy_kb --cov-branch --cov-report=term $(PYTEST_ARGS)
+
+# The inner loop: tests that need no trained model, browser or server (markers: tests/conftest.py).
+test-fast: setup
+	$(PY) -m pytest -q -p no:cacheprovider -m "not model and not browser and not server" $(PYTEST_ARGS)
+
+# ruff (lint + format check) and mypy on policy_kb/ and actions/, settings in pyproject.toml.
+LINT_PATHS := policy_kb actions
+lint: setup
+	@status=0; \
+	$(VENV)/bin/ruff check $(LINT_PATHS) || status=1; \
+	$(VENV)/bin/ruff format --check $(LINT_PATHS) || status=1; \
+	$(VENV)/bin/mypy $(LINT_PATHS) || status=1; \
+	exit $$status
 
 validate: setup
 	$(VENV)/bin/rasa data validate --fail-on-warnings

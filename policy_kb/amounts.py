@@ -1,8 +1,10 @@
 """Structured amounts and their plain-Chinese wording (元 with the period)."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .conditions import Condition, parse
 

@@ -1,21 +1,26 @@
 """Command line (contract section 4):
 
-    python -m policy_kb evaluate < profile.json      one profile (object) or a list of them
-    python -m policy_kb services                     the 26 services, one line each
-    python -m policy_kb explain 8                    one service in full, with its citation
-    python -m policy_kb check-overlay FILE           validate a county list overlay
-    python -m policy_kb load-db [URL]                store the list in a database (default SQLite)
+python -m policy_kb evaluate < profile.json      one profile (object) or a list of them
+python -m policy_kb evaluate --date 2025-01-01   ... with the list in force on that day
+python -m policy_kb services                     the 26 services, one line each
+python -m policy_kb explain 8                    one service in full, with its citation
+python -m policy_kb check-overlay FILE           validate a county list overlay
+python -m policy_kb load-db [URL]                store the list in a database (default SQLite)
 """
+
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
+import yaml
+
 from .engine import evaluate
-from .facts import ProfileError, validate_profile
-from .kb import load_kb
+from .facts import DATA_DIR, ProfileError, validate_profile
+from .kb import list_in_force, load_kb
 
 
 def _fail(message: str) -> int:
@@ -23,8 +28,32 @@ def _fail(message: str) -> int:
     return 2
 
 
-def cmd_evaluate(_: argparse.Namespace) -> int:
-    raw = sys.stdin.read()
+MAX_INPUT_CHARS = 400_000_000  # a JSON list of about 500,000 full profiles (ASCII-escaped)
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"日期 {text[:40]!r} 不对，应写成 YYYY-MM-DD，例如 2025-01-01 / --date must be YYYY-MM-DD"
+        ) from None
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    try:
+        on = _day(getattr(args, "date", None))
+        if on is not None:
+            list_in_force(on)  # no list in force that day: say so before reading anything
+    except (ValueError, LookupError) as exc:
+        return _fail(str(exc))
+    raw = sys.stdin.read(MAX_INPUT_CHARS + 1)
+    if len(raw) > MAX_INPUT_CHARS:
+        return _fail(
+            f"输入太长（超过{MAX_INPUT_CHARS}个字符），请分批 / input too long (over {MAX_INPUT_CHARS} characters)"
+        )
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -37,9 +66,11 @@ def cmd_evaluate(_: argparse.Namespace) -> int:
                 try:
                     clean.append(validate_profile(profile))
                 except ProfileError as exc:
-                    raise ProfileError(exc.fact, f"第{i + 1}个档案：{exc.message_zh}", f"profile #{i + 1}: {exc.message_en}") from None
+                    raise ProfileError(
+                        exc.fact, f"第{i + 1}个档案：{exc.message_zh}", f"profile #{i + 1}: {exc.message_en}"
+                    ) from None
         else:
-            out = evaluate(data)
+            out = evaluate(data, on=on)
     except ProfileError as exc:
         return _fail(str(exc))
     # json.dumps (the C encoder) per result, streamed: json.dump on a stream uses the pure-Python
@@ -50,7 +81,7 @@ def cmd_evaluate(_: argparse.Namespace) -> int:
         for i, profile in enumerate(clean):
             if i:
                 write(", ")
-            write(json.dumps(evaluate(profile, validated=True), ensure_ascii=False))
+            write(json.dumps(evaluate(profile, validated=True, on=on), ensure_ascii=False))
         write("]\n")
     else:
         write(json.dumps(out, ensure_ascii=False))
@@ -79,9 +110,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print("金额/待遇：" + "；".join(amounts))
     if s.how_to_apply:
         print(f"怎么办：{s.how_to_apply}")
-    print(f"牵头部门：{s.department.full_name}（{s.department.short_name}）")
+    dept = s.department
+    same = dept.full_name == dept.short_name
+    print(f"牵头部门：{dept.full_name}" + ("" if same else f"（{dept.short_name}）"))
     print(f"依据：{s.citation.full()}")
+    names = _aliases().get(s.id)
+    if names:
+        print("也叫：" + "、".join(names))
     return 0
+
+
+def _aliases() -> dict[int, list[str]]:
+    """What people call each service (aliases.yaml; one word may fit two items, e.g. 养老金)."""
+    path = DATA_DIR / load_kb().id / "aliases.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {int(k): [str(w) for w in v] for k, v in (raw or {}).items()}
 
 
 def cmd_check_overlay(args: argparse.Namespace) -> int:
@@ -110,9 +153,13 @@ def cmd_load_db(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policy_kb", description="长治市基本养老服务清单 — eligibility engine")
+    parser = argparse.ArgumentParser(
+        prog="python -m policy_kb", description="长治市基本养老服务清单 — eligibility engine"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("evaluate", help="read a profile (or a list) as JSON on stdin, write the result as JSON").set_defaults(fn=cmd_evaluate)
+    p = sub.add_parser("evaluate", help="read a profile (or a list) as JSON on stdin, write the result as JSON")
+    p.add_argument("--date", default=None, help="use the list in force on this day (YYYY-MM-DD); default today")
+    p.set_defaults(fn=cmd_evaluate)
     sub.add_parser("services", help="list the 26 services").set_defaults(fn=cmd_services)
     p = sub.add_parser("explain", help="explain one service")
     p.add_argument("id", type=int)
@@ -124,4 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("url", nargs="?", default=None)
     p.set_defaults(fn=cmd_load_db)
     args = parser.parse_args(argv)
-    return args.fn(args)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .overlay import OverlayError
+
+    try:
+        return int(args.fn(args))
+    except (OverlayError, LookupError) as exc:  # settings that point at a missing list or a bad overlay
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(f"读不了清单数据库（POLICY_KB_URL）：{type(exc).__name__} / cannot read the list database")

@@ -13,10 +13,12 @@ YAML forms (see policy_kb/data/*/definitions.yaml):
 Every leaf carries `label` (the requirement in plain words) and may carry `hint`
 (what would change a failed result, e.g. 满80周岁后可申请).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from .facts import facts
 
@@ -27,7 +29,7 @@ class Condition:
     def evaluate(self, profile: Mapping[str, Any]) -> Tri:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def leaves(self) -> Iterable["Leaf"]:  # pragma: no cover - abstract
+    def leaves(self) -> Iterable[Leaf]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def fact_names(self) -> frozenset[str]:
@@ -48,7 +50,7 @@ class Leaf(Condition):
             return None
         return self.test(value)
 
-    def leaves(self) -> Iterable["Leaf"]:
+    def leaves(self) -> Iterable[Leaf]:
         yield self
 
 
@@ -106,6 +108,22 @@ class ConditionError(ValueError):
     pass
 
 
+def _between(lo: int, hi: int) -> Callable[[Any], bool]:
+    return lambda v: lo <= v <= hi
+
+
+def _overlaps(allowed: frozenset[Any]) -> Callable[[Any], bool]:
+    return lambda v: bool(allowed.intersection(v))
+
+
+def _member(allowed: frozenset[Any]) -> Callable[[Any], bool]:
+    return lambda v: v in allowed
+
+
+def _equals(want: Any) -> Callable[[Any], bool]:
+    return lambda v: v == want
+
+
 def _leaf(spec: Mapping[str, Any]) -> Leaf:
     name = spec["fact"]
     fact = facts().get(name)
@@ -114,20 +132,20 @@ def _leaf(spec: Mapping[str, Any]) -> Leaf:
     label = spec.get("label") or fact.label
     hint = spec.get("hint")
     if "min" in spec or "max" in spec:
-        lo = spec.get("min", fact.min if fact.min is not None else -10**9)
+        lo = spec.get("min", fact.min if fact.min is not None else -(10**9))
         hi = spec.get("max", fact.max if fact.max is not None else 10**9)
-        return Leaf(name, lambda v, lo=lo, hi=hi: lo <= v <= hi, label, hint, ("range", name, lo, hi))
+        return Leaf(name, _between(lo, hi), label, hint, ("range", name, lo, hi))
     if "in" in spec:
         allowed = frozenset(spec["in"])
         unknown = allowed - set(fact.values)
         if unknown:
             raise ConditionError(f"values {sorted(map(str, unknown))} are not allowed for {name}")
         if fact.type == "list":  # a list fact holds when any of its items is allowed
-            return Leaf(name, lambda v, a=allowed: bool(a.intersection(v)), label, hint, ("in", name, tuple(sorted(allowed))))
-        return Leaf(name, lambda v, a=allowed: v in a, label, hint, ("in", name, tuple(sorted(map(str, allowed)))))
+            return Leaf(name, _overlaps(allowed), label, hint, ("in", name, tuple(sorted(allowed))))
+        return Leaf(name, _member(allowed), label, hint, ("in", name, tuple(sorted(map(str, allowed)))))
     if "is" in spec:
         want = spec["is"]
-        return Leaf(name, lambda v, w=want: v == w, label, hint, ("is", name, want))
+        return Leaf(name, _equals(want), label, hint, ("is", name, want))
     raise ConditionError(f"leaf needs min/max, in or is: {dict(spec)}")
 
 
@@ -184,6 +202,7 @@ def explain(cond: Condition, profile: Mapping[str, Any]) -> tuple[list[Leaf], li
             walk(c.child, not positive)
             return
         conj = isinstance(c, All) == positive  # an All, or a negated Any, behaves as a conjunction
+        assert isinstance(c, (All, Any_))
         kids = c.children
         if conj:
             for k in kids:

@@ -1,14 +1,18 @@
 """Deciding which services apply to a profile, with reasons, amounts and the next useful questions."""
+
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .amounts import amount_for
 from .conditions import All, Any_, Condition, Leaf, Not, explain
 from .facts import FACT_NAMES, facts, validate_profile
-from .kb import PolicyList, Service, load_kb
+from .kb import PolicyList, Service
+from .sources import catalog
 
 ELIGIBLE, POSSIBLE, INELIGIBLE = "eligible", "possible", "ineligible"
 _STATUS = {True: ELIGIBLE, None: POSSIBLE, False: INELIGIBLE}
@@ -29,7 +33,7 @@ def open_facts(cond: Condition, profile: Mapping[str, Any]) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _probe_values(kb: PolicyList) -> dict[str, tuple[Any, ...]]:
     """Values worth trying for each fact: every enum value; for integers, both sides of each boundary."""
     points: dict[str, set[int]] = {}
@@ -42,7 +46,7 @@ def _probe_values(kb: PolicyList) -> dict[str, tuple[Any, ...]]:
     for name, fact in facts().items():
         if fact.type == "int":
             pts = points.get(name, set()) | set(fact.values)
-            out[name] = tuple(sorted(p for p in pts if fact.min <= p <= fact.max)) or (fact.min,)
+            out[name] = tuple(sorted(p for p in pts if fact.lo <= p <= fact.hi)) or (fact.lo,)
         elif fact.type == "bool":
             out[name] = (True, False)
         elif fact.type == "list":
@@ -92,17 +96,17 @@ def explain_service(service: Service, profile: Mapping[str, Any], status: str) -
     met, failed, unknown = explain(service.condition, profile)
     cite = service.citation.text()
     if status == ELIGIBLE:
-        why = f"老人{'，'.join(l.label for l in met)}，符合{cite}。"
+        why = f"老人{'，'.join(leaf.label for leaf in met)}，符合{cite}。"
         change = None
     elif status == POSSIBLE:
-        done = f"老人{'，'.join(l.label for l in met)}；" if met else ""
-        why = f"{done}还要看：{'；'.join(dict.fromkeys(l.label for l in unknown))}（{cite}）。"
+        done = f"老人{'，'.join(leaf.label for leaf in met)}；" if met else ""
+        why = f"{done}还要看：{'；'.join(dict.fromkeys(leaf.label for leaf in unknown))}（{cite}）。"
         change = "确认以上情况后就能判断。"
     else:
-        why = f"不符合：{'；'.join(dict.fromkeys(l.label for l in failed))}（{cite}）。"
-        hints = [_years_until(l, profile) or l.hint for l in failed]
+        why = f"不符合：{'；'.join(dict.fromkeys(leaf.label for leaf in failed))}（{cite}）。"
+        hints = [_years_until(leaf, profile) or leaf.hint for leaf in failed]
         change = "；".join(dict.fromkeys(h for h in hints if h)) or None
-    missing = [f for f in dict.fromkeys(l.fact for l in unknown)] if status == POSSIBLE else []
+    missing = [f for f in dict.fromkeys(leaf.fact for leaf in unknown)] if status == POSSIBLE else []
     return {"why": why, "change": change, "missing": missing}
 
 
@@ -122,6 +126,8 @@ def service_result(service: Service, profile: Mapping[str, Any], status: str) ->
         "summary": service.summary,
         "how_to_apply": service.how_to_apply,
         "citation": service.citation.full(),
+        "local_office": service.local_office,  # the list gives it to a county-level office
+        "office": service.office,  # that office by name when a county list gives it, else None
     }
 
 
@@ -136,6 +142,13 @@ def _key_facts(service: Service) -> tuple[str, ...]:
 
 def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
+
+
+_Getter = Callable[[Any], Any]
+
+
+def _one(i: int) -> _Getter:
+    return lambda v: (v[i],)
 
 
 class _Plan:
@@ -155,14 +168,15 @@ class _Plan:
         by_facts: dict[tuple[str, ...], list[int]] = {}
         for position, service in enumerate(kb.services):
             by_facts.setdefault(_key_facts(service), []).append(position)
-        self.groups = []
+        self.groups: list[tuple[tuple[str, ...], _Getter, tuple[Service, ...], dict[Any, Any]]] = []
         flat: list[int] = []
         for names, positions in by_facts.items():
             idx = [FACT_NAMES.index(n) for n in names]
+            getter: _Getter
             if len(idx) > 1:
                 getter = itemgetter(*idx)
             elif idx:
-                getter = lambda v, i=idx[0]: (v[i],)
+                getter = _one(idx[0])
             else:  # a condition reading no fact (never in the published list, possible in an added item)
                 getter = lambda v: ()
             self.groups.append((names, getter, tuple(kb.services[p] for p in positions), {}))
@@ -170,7 +184,7 @@ class _Plan:
         # from the results in group order back to list order
         where = {position: i for i, position in enumerate(flat)}
         order = [where[p] for p in range(len(kb.services))]
-        self.reorder = itemgetter(*order) if len(order) > 1 else (lambda r: tuple(r[:1]))
+        self.reorder: _Getter = itemgetter(*order) if len(order) > 1 else (lambda r: tuple(r[:1]))
 
     def results(self, clean: Mapping[str, Any]) -> list[dict[str, Any]]:
         get = clean.get
@@ -186,14 +200,18 @@ class _Plan:
             if found is None:
                 if len(cache) >= self.MAX_ENTRIES:
                     cache.clear()
-                profile = {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, key) if v is not None}
+                profile = {
+                    n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, key, strict=False) if v is not None
+                }
                 found = cache[key] = tuple(
-                    service_result(service, profile, _STATUS[service.condition.evaluate(profile)]) for service in services)
+                    service_result(service, profile, _STATUS[service.condition.evaluate(profile)])
+                    for service in services
+                )
             extend(found)
         return list(self.reorder(flat))
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)  # the city lists and their county lists
 def _plan(kb: PolicyList) -> _Plan:
     return _Plan(kb)
 
@@ -202,16 +220,55 @@ def _results(kb: PolicyList, clean: Mapping[str, Any]) -> list[dict[str, Any]]:
     return _plan(kb).results(clean)
 
 
-def decide(profile: Mapping[str, Any], kb: PolicyList | None = None) -> dict[int, str]:
+def _lists(clean: Mapping[str, Any], on: dt.date | None) -> tuple[PolicyList, PolicyList]:
+    """(the city list in force on the day, the list that answers: its county list for the district)."""
+    cat = catalog()
+    base = cat.in_force(on)
+    return base, cat.for_district(base, clean.get("district"))
+
+
+def decide(profile: Mapping[str, Any], kb: PolicyList | None = None, on: dt.date | None = None) -> dict[int, str]:
     """Only the statuses, for a validated profile."""
-    kb = kb or load_kb()
+    kb = kb or _lists(profile, on)[1]
     return {r["id"]: r["status"] for r in _results(kb, profile)}
 
 
-def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated: bool = False) -> dict[str, Any]:
-    """Contract section 4: eligible / possible ids, next_facts and every service with its reasons."""
-    kb = kb or load_kb()
+def _list_info(kb: PolicyList) -> dict[str, Any]:
+    overlay = None
+    if "district" in kb.document:
+        overlay = {"district": kb.document["district"], "title": kb.title, "example": bool(kb.document.get("example"))}
+    return {
+        "id": kb.id,
+        "number": kb.number,
+        "published": kb.published.isoformat(),
+        "title": kb.list_title,
+        "effective_from": kb.effective_from.isoformat(),
+        "overlay": overlay,
+    }
+
+
+def _answer(results: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What an elder is told: each status, and for services that may apply, amount and where to go."""
+    return [
+        (r["id"], r["status"]) + (() if r["status"] == INELIGIBLE else (r["amount"], r["how_to_apply"], r["office"]))
+        for r in results
+    ]
+
+
+def evaluate(
+    profile: Mapping[str, Any], kb: PolicyList | None = None, validated: bool = False, on: dt.date | None = None
+) -> dict[str, Any]:
+    """Contract section 4: eligible / possible ids, next_facts and every service with its reasons.
+
+    Without `kb`, the list in force on `on` (today) answers, as the county list of the elder's
+    `district` when an overlay is configured for it (policy_kb.sources); `list` says which.
+    """
     clean = dict(profile) if validated else validate_profile(profile)
+    counties: list[PolicyList] = []
+    if kb is None:
+        base, kb = _lists(clean, on)
+        if "district" not in clean:
+            counties = catalog().counties(base)
     results = _results(kb, clean)
     eligible: list[int] = []
     possible: list[int] = []
@@ -221,10 +278,13 @@ def evaluate(profile: Mapping[str, Any], kb: PolicyList | None = None, validated
             eligible.append(r["id"])
         elif status == POSSIBLE:
             possible.append(r["id"])
+    asks = next_facts(kb, clean, [s for s in kb.services if s.id in possible]) if possible else []
+    if counties and any(_answer(_results(county, clean)) != _answer(results) for county in counties):
+        asks.append("district")  # a configured county list would answer differently
     return {
         "eligible": eligible,
         "possible": possible,
-        "next_facts": next_facts(kb, clean, [kb.service(i) for i in possible]) if possible else [],
+        "next_facts": asks,
         "services": list(map(dict.copy, results)),  # shallow copies: callers may annotate them
-        "list": {"id": kb.id, "number": kb.number, "published": kb.published.isoformat()},
+        "list": _list_info(kb),
     }

@@ -1,10 +1,12 @@
 """Profile facts (contract section 2): their domains, labels and validation."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -34,6 +36,15 @@ class Fact:
     min: int | None = None
     max: int | None = None
 
+    @property
+    def lo(self) -> int:
+        """The smallest allowed integer (only int facts have one)."""
+        return self.min if self.min is not None else -(10**9)
+
+    @property
+    def hi(self) -> int:
+        return self.max if self.max is not None else 10**9
+
     def allowed(self, lang: str = "zh") -> str:
         zh = lang == "zh"
         if self.type == "int":
@@ -57,7 +68,7 @@ class Fact:
     def check(self, value: Any) -> Any:
         """Return the value if valid, else raise ProfileError."""
         if self.type == "int":
-            ok = not isinstance(value, bool) and isinstance(value, int) and self.min <= value <= self.max
+            ok = not isinstance(value, bool) and isinstance(value, int) and self.lo <= value <= self.hi
         elif self.type == "bool":
             ok = isinstance(value, bool)
         elif self.type == "list":
@@ -118,7 +129,7 @@ def validate_profile(profile: Any) -> dict[str, Any]:
     if not isinstance(profile, Mapping):
         raise ProfileError(
             "",
-            "档案必须是一个 JSON 对象，例如 {\"age\": 83}",
+            '档案必须是一个 JSON 对象，例如 {"age": 83}',
             'a profile must be a JSON object, e.g. {"age": 83}',
         )
     checks = _fast_checks()
@@ -136,8 +147,11 @@ def validate_profile(profile: Any) -> dict[str, Any]:
         if value is None:
             continue  # null = unknown
         t = type(value)
-        if (t is str and kind == _ENUM and value in a) or (t is bool and kind == _BOOL) or (
-                t is int and kind == _INT and a <= value <= b):
+        if (
+            (t is str and kind == _ENUM and value in a)
+            or (t is bool and kind == _BOOL)
+            or (t is int and kind == _INT and a <= value <= b)
+        ):
             clean[name] = value
         else:
             clean[name] = fact.check(value)

@@ -1,11 +1,13 @@
 """Loading a published list (document, departments, definitions, 26 services) from data files."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -57,7 +59,8 @@ class Service:
     amounts: tuple[Amount, ...]
     citation: Citation
     how_to_apply: str | None = None
-    local_office: bool = False  # the text says a county-level office handles it
+    local_office: bool = False  # the text says a county-level office handles it (县级…部门)
+    office: str | None = None  # that office by name, once a county overlay gives it (潞州区民政局)
     facts: frozenset[str] = field(default=frozenset())
     raw: Mapping[str, Any] = field(default_factory=dict)  # the service's YAML, for storage and overlays
 
@@ -109,8 +112,12 @@ def _read(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def build_service(raw: Mapping[str, Any], doc: Mapping[str, Any], departments: Mapping[str, Department],
-                  definitions: Mapping[str, Condition]) -> Service:
+def build_service(
+    raw: Mapping[str, Any],
+    doc: Mapping[str, Any],
+    departments: Mapping[str, Department],
+    definitions: Mapping[str, Condition],
+) -> Service:
     condition = parse(raw["condition"], definitions)
     dept = raw["department"]
     if dept not in departments:
@@ -127,9 +134,12 @@ def build_service(raw: Mapping[str, Any], doc: Mapping[str, Any], departments: M
         summary=raw["summary"],
         condition=condition,
         amounts=tuple(parse_amount(a, definitions) for a in raw.get("amounts") or ()),
-        citation=Citation(doc["number"], doc["list_title"], cite.get("item", raw["id"]), tuple(cite.get("tasks") or ())),
+        citation=Citation(
+            doc["number"], doc["list_title"], cite.get("item", raw["id"]), tuple(cite.get("tasks") or ())
+        ),
         how_to_apply=raw.get("how_to_apply"),
         local_office=bool(raw.get("local_office")),
+        office=raw.get("office"),
         facts=condition.fact_names(),
         raw=dict(raw),
     )
@@ -138,8 +148,9 @@ def build_service(raw: Mapping[str, Any], doc: Mapping[str, Any], departments: M
 def load_list(folder: Path) -> PolicyList:
     doc = _read(folder / "document.yaml")
     departments = {
-        name: Department(name, spec["full_name"], spec.get("phone") or "", spec.get("address") or "",
-                         spec.get("county_counterpart"))
+        name: Department(
+            name, spec["full_name"], spec.get("phone") or "", spec.get("address") or "", spec.get("county_counterpart")
+        )
         for name, spec in _read(folder / "departments.yaml").items()
     }
     raw_definitions = _read(folder / "definitions.yaml") or {}
@@ -180,10 +191,11 @@ def _load_named(name: str) -> PolicyList:
 
 
 def list_in_force(on: dt.date | None = None) -> PolicyList:
-    """The published list in force on a date (lists live side by side in policy_kb/data)."""
-    on = on or dt.date.today()
-    candidates = [load_kb(p.name) for p in sorted(DATA_DIR.iterdir()) if (p / "document.yaml").exists()]
-    in_force = [c for c in candidates if c.in_force(on)]
-    if not in_force:
-        raise LookupError(f"no elder-care list is in force on {on}")
-    return max(in_force, key=lambda c: c.effective_from)
+    """The published list in force on a date (today when not given), among the configured lists.
+
+    By default the lists of policy_kb/data; see policy_kb.sources for the settings that add list
+    folders (POLICY_KB_LISTS) or serve the lists stored in a database (POLICY_KB_URL).
+    """
+    from .sources import catalog
+
+    return catalog().in_force(on)

@@ -17,14 +17,16 @@ from the city list (see data/changzhi-2024/overlays/README.md for the file forma
 
 Example overlays (`example: true`) are never applied unless the caller asks for it explicitly.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import yaml
 
@@ -34,13 +36,49 @@ from .facts import DATA_DIR, FACT_NAMES, facts
 from .kb import Department, PolicyList, Service, build_service, load_kb
 
 SERVICE_TYPES = ("物质帮助", "照护服务", "关爱服务")
-CHANGE_KEYS = frozenset({"id", "name", "target_group", "content", "standard", "service_type", "summary",
-                         "how_to_apply", "condition", "amounts", "department"})
-ADDITION_REQUIRED = ("id", "name", "target_group", "content", "standard", "service_type", "department", "summary",
-                     "condition")
+CHANGE_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "target_group",
+        "content",
+        "standard",
+        "service_type",
+        "summary",
+        "how_to_apply",
+        "condition",
+        "amounts",
+        "department",
+    }
+)
+ADDITION_REQUIRED = (
+    "id",
+    "name",
+    "target_group",
+    "content",
+    "standard",
+    "service_type",
+    "department",
+    "summary",
+    "condition",
+)
 ADDITION_KEYS = frozenset(ADDITION_REQUIRED) | {"amounts", "how_to_apply", "local_office", "citation"}
-TOP_KEYS = frozenset({"example", "title", "district", "base_list", "list_title", "number", "published",
-                      "effective_from", "offices", "changes", "additions", "remove"})
+TOP_KEYS = frozenset(
+    {
+        "example",
+        "title",
+        "district",
+        "base_list",
+        "list_title",
+        "number",
+        "published",
+        "effective_from",
+        "offices",
+        "changes",
+        "additions",
+        "remove",
+    }
+)
 OFFICE_KEYS = frozenset({"name", "full_name", "phone", "address"})
 MAX_CASES = 1_000_000  # profiles tried when comparing two conditions; beyond it the check gives up
 
@@ -193,7 +231,9 @@ def parse_overlay(raw: Any, source: str = "", definitions: Mapping[str, Conditio
             raise _fail(source, f"第{item}项在 changes 里出现了两次")
         extra = sorted(set(change) - CHANGE_KEYS)
         if extra:
-            raise _fail(source, f"第{item}项有不认识的字段 {', '.join(map(str, extra))}；允许：{', '.join(sorted(CHANGE_KEYS))}")
+            raise _fail(
+                source, f"第{item}项有不认识的字段 {', '.join(map(str, extra))}；允许：{', '.join(sorted(CHANGE_KEYS))}"
+            )
         if len(change) == 1:
             raise _fail(source, f"第{item}项没有写任何改动")
         for key in ("name", "target_group", "content", "standard", "summary", "how_to_apply", "department"):
@@ -207,7 +247,7 @@ def parse_overlay(raw: Any, source: str = "", definitions: Mapping[str, Conditio
             _check_amounts(change["amounts"], item, definitions, source)
         changes[item] = dict(change)
 
-    additions = []
+    additions: list[dict[str, Any]] = []
     raw_additions = raw.get("additions") or []
     if not isinstance(raw_additions, list):
         raise _fail(source, "additions 应是列表，每项是一个完整的服务项目")
@@ -266,9 +306,10 @@ def load_overlay(path: Path | str) -> Overlay:
 
 # --- comparing the county list with the city list ---------------------------------------------
 
+
 def _int_points(name: str, conditions: Iterable[Condition]) -> list[int]:
     fact = facts()[name]
-    points = {fact.min, fact.max} | {v for v in fact.values if isinstance(v, int)}
+    points = {fact.lo, fact.hi} | {v for v in fact.values if isinstance(v, int)}
     for cond in conditions:
         for leaf in cond.leaves():
             if leaf.fact != name:
@@ -279,7 +320,7 @@ def _int_points(name: str, conditions: Iterable[Condition]) -> list[int]:
             elif leaf.spec[0] == "in":
                 for v in leaf.spec[2]:
                     points |= {int(v) - 1, int(v), int(v) + 1}
-    return sorted(p for p in points if fact.min <= p <= fact.max)
+    return sorted(p for p in points if fact.lo <= p <= fact.hi)
 
 
 def _domain(name: str, conditions: Iterable[Condition]) -> tuple[Any, ...]:
@@ -309,7 +350,7 @@ def _profiles(conditions: Iterable[Condition | None]) -> Iterator[dict[str, Any]
     if size > MAX_CASES:
         raise _TooMany(size)
     for combo in itertools.product(*domains):
-        yield dict(zip(names, combo))
+        yield dict(zip(names, combo, strict=False))
 
 
 class _TooMany(Exception):
@@ -327,7 +368,12 @@ def _item(service: Service) -> str:
 
 def _keeps_city_condition(spec: Any, city_spec: Any) -> bool:
     """`any: [<the city condition as written>, ...]`: wider by construction, nothing to enumerate."""
-    return isinstance(spec, Mapping) and list(spec) == ["any"] and isinstance(spec["any"], list) and city_spec in spec["any"]
+    return (
+        isinstance(spec, Mapping)
+        and list(spec) == ["any"]
+        and isinstance(spec["any"], list)
+        and city_spec in spec["any"]
+    )
 
 
 def _narrowing(service: Service, local: Condition, spec: Any = None) -> str | None:
@@ -337,11 +383,15 @@ def _narrowing(service: Service, local: Condition, spec: Any = None) -> str | No
     try:
         for profile in _profiles([service.condition, local]):
             if service.condition.evaluate(profile) is True and local.evaluate(profile) is not True:
-                return (f"{_item(service)}的服务对象范围缩小了：例如{_describe(profile)}的老人按市级清单符合条件，"
-                        f"按本清单却不符合；县区清单的覆盖范围不得低于市级清单。")
+                return (
+                    f"{_item(service)}的服务对象范围缩小了：例如{_describe(profile)}的老人按市级清单符合条件，"
+                    f"按本清单却不符合；县区清单的覆盖范围不得低于市级清单。"
+                )
     except _TooMany as exc:
-        return (f"{_item(service)}的新条件涉及的情况太多（{exc.args[0]}种），无法自动核对是否缩小了服务对象范围，"
-                f"请写成 any: [市级条件原文, 新增条件] 的形式，或请人工核对。")
+        return (
+            f"{_item(service)}的新条件涉及的情况太多（{exc.args[0]}种），无法自动核对是否缩小了服务对象范围，"
+            f"请写成 any: [市级条件原文, 新增条件] 的形式，或请人工核对。"
+        )
     return None
 
 
@@ -351,7 +401,7 @@ def _amount_key(a: Amount) -> str:
 
 def _lower(city: Amount, local: Amount) -> bool:
     """Both numeric: a smaller value, or a floor/exact amount turned into a ceiling (不超过)."""
-    return local.value < city.value or (local.ceiling and not city.ceiling)
+    return (local.value or 0) < (city.value or 0) or (local.ceiling and not city.ceiling)
 
 
 def _amount_problems(service: Service, local: tuple[Amount, ...]) -> list[str]:
@@ -361,7 +411,9 @@ def _amount_problems(service: Service, local: tuple[Amount, ...]) -> list[str]:
         if a.value is None:
             candidates = [b for b in local if _amount_key(b) == _amount_key(a)]
         else:
-            candidates = [b for b in local if b.value is not None and (b.unit, b.period, b.per) == (a.unit, a.period, a.per)]
+            candidates = [
+                b for b in local if b.value is not None and (b.unit, b.period, b.per) == (a.unit, a.period, a.per)
+            ]
             if a.label and a.when is None:
                 candidates = [b for b in candidates if b.label == a.label] or candidates
         whens = [a.when] + [b.when for b in candidates]
@@ -372,7 +424,9 @@ def _amount_problems(service: Service, local: tuple[Amount, ...]) -> list[str]:
                 applying = [b for b in candidates if b.applies(profile) is True]
                 if not applying:
                     where = f"（{_describe(profile)}时）" if profile else ""
-                    problems.append(f"{_item(service)}删去了待遇“{a.wording()}”{where}；县区清单的实现程度不得低于市级清单。")
+                    problems.append(
+                        f"{_item(service)}删去了待遇“{a.wording()}”{where}；县区清单的实现程度不得低于市级清单。"
+                    )
                     break
                 same = [b for b in applying if a.label and b.label == a.label] or applying
                 if a.value is None:
@@ -380,8 +434,10 @@ def _amount_problems(service: Service, local: tuple[Amount, ...]) -> list[str]:
                 best = max(same, key=lambda b: (b.value, not b.ceiling))
                 if _lower(a, best):
                     where = f"{_describe(profile)}时，" if profile else ""
-                    problems.append(f"{_item(service)}的标准降低了：{where}市级清单为“{a.wording()}”，"
-                                    f"本清单只有“{best.wording()}”；县区清单的标准不得低于市级清单。")
+                    problems.append(
+                        f"{_item(service)}的标准降低了：{where}市级清单为“{a.wording()}”，"
+                        f"本清单只有“{best.wording()}”；县区清单的标准不得低于市级清单。"
+                    )
                     break
         except _TooMany:
             problems.append(f"{_item(service)}的金额分档太复杂，无法自动核对是否降低了标准，请按市级清单的分档写。")
@@ -403,15 +459,19 @@ def _check_references(kb: PolicyList, overlay: Overlay) -> None:
             raise OverlayError(f"{where}：市级清单没有第{item}项（共{len(ids)}项）")
     for addition in overlay.additions:
         if addition["id"] in ids:
-            raise OverlayError(f"{where}：新增项目不能用市级清单已有的编号 {addition['id']}；改动已有项目请写在 changes 里")
+            raise OverlayError(
+                f"{where}：新增项目不能用市级清单已有的编号 {addition['id']}；改动已有项目请写在 changes 里"
+            )
     for dept in overlay.offices:
         if dept not in kb.departments:
-            raise OverlayError(f"{where}：offices 里的 {dept} 不是市级清单的牵头部门；允许：{', '.join(kb.departments)}")
+            raise OverlayError(
+                f"{where}：offices 里的 {dept} 不是市级清单的牵头部门；允许：{', '.join(kb.departments)}"
+            )
     known = set(kb.departments) | {o.name for o in overlay.offices.values()}
     for spec in list(overlay.changes.values()) + list(overlay.additions):
-        dept = spec.get("department")
-        if dept is not None and dept not in known:
-            raise OverlayError(f"{where}：第{spec['id']}项的牵头部门 {dept} 不认识；允许：{', '.join(sorted(known))}")
+        named = spec.get("department")
+        if named is not None and named not in known:
+            raise OverlayError(f"{where}：第{spec['id']}项的牵头部门 {named} 不认识；允许：{', '.join(sorted(known))}")
 
 
 def validate_overlay(kb: PolicyList, overlay: Overlay) -> list[str]:
@@ -444,6 +504,7 @@ def validate_overlay(kb: PolicyList, overlay: Overlay) -> list[str]:
 
 # --- building the county list -------------------------------------------------------------------
 
+
 def _office_text(text: str | None, dept: Department, office: Office) -> str | None:
     """Name the county office where the city text says 县级（人民）（政府）XX部门."""
     if not text or not dept.county_counterpart:
@@ -461,6 +522,7 @@ def _localise(raw: dict[str, Any], dept: Department, office: Office) -> dict[str
     if office.contact():
         how = f"{how}（{office.contact()}）"
     raw["how_to_apply"] = how
+    raw["office"] = office.name  # shown as the result's `office`
     return raw
 
 
@@ -484,16 +546,27 @@ def apply_overlay(kb: PolicyList, overlay: Overlay, *, allow_example: bool = Fal
     for service in kb.services:
         raw = dict(service.raw)
         raw.update({k: v for k, v in (overlay.changes.get(service.id) or {}).items() if k != "id"})
-        office = overlay.offices.get(service.department.short_name)
-        if office is not None and service.local_office:
-            raw = _localise(raw, service.department, office)
-        doc = {"number": service.citation.document, "list_title": service.citation.list_title} if service.raw else city_doc
+        local = overlay.offices.get(service.department.short_name)
+        if local is not None and service.local_office:
+            raw = _localise(raw, service.department, local)
+        doc = (
+            {"number": service.citation.document, "list_title": service.citation.list_title}
+            if service.raw
+            else city_doc
+        )
         services.append(build_service(raw, doc, departments, kb.definitions))
     for addition in overlay.additions:
         services.append(build_service(dict(addition), county_doc, departments, kb.definitions))
     document = dict(kb.document)
-    document.update({"district": overlay.district, "overlay_title": overlay.title, "example": overlay.example,
-                     "base_list": kb.id, "county_number": overlay.number})
+    document.update(
+        {
+            "district": overlay.district,
+            "overlay_title": overlay.title,
+            "example": overlay.example,
+            "base_list": kb.id,
+            "county_number": overlay.number,
+        }
+    )
     return PolicyList(
         id=f"{kb.id}@{overlay.district}",
         number=kb.number,
@@ -526,7 +599,12 @@ def published_overlays(list_id: str = "changzhi-2024") -> dict[str, Overlay]:
 
 
 def county_list(district: str | None, kb: PolicyList | None = None) -> PolicyList:
-    """The list that applies in a district: its published overlay on the city list, else the city list."""
-    kb = kb or load_kb()
-    overlay = published_overlays(kb.id).get(district) if district else None
-    return apply_overlay(kb, overlay) if overlay else kb
+    """The list that applies in a district: its configured overlay on the city list, else the city list.
+
+    The overlays are those of the settings (policy_kb.sources: POLICY_KB_OVERLAYS) and the real
+    (non-example) ones shipped beside the list.
+    """
+    from .sources import catalog
+
+    cat = catalog()
+    return cat.for_district(kb or cat.in_force(), district)

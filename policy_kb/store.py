@@ -2,7 +2,7 @@
 
 SQLAlchemy 1.4 in 2.0 style: `future=True` engines and sessions, `select()` statements.
 
-    engine = make_engine()                      # $POLICY_KB_DB_URL or sqlite:///policy_kb.db
+    engine = make_engine()                      # $POLICY_KB_URL, $POLICY_KB_DB_URL or sqlite:///policy_kb.db
     save_list(engine, load_kb())                # -> 26 (services stored)
     kb = load_list_from_db(engine, "changzhi-2024")   # the same PolicyList again
 
@@ -18,12 +18,14 @@ Tables (prefixed `kb_` so they can share a database with other parts of the proj
 
 Nothing connects at import time: an engine exists only once `make_engine` is called.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -31,9 +33,9 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
-    Float,
     String,
     Text,
     UniqueConstraint,
@@ -48,10 +50,11 @@ from .facts import facts
 from .kb import Department, PolicyList, build_service
 
 DEFAULT_URL = "sqlite:///policy_kb.db"
-ENV_URL = "POLICY_KB_DB_URL"
+ENV_URL = "POLICY_KB_URL"  # also where the engine reads its lists from (policy_kb.sources)
+ENV_DB_URL = "POLICY_KB_DB_URL"  # older name, still read when POLICY_KB_URL is not set
 
 mapper_registry = registry()
-Base = mapper_registry.generate_base()
+Base: Any = mapper_registry.generate_base()  # declarative base (SQLAlchemy 1.4 has no typed one)
 
 
 class SourceRow(Base):
@@ -69,11 +72,13 @@ class SourceRow(Base):
     document = Column(JSON, nullable=False, default=dict)  # document.yaml as written (dates as ISO text)
     stored_at = Column(DateTime, nullable=False)
 
-    departments = relationship("DepartmentRow", back_populates="source", order_by="DepartmentRow.position",
-                               cascade="all, delete-orphan")
+    departments = relationship(
+        "DepartmentRow", back_populates="source", order_by="DepartmentRow.position", cascade="all, delete-orphan"
+    )
     definitions = relationship("DefinitionRow", order_by="DefinitionRow.position", cascade="all, delete-orphan")
-    services = relationship("ServiceRow", back_populates="source", order_by="ServiceRow.item",
-                            cascade="all, delete-orphan")
+    services = relationship(
+        "ServiceRow", back_populates="source", order_by="ServiceRow.item", cascade="all, delete-orphan"
+    )
 
 
 class DepartmentRow(Base):
@@ -187,8 +192,8 @@ class OverlayRow(Base):
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for `url`, else $POLICY_KB_DB_URL, else the embedded default sqlite:///policy_kb.db."""
-    url = url or os.environ.get(ENV_URL) or DEFAULT_URL
+    """An engine for `url`, else $POLICY_KB_URL, else $POLICY_KB_DB_URL, else sqlite:///policy_kb.db."""
+    url = url or os.environ.get(ENV_URL) or os.environ.get(ENV_DB_URL) or DEFAULT_URL
     return create_engine(url, future=True, **kwargs)
 
 
@@ -262,24 +267,42 @@ def save_list(engine: Engine, kb: PolicyList) -> int:
 
         dept_rows: dict[str, DepartmentRow] = {}
         for position, (key, dept) in enumerate(kb.departments.items()):
-            dept_rows[key] = DepartmentRow(position=position, short_name=key, full_name=dept.full_name,
-                                           phone=dept.phone, address=dept.address,
-                                           county_counterpart=dept.county_counterpart)
+            dept_rows[key] = DepartmentRow(
+                position=position,
+                short_name=key,
+                full_name=dept.full_name,
+                phone=dept.phone,
+                address=dept.address,
+                county_counterpart=dept.county_counterpart,
+            )
         source.departments = list(dept_rows.values())
-        source.definitions = [DefinitionRow(position=i, name=name, spec=_jsonable(spec))
-                              for i, (name, spec) in enumerate(kb.raw_definitions.items())]
+        source.definitions = [
+            DefinitionRow(position=i, name=name, spec=_jsonable(spec))
+            for i, (name, spec) in enumerate(kb.raw_definitions.items())
+        ]
         rows = []
         for service in kb.services:
             raw = service.raw
             if not raw:
                 raise ValueError(f"service {service.id} has no raw spec; build it with policy_kb.kb.build_service")
-            dept_key = next((k for k, d in kb.departments.items() if d is service.department), service.department.short_name)
+            dept_key = next(
+                (k for k, d in kb.departments.items() if d is service.department), service.department.short_name
+            )
             row = ServiceRow(
-                item=service.id, name=service.name, target_group=service.target_group, content=service.content,
-                standard=service.standard, service_type=service.service_type, department=dept_rows[dept_key],
-                summary=service.summary, how_to_apply=service.how_to_apply, local_office=service.local_office,
-                citation_document=service.citation.document, citation_list_title=service.citation.list_title,
-                citation_item=service.citation.item, citation_tasks=list(service.citation.tasks),
+                item=service.id,
+                name=service.name,
+                target_group=service.target_group,
+                content=service.content,
+                standard=service.standard,
+                service_type=service.service_type,
+                department=dept_rows[dept_key],
+                summary=service.summary,
+                how_to_apply=service.how_to_apply,
+                local_office=service.local_office,
+                citation_document=service.citation.document,
+                citation_list_title=service.citation.list_title,
+                citation_item=service.citation.item,
+                citation_tasks=list(service.citation.tasks),
                 raw=_jsonable(raw),
             )
             row.condition = ConditionRow(
@@ -288,10 +311,18 @@ def save_list(engine: Engine, kb: PolicyList) -> int:
                 leaves=[_leaf_row(i, leaf) for i, leaf in enumerate(service.condition.leaves())],
             )
             row.amounts = [
-                AmountRow(position=i, label=a.get("label"), value=a.get("value"), unit=a.get("unit"),
-                          period=a.get("period"), per=a.get("per"), floor=bool(a.get("floor")),
-                          ceiling=bool(a.get("ceiling")), text=a.get("text"),
-                          when_spec=_jsonable(a["when"]) if a.get("when") else None)
+                AmountRow(
+                    position=i,
+                    label=a.get("label"),
+                    value=a.get("value"),
+                    unit=a.get("unit"),
+                    period=a.get("period"),
+                    per=a.get("per"),
+                    floor=bool(a.get("floor")),
+                    ceiling=bool(a.get("ceiling")),
+                    text=a.get("text"),
+                    when_spec=_jsonable(a["when"]) if a.get("when") else None,
+                )
                 for i, a in enumerate(raw.get("amounts") or ())
             ]
             rows.append(row)
@@ -319,9 +350,15 @@ def _amount_raw(row: AmountRow) -> dict[str, Any]:
 def _service_raw(row: ServiceRow) -> dict[str, Any]:
     """The service's spec rebuilt from its columns (the form policy_kb.kb.build_service reads)."""
     raw: dict[str, Any] = {
-        "id": row.item, "name": row.name, "target_group": row.target_group, "content": row.content,
-        "standard": row.standard, "service_type": row.service_type, "department": row.department.short_name,
-        "summary": row.summary, "condition": row.condition.spec,
+        "id": row.item,
+        "name": row.name,
+        "target_group": row.target_group,
+        "content": row.content,
+        "standard": row.standard,
+        "service_type": row.service_type,
+        "department": row.department.short_name,
+        "summary": row.summary,
+        "condition": row.condition.spec,
     }
     if row.amounts:
         raw["amounts"] = [_amount_raw(a) for a in row.amounts]
@@ -333,6 +370,8 @@ def _service_raw(row: ServiceRow) -> dict[str, Any]:
         raw["how_to_apply"] = row.how_to_apply
     if row.local_office:
         raw["local_office"] = True
+    if (row.raw or {}).get("office"):  # the county office a county list names (policy_kb.overlay)
+        raw["office"] = row.raw["office"]
     return raw
 
 
@@ -393,8 +432,11 @@ def save_overlay(engine: Engine, overlay: Any) -> int:
         if session.get(SourceRow, overlay.base_list) is None:
             raise LookupError(f"store list {overlay.base_list!r} before its overlays")
         row = session.execute(
-            select(OverlayRow).where(OverlayRow.source_id == overlay.base_list, OverlayRow.district == overlay.district,
-                                     OverlayRow.example == overlay.example)
+            select(OverlayRow).where(
+                OverlayRow.source_id == overlay.base_list,
+                OverlayRow.district == overlay.district,
+                OverlayRow.example == overlay.example,
+            )
         ).scalar_one_or_none()
         if row is None:
             row = OverlayRow(source_id=overlay.base_list, district=overlay.district, example=overlay.example)

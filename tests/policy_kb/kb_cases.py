@@ -1,4 +1,5 @@
 """Loading the YAML case files of cases/ (the specification of the list's readings)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,8 +11,19 @@ import yaml
 CASES_DIR = Path(__file__).parent / "cases"
 STATUSES = {"eligible": "eligible", "possible": "possible", "not_eligible": "ineligible"}
 CASE_KEYS = {
-    "description", "profile", "eligible", "possible", "not_eligible", "rest", "next_facts", "next_facts_first",
-    "next_facts_includes", "next_facts_excludes", "amount_contains", "amount_excludes", "change_contains",
+    "description",
+    "profile",
+    "eligible",
+    "possible",
+    "not_eligible",
+    "rest",
+    "next_facts",
+    "next_facts_first",
+    "next_facts_includes",
+    "next_facts_excludes",
+    "amount_contains",
+    "amount_excludes",
+    "change_contains",
 }
 
 
@@ -53,6 +65,9 @@ def load_cases(service_ids: list[int]) -> list[Case]:
                     expected.setdefault(sid, STATUSES[rest])
             assert sorted(expected) == service_ids, (
                 f"{path.name} case {i}: every service needs an expected status (or `rest:`); "
-                f"missing {sorted(set(service_ids) - set(expected))}")
-            cases.append(Case(path.name, i, spec["description"], {**base, **(spec.get("profile") or {})}, expected, spec))
+                f"missing {sorted(set(service_ids) - set(expected))}"
+            )
+            cases.append(
+                Case(path.name, i, spec["description"], {**base, **(spec.get("profile") or {})}, expected, spec)
+            )
     return cases

@@ -1,15 +1,15 @@
 """The YAML case files in cases/ are the specification: each case is a profile and what the
 list (read as contract section 3 says) gives that elder. These tests check the engine against
 them, and check that the cases between them exercise every item, branch and age boundary."""
+
 from __future__ import annotations
 
 import pytest
+from kb_cases import load_cases
 
 from policy_kb import evaluate
 from policy_kb.conditions import All, Any_, Condition, Leaf, Not
 from policy_kb.kb import load_kb
-
-from kb_cases import load_cases
 
 _KB = load_kb()
 _CASES = load_cases([s.id for s in _KB.services])
@@ -43,9 +43,13 @@ def test_case(case):
             assert part in services[sid]["amount"], f"{case.description}: item {sid} amount {services[sid]['amount']!r}"
     for sid, parts in (spec.get("amount_excludes") or {}).items():
         for part in parts:
-            assert part not in services[sid]["amount"], f"{case.description}: item {sid} amount {services[sid]['amount']!r}"
+            assert part not in services[sid]["amount"], (
+                f"{case.description}: item {sid} amount {services[sid]['amount']!r}"
+            )
     for sid, text in (spec.get("change_contains") or {}).items():
-        assert text in (services[sid]["change"] or ""), f"{case.description}: item {sid} change {services[sid]['change']!r}"
+        assert text in (services[sid]["change"] or ""), (
+            f"{case.description}: item {sid} change {services[sid]['change']!r}"
+        )
 
 
 def test_every_item_is_eligible_possible_and_not_eligible_somewhere():
@@ -61,8 +65,9 @@ def test_every_item_with_an_amount_band_has_each_band_checked():
             if amount.when is None or amount.value is None:
                 continue
             words = amount.wording().split("：")[-1]
-            assert any(words in part for c in _CASES for part in (c.spec.get("amount_contains") or {}).get(service.id, [])), (
-                f"item {service.id}: no case checks the band {amount.wording()}")
+            assert any(
+                words in part for c in _CASES for part in (c.spec.get("amount_contains") or {}).get(service.id, [])
+            ), f"item {service.id}: no case checks the band {amount.wording()}"
 
 
 def _obligations(cond: Condition, path: str = "") -> list[tuple[str, Condition, tuple[Condition, ...], Condition]]:
@@ -92,7 +97,8 @@ def test_every_branch_of_every_condition_decides_some_case(service):
             others = [s.evaluate(p) for s in siblings if s is not child]
             want_other = True if isinstance(parent, All) else False
             if all(v is want_other for v in others) and case.expected[service.id] == (
-                    "ineligible" if isinstance(parent, All) else "eligible"):
+                "ineligible" if isinstance(parent, All) else "eligible"
+            ):
                 found = True
                 break
         if not found:

@@ -1,4 +1,5 @@
 """`python -m policy_kb` (contract section 4), run as a subprocess the way other tools call it."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,16 @@ EXAMPLE = ROOT / "policy_kb" / "data" / "changzhi-2024" / "overlays" / "example-
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "policy_kb", *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_kb", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 def one_line_error(proc: subprocess.CompletedProcess) -> str:
@@ -52,7 +61,7 @@ def test_evaluate_a_list_gives_a_list_in_order():
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert isinstance(out, list) and len(out) == 3
-    for profile, result in zip(profiles, out):
+    for profile, result in zip(profiles, out, strict=False):
         assert result["eligible"] == evaluate(profile)["eligible"]
         assert result["possible"] == evaluate(profile)["possible"]
     assert run("evaluate", stdin="[]").stdout.strip() == "[]"
@@ -63,33 +72,39 @@ def test_bad_json():
     assert "JSON" in line
 
 
-@pytest.mark.parametrize("payload, fact, allowed", [
-    ({"income": 100}, "income", "economic_status"),  # unknown fact: the allowed facts are listed
-    ({"age": 131}, "age", "0–130"),  # out of range
-    ({"age": -1}, "age", "0–130"),
-    ({"age": "八十"}, "age", "0–130"),  # wrong type
-    ({"age": 80.5}, "age", "0–130"),
-    ({"age": True}, "age", "0–130"),
-    ({"economic_status": "rich"}, "economic_status", "minimum_living"),
-    ({"economic_status": 1}, "economic_status", "extreme_poverty"),
-    ({"homeless": "yes"}, "homeless", "true"),
-    ({"disability_grade": 5}, "disability_grade", "0–4"),
-    ({"chronic_conditions": "diabetes"}, "chronic_conditions", "hypertension"),
-    ({"chronic_conditions": ["flu"]}, "chronic_conditions", "severe_mental_disorder"),
-    ({"district": "太原市"}, "district", "潞州区"),
-])
+@pytest.mark.parametrize(
+    "payload, fact, allowed",
+    [
+        ({"income": 100}, "income", "economic_status"),  # unknown fact: the allowed facts are listed
+        ({"age": 131}, "age", "0–130"),  # out of range
+        ({"age": -1}, "age", "0–130"),
+        ({"age": "八十"}, "age", "0–130"),  # wrong type
+        ({"age": 80.5}, "age", "0–130"),
+        ({"age": True}, "age", "0–130"),
+        ({"economic_status": "rich"}, "economic_status", "minimum_living"),
+        ({"economic_status": 1}, "economic_status", "extreme_poverty"),
+        ({"homeless": "yes"}, "homeless", "true"),
+        ({"disability_grade": 5}, "disability_grade", "0–4"),
+        ({"chronic_conditions": "diabetes"}, "chronic_conditions", "hypertension"),
+        ({"chronic_conditions": ["flu"]}, "chronic_conditions", "severe_mental_disorder"),
+        ({"district": "太原市"}, "district", "潞州区"),
+    ],
+)
 def test_bad_profile_names_the_fact_and_the_allowed_values(payload, fact, allowed, monkeypatch, capsys):
     code, out, err = _main(monkeypatch, capsys, ["evaluate"], json.dumps(payload, ensure_ascii=False))
     assert code != 0 and out == "" and len(err.strip("\n").split("\n")) == 1
     assert fact in err and allowed in err
 
 
-@pytest.mark.parametrize("payload, fact, allowed", [
-    ({"income": 100}, "income", "economic_status"),  # unknown fact
-    ({"age": 131}, "age", "0–130"),  # out of range
-    ({"age": "八十"}, "age", "0–130"),  # wrong type
-    ({"economic_status": "rich"}, "economic_status", "minimum_living"),
-])
+@pytest.mark.parametrize(
+    "payload, fact, allowed",
+    [
+        ({"income": 100}, "income", "economic_status"),  # unknown fact
+        ({"age": 131}, "age", "0–130"),  # out of range
+        ({"age": "八十"}, "age", "0–130"),  # wrong type
+        ({"economic_status": "rich"}, "economic_status", "minimum_living"),
+    ],
+)
 def test_bad_profile_through_a_subprocess(payload, fact, allowed):
     line = one_line_error(run("evaluate", stdin=json.dumps(payload, ensure_ascii=False)))
     assert fact in line and allowed in line
@@ -126,8 +141,16 @@ def test_explain_8():
     proc = run("explain", "8")
     assert proc.returncode == 0
     out = proc.stdout
-    for part in ("第8项 高龄津贴", "每月不低于70元", "每月不低于150元", "每月不低于300元", "年满80周岁",
-                 "长治市民政局", "《长治市基本养老服务清单》第8项", "长政办发〔2024〕28号"):
+    for part in (
+        "第8项 高龄津贴",
+        "每月不低于70元",
+        "每月不低于150元",
+        "每月不低于300元",
+        "年满80周岁",
+        "长治市民政局",
+        "《长治市基本养老服务清单》第8项",
+        "长政办发〔2024〕28号",
+    ):
         assert part in out, part
 
 
@@ -153,6 +176,7 @@ def test_check_overlay_and_load_db(tmp_path):
 
 
 # In-process runs of the same commands (counted by coverage).
+
 
 def _main(monkeypatch, capsys, argv, stdin=""):
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))

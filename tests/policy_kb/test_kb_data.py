@@ -1,5 +1,6 @@
 """The data files against the source text and the contract: every item as the 附件 清单 prints
 it, departments with full names, citations, amounts in 元 with the period, document identity."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,11 @@ from policy_kb.kb import DEFAULT_LIST, list_in_force, load_kb
 
 KB = load_kb()
 SEED_NAME = "000_0b65e4ed2368b390.txt"
-SEED_CANDIDATES = [Path(__file__).resolve().parents[3] / "shared" / "seeds" / SEED_NAME,
-                   Path(__file__).resolve().parents[2] / "seeds" / SEED_NAME]
+SEED_CANDIDATES = [
+    Path(__file__).resolve().parents[3] / "shared" / "seeds" / SEED_NAME,
+    Path(__file__).resolve().parents[4] / "shared" / "seeds" / SEED_NAME,  # a worktree in wt/
+    Path(__file__).resolve().parents[2] / "seeds" / SEED_NAME,
+]
 SEED = next((p for p in SEED_CANDIDATES if p.exists()), None)
 needs_seed = pytest.mark.skipif(SEED is None, reason="the source text (seeds/) is not beside this checkout")
 
@@ -28,8 +32,15 @@ CONTRACT_FACTS = {
     "disability_type": {"physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple"},
     "living_situation": {"alone", "empty_nest", "left_behind", "with_family"},
     "special_family_planning": bool,
-    "veteran_category": {"martyr_family", "duty_death_family", "illness_death_family", "disabled_veteran",
-                         "demobilized_veteran", "retired_veteran", "none"},
+    "veteran_category": {
+        "martyr_family",
+        "duty_death_family",
+        "illness_death_family",
+        "disabled_veteran",
+        "demobilized_veteran",
+        "retired_veteran",
+        "none",
+    },
     "has_capable_supporter": bool,
     "receives_pension_subsidy": bool,
     "employee_pension_retired": bool,
@@ -39,8 +50,22 @@ CONTRACT_FACTS = {
     "family_care_training": bool,
     "support_mode": {"home", "institution"},
     "chronic_conditions": {"hypertension", "diabetes", "severe_mental_disorder"},
-    "district": {"潞州区", "上党区", "屯留区", "潞城区", "襄垣县", "平顺县", "黎城县", "壶关县", "长子县", "武乡县",
-                 "沁县", "沁源县", "高新区", "经开区"},
+    "district": {
+        "潞州区",
+        "上党区",
+        "屯留区",
+        "潞城区",
+        "襄垣县",
+        "平顺县",
+        "黎城县",
+        "壶关县",
+        "长子县",
+        "武乡县",
+        "沁县",
+        "沁源县",
+        "高新区",
+        "经开区",
+    },
 }
 
 # The 牵头落实部门 of the list and their full names.
@@ -70,7 +95,7 @@ def annex() -> str:
     if SEED is None:
         pytest.skip("the source text (seeds/) is not beside this checkout")
     text = SEED.read_text(encoding="utf-8")
-    return _norm(text[text.rfind("附件\n"):])
+    return _norm(text[text.rfind("附件\n") :])
 
 
 def test_facts_are_exactly_the_contract_facts():
@@ -156,8 +181,11 @@ def test_every_number_comes_from_the_items_standard(service):
 
 def test_item_14_care_subsidy_is_1_2_3_times_item_11():
     base = next(a.value for a in KB.service(11).amounts if a.value is not None)
-    bands = {tuple(a.when.evaluate({"self_care": v}) for v in ("independent", "partial", "dependent")): a
-             for a in KB.service(14).amounts if a.value is not None}
+    bands = {
+        tuple(a.when.evaluate({"self_care": v}) for v in ("independent", "partial", "dependent")): a
+        for a in KB.service(14).amounts
+        if a.value is not None
+    }
     assert bands[(True, False, False)].value == base
     assert bands[(False, True, False)].value == 2 * base
     assert bands[(False, False, True)].value == 3 * base

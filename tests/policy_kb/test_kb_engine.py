@@ -1,5 +1,6 @@
 """Unit tests of the pieces under the engine: conditions in three values, explanations,
 next_facts ordering, the result cache, amounts wording and fact validation."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +19,14 @@ DEFS = KB.definitions
 
 
 def test_kleene_all_any_not():
-    c = parse({"all": [{"fact": "age", "min": 60}, {"any": [{"fact": "homeless", "is": True},
-                                                            {"not": {"fact": "economic_status", "in": ["none"]}}]}]})
+    c = parse(
+        {
+            "all": [
+                {"fact": "age", "min": 60},
+                {"any": [{"fact": "homeless", "is": True}, {"not": {"fact": "economic_status", "in": ["none"]}}]},
+            ]
+        }
+    )
     assert isinstance(c, All) and isinstance(c.children[1], Any_) and isinstance(c.children[1].children[1], Not)
     assert c.evaluate({}) is None
     assert c.evaluate({"age": 59}) is False
@@ -32,9 +39,9 @@ def test_kleene_all_any_not():
     assert open_facts(c, {"age": 59}) == set()
     assert open_facts(Not(c), {"age": 60, "homeless": False}) == {"economic_status"}
     met, failed, unknown = explain(c, {"age": 60, "homeless": False, "economic_status": "none"})
-    assert [l.fact for l in met] == ["age"] and [l.fact for l in failed] == ["homeless", "economic_status"]
+    assert [leaf.fact for leaf in met] == ["age"] and [leaf.fact for leaf in failed] == ["homeless", "economic_status"]
     met, failed, unknown = explain(Not(c), {"age": 59})
-    assert [l.fact for l in met] == ["age"] and not failed  # under a `not`, a failed leaf supports the result
+    assert [leaf.fact for leaf in met] == ["age"] and not failed  # under a `not`, a failed leaf supports the result
 
 
 def test_list_facts_hold_when_any_item_is_allowed():
@@ -43,20 +50,25 @@ def test_list_facts_hold_when_any_item_is_allowed():
     assert c.evaluate({"chronic_conditions": []}) is False
 
 
-@pytest.mark.parametrize("spec, words", [
-    ({"fact": "income", "min": 1}, "income"),
-    ({"fact": "economic_status", "in": ["rich"]}, "rich"),
-    ({"fact": "age"}, "min/max"),
-    ({"use": "age_61"}, "age_61"),
-    ("age >= 60", "mapping"),
-])
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        ({"fact": "income", "min": 1}, "income"),
+        ({"fact": "economic_status", "in": ["rich"]}, "rich"),
+        ({"fact": "age"}, "min/max"),
+        ({"use": "age_61"}, "age_61"),
+        ("age >= 60", "mapping"),
+    ],
+)
 def test_malformed_conditions(spec, words):
     with pytest.raises(ConditionError, match=words):
         parse(spec, DEFS)
 
 
 def test_definitions_may_use_earlier_ones():
-    defs = parse_definitions({"old": {"fact": "age", "min": 80}, "old_and_poor": {"all": [{"use": "old"}, {"use": "old"}]}})
+    defs = parse_definitions(
+        {"old": {"fact": "age", "min": 80}, "old_and_poor": {"all": [{"use": "old"}, {"use": "old"}]}}
+    )
     assert defs["old_and_poor"].children[0] is defs["old"]
     assert parse_definitions(None) == {}
 
@@ -67,7 +79,11 @@ def test_possible_reasons_and_missing_facts():
     assert nine["status"] == "possible" and nine["missing"] == ["economic_status"]
     assert "年满80周岁" in nine["why"] and "还要看" in nine["why"] and nine["change"]
     eight = next(s for s in result["services"] if s["id"] == 8)
-    assert eight["status"] == "eligible" and eight["change"] is None and "符合《长治市基本养老服务清单》第8项" in eight["why"]
+    assert (
+        eight["status"] == "eligible"
+        and eight["change"] is None
+        and "符合《长治市基本养老服务清单》第8项" in eight["why"]
+    )
     old = next(s for s in evaluate({"age": 85, "employee_pension_retired": False})["services"] if s["id"] == 1)
     assert old["status"] == "ineligible" and "缴费满15年" in old["change"]  # the leaf's hint
     nobody = next(s for s in evaluate({})["services"] if s["id"] == 4)
@@ -111,21 +127,30 @@ def test_a_service_that_reads_no_fact_holds_for_everyone():
 
 def test_build_service_rejects_an_unknown_department():
     with pytest.raises(ValueError, match="市财政局"):
-        build_service({**KB.service(1).raw, "department": "市财政局"}, {"number": "n", "list_title": "t"},
-                      KB.departments, DEFS)
+        build_service(
+            {**KB.service(1).raw, "department": "市财政局"}, {"number": "n", "list_title": "t"}, KB.departments, DEFS
+        )
 
 
 def test_validate_profile():
     assert validate_profile({"age": 70, "homeless": None}) == {"age": 70}
     assert validate_profile({"chronic_conditions": ["diabetes", "hypertension", "diabetes"]}) == {
-        "chronic_conditions": ["diabetes", "hypertension"]}
+        "chronic_conditions": ["diabetes", "hypertension"]
+    }
 
     class Grade(int):
         pass
 
     assert validate_profile({"disability_grade": Grade(2)}) == {"disability_grade": 2}  # int subclasses are ints
-    for bad in ({"age": 70.0}, {"age": False}, {"disability_grade": 1.5}, {"homeless": 1}, {"support_mode": "HOME"},
-                {"chronic_conditions": ("diabetes",)}, {"chronic_conditions": [1]}):
+    for bad in (
+        {"age": 70.0},
+        {"age": False},
+        {"disability_grade": 1.5},
+        {"homeless": 1},
+        {"support_mode": "HOME"},
+        {"chronic_conditions": ("diabetes",)},
+        {"chronic_conditions": [1]},
+    ):
         with pytest.raises(ProfileError) as info:
             validate_profile(bad)
         assert info.value.fact == next(iter(bad))

@@ -7,6 +7,7 @@
 * every fact in next_facts can change some result;
 * caching, null values and list order make no difference.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -47,7 +48,7 @@ def completions(service, profile):
     """Every way to fill the service's unknown facts with the probe values."""
     unknown = sorted(f for f in service.facts if f not in profile)
     for combo in itertools.product(*(PROBES[f] for f in unknown)):
-        yield {**profile, **dict(zip(unknown, combo))}
+        yield {**profile, **dict(zip(unknown, combo, strict=False))}
 
 
 @SETTINGS
@@ -108,7 +109,7 @@ def test_every_fact_in_next_facts_can_change_a_result(profile):
             others = {k: v for k, v in profile.items()}
             rest = sorted(f for f in service.facts if f not in profile and f != fact)
             for combo in itertools.product(*(PROBES[f] for f in rest)):
-                trial = {**others, **dict(zip(rest, combo))}
+                trial = {**others, **dict(zip(rest, combo, strict=False))}
                 if len({service.condition.evaluate({**trial, fact: v}) for v in PROBES[fact]}) > 1:
                     changes = True
                     break

@@ -1,5 +1,6 @@
 """Storage: the list (and county overlays) in SQL, rebuilt identically (SQLite always;
 PostgreSQL when reachable — and required when CI=true)."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,19 @@ from policy_kb.engine import evaluate
 from policy_kb.facts import FACT_NAMES
 from policy_kb.kb import load_kb
 from policy_kb.overlay import apply_overlay, load_overlay
-from policy_kb.store import (AmountRow, DepartmentRow, LeafRow, ServiceRow, SourceRow, load_list_from_db,
-                             load_overlays_from_db, make_engine, save_list, save_overlay, stored_lists)
+from policy_kb.store import (
+    AmountRow,
+    DepartmentRow,
+    LeafRow,
+    ServiceRow,
+    SourceRow,
+    load_list_from_db,
+    load_overlays_from_db,
+    make_engine,
+    save_list,
+    save_overlay,
+    stored_lists,
+)
 
 KB = load_kb()
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +69,7 @@ def assert_same_list(a, b):
     assert list(a.departments) == list(b.departments)
     assert a.raw_definitions == b.raw_definitions
     assert [s.id for s in a.services] == [s.id for s in b.services]
-    for x, y in zip(a.services, b.services):
+    for x, y in zip(a.services, b.services, strict=False):
         assert x.as_dict() == y.as_dict()
         assert x.raw == y.raw, x.id
         assert x.citation == y.citation and x.local_office == y.local_office and x.facts == y.facts
@@ -67,19 +79,29 @@ def assert_same_list(a, b):
 
 
 def test_no_engine_at_import_and_default_url(monkeypatch):
-    code = ("import sqlalchemy; calls = []; real = sqlalchemy.create_engine\n"
-            "sqlalchemy.create_engine = lambda *a, **k: calls.append(a) or real(*a, **k)\n"
-            "import policy_kb, policy_kb.store, policy_kb.cli, policy_kb.overlay\n"
-            "from sqlalchemy.engine import Engine\n"
-            "assert not any(isinstance(v, Engine) for v in vars(policy_kb.store).values())\n"
-            "print(len(calls))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    code = (
+        "import sqlalchemy; calls = []; real = sqlalchemy.create_engine\n"
+        "sqlalchemy.create_engine = lambda *a, **k: calls.append(a) or real(*a, **k)\n"
+        "import policy_kb, policy_kb.store, policy_kb.cli, policy_kb.overlay\n"
+        "from sqlalchemy.engine import Engine\n"
+        "assert not any(isinstance(v, Engine) for v in vars(policy_kb.store).values())\n"
+        "print(len(calls))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 0 and proc.stdout.strip() == "0", proc.stderr
     monkeypatch.delenv("POLICY_KB_DB_URL", raising=False)
     assert str(make_engine().url) == "sqlite:///policy_kb.db"
     monkeypatch.setenv("POLICY_KB_DB_URL", "sqlite:////tmp/elsewhere.db")
     assert str(make_engine().url) == "sqlite:////tmp/elsewhere.db"
+    monkeypatch.setenv("POLICY_KB_URL", "sqlite:////tmp/served.db")  # the URL the engine serves from wins
+    assert str(make_engine().url) == "sqlite:////tmp/served.db"
     assert str(make_engine("sqlite://").url) == "sqlite://"  # an explicit URL wins
     assert make_engine("sqlite://").dialect.name == "sqlite"
 
@@ -112,15 +134,29 @@ def test_rows_can_be_queried(sqlite):
         assert src.number == "长政办发〔2024〕28号" and src.published.isoformat() == "2024-10-16"
         assert src.effective_to is None
         # which items read economic_status? (from the leaf table)
-        stmt = (select(ServiceRow.item).join(ServiceRow.condition).join(LeafRow, LeafRow.condition_id == store.ConditionRow.id)
-                .where(LeafRow.fact == "economic_status").distinct())
+        stmt = (
+            select(ServiceRow.item)
+            .join(ServiceRow.condition)
+            .join(LeafRow, LeafRow.condition_id == store.ConditionRow.id)
+            .where(LeafRow.fact == "economic_status")
+            .distinct()
+        )
         items = set(s.execute(stmt).scalars())
         assert items == {sv.id for sv in KB.services if "economic_status" in sv.facts}
         # item 8's bands as numbers, in 元 per 月
-        rows = s.execute(select(AmountRow).join(ServiceRow, AmountRow.service_id == ServiceRow.id)
-                         .where(ServiceRow.item == 8).order_by(AmountRow.position)).scalars().all()
+        rows = (
+            s.execute(
+                select(AmountRow)
+                .join(ServiceRow, AmountRow.service_id == ServiceRow.id)
+                .where(ServiceRow.item == 8)
+                .order_by(AmountRow.position)
+            )
+            .scalars()
+            .all()
+        )
         assert [(r.value, r.unit, r.period, r.floor) for r in rows] == [
-            (a.value, a.unit, a.period, a.floor) for a in KB.service(8).amounts]
+            (a.value, a.unit, a.period, a.floor) for a in KB.service(8).amounts
+        ]
         # an integer `in` keeps its type (item 25: disability_grade in [0])
         leaf = s.execute(select(LeafRow).where(LeafRow.fact == "disability_grade", LeafRow.kind == "in")).scalar_one()
         assert leaf.values == [0]
@@ -136,6 +172,7 @@ def test_unknown_list(sqlite):
 
 def test_a_service_without_its_spec_cannot_be_stored(sqlite):
     import dataclasses
+
     bare = dataclasses.replace(KB, services=(dataclasses.replace(KB.service(1), raw={}),))
     with pytest.raises(ValueError):
         save_list(sqlite, bare)
@@ -164,6 +201,7 @@ def test_county_list_and_overlays_round_trip(sqlite):
 
 def _postgres():
     import sqlalchemy
+
     try:
         probe = sqlalchemy.create_engine(PG_URL, future=True, connect_args={"connect_timeout": 3})
         with probe.connect():
