@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test test-fast lint setup model validate nlu-cv bench bench-kb clean
+.PHONY: run test test-fast lint setup model validate generate nlu-cv bench bench-kb clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@py=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
@@ -40,6 +40,10 @@ lint: setup
 	$(VENV)/bin/ruff format --check $(LINT_PATHS) || status=1; \
 	$(VENV)/bin/mypy $(LINT_PATHS) || status=1; \
 	exit $$status
+
+# Fact slots/entities of domain.yml and data/nlu/synonyms.yml, lookups.yml from facts.yaml and the lexicon.
+generate: setup
+	$(PY) scripts/generate.py
 
 validate: setup
 	$(VENV)/bin/rasa data validate --fail-on-warnings
