@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from actions.understanding.normalize import normalize
 from policy_kb import load_kb
 from policy_kb.conditions import explain
 from policy_kb.facts import DATA_DIR, facts
@@ -35,12 +36,15 @@ def find_services(text: str, entity_ids: Iterable[Any] = ()) -> list[int]:
             continue
         if load_kb().service(sid) and sid not in found:
             found.append(sid)
-    rest = text or ""
+    rest = normalize(text or "")  # 殘疾補貼 reads as 残疾补贴
     for word, sid in aliases():
         if word in rest:
-            rest = rest.replace(word, "　")
             if sid not in found:
                 found.append(sid)
+            # the same word may name several services (养老金: items 1 and 2): blank it only after
+            # every service it names has been found
+            if all(w != word for w, i in aliases() if i not in found):
+                rest = rest.replace(word, "　")
     return found
 
 
@@ -69,10 +73,13 @@ def define(term: str) -> str:
     return f"{spec['text']}（依据：{spec['source']}）"
 
 
-def office(service: Service, district: str | None) -> str:
-    """Where to go: the county office when the list says a county-level office handles it."""
+def office(service: Service, district: str | None, named: str | None = None) -> str:
+    """Where to go: the county office when the list says a county-level office handles it;
+    `named` is the office a county list gives by name (the result's `office`, e.g. 潞州区民政局)."""
     dept = service.department
     name = dept.full_name
+    if named:
+        return f"{named}（牵头：{dept.full_name}）" if named != dept.full_name else named
     contact = "，".join(x for x in (dept.phone and f"电话{dept.phone}", dept.address and f"地址{dept.address}") if x)
     if service.local_office and dept.county_counterpart:
         local = f"{district}{dept.county_counterpart}" if district else f"所在县（区）{dept.county_counterpart}"
@@ -87,7 +94,7 @@ def result_messages(result: Mapping[str, Any], profile: Mapping[str, Any], decli
     by_dept: dict[str, list[dict]] = {}
     for s in result["services"]:
         if s["status"] == "eligible":
-            by_dept.setdefault(office(kb.service(s["id"]), district), []).append(s)
+            by_dept.setdefault(office(kb.service(s["id"]), district, s.get("office")), []).append(s)
     n = len(result["eligible"])
     lines: list[str] = []
     if n:
@@ -129,7 +136,7 @@ def summary_text(result: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
             continue
         out.append(f"{title}：")
         for s in items:
-            out.append(f"{s['id']}. {s['name']}｜{s['amount'] or '—'}｜{office(kb.service(s['id']), profile.get('district'))}")
+            out.append(f"{s['id']}. {s['name']}｜{s['amount'] or '—'}｜{office(kb.service(s['id']), profile.get('district'), s.get('office'))}")
             out.append(f"   {s['why']}")
     out.append("")
     out.append("以上为初步判断，以有关部门审核为准。")

@@ -75,4 +75,4 @@ def _line(s: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
     kb = load_kb()
     service = kb.service(s["id"])
     amount = f"：{s['amount']}" if s.get("amount") else ""
-    return f"· {s['name']}{amount}（清单第{s['id']}项，找{replies.office(service, profile.get('district'))}）"
+    return f"· {s['name']}{amount}（清单第{s['id']}项，找{replies.office(service, profile.get('district'), s.get('office'))}）"

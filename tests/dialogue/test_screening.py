@@ -1,5 +1,6 @@
 """The screening dialogue as a user meets it: what it asks, what it remembers, what it answers."""
 from __future__ import annotations
+from pathlib import Path
 
 
 def finish(chat, answers: dict[str, str], limit: int = 15):
@@ -196,3 +197,30 @@ def test_none_of_the_rare_situations_keeps_one_already_told(chat):
     asked = asked_until_result(chat)
     assert "special_circumstances" in asked  # 都没有 was tapped for the other rare situations
     assert chat.slots["veteran_category"] == "demobilized_veteran"
+
+
+def test_a_county_list_names_the_local_office_in_the_chat_result(chat, monkeypatch):
+    from policy_kb import sources
+
+    example = Path(__file__).resolve().parents[2] / "policy_kb/data/changzhi-2024/overlays/example-luzhou.yaml"
+    monkeypatch.setenv("POLICY_KB_OVERLAYS", str(example))
+    monkeypatch.setenv("POLICY_KB_ALLOW_EXAMPLES", "1")
+    sources.reset()
+    try:
+        chat.say("我妈八十三，吃低保，瘫在床上，在潞州区住")
+        for _ in range(14):
+            if chat.result():
+                break
+            chat.tap("都没有") if chat.asked == "special_circumstances" else chat.tap("不清楚")
+        assert chat.result() is not None
+        assert "潞州区民政局" in chat.text  # the county list names the office; the city list does not
+    finally:
+        monkeypatch.delenv("POLICY_KB_OVERLAYS")
+        sources.reset()
+    chat2 = type(chat)()
+    chat2.say("我妈八十三，吃低保，瘫在床上，在潞州区住")
+    for _ in range(14):
+        if chat2.result():
+            break
+        chat2.tap("都没有") if chat2.asked == "special_circumstances" else chat2.tap("不清楚")
+    assert "潞州区民政局" not in chat2.text
