@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     print_report(summary)
     if args.fails:
         print_fails(failures(blind, real), args.fails)
+    nlu.save()
     summary["seconds"] = round(time.monotonic() - started, 1)
     print(f"\n用时 {summary['seconds']} 秒")
     if args.json:

@@ -86,6 +86,14 @@ def norm_value(name: str, value: Any) -> Any:
     return fact.check(value)
 
 
+def safe_norm(name: str, value: Any) -> Any:
+    """norm_value, or the value as it is when it is outside the contract (still a recorded value)."""
+    try:
+        return norm_value(name, value)
+    except ProfileError:
+        return value
+
+
 def check_facts(where: str, raw: Any, field: str) -> dict[str, Any]:
     if raw in (None, {}):
         return {}
@@ -176,12 +184,7 @@ def confirm_of(slots: Mapping[str, Any]) -> tuple[str, Any] | None:
     requested = slots.get("requested_slot")
     if isinstance(requested, str) and requested.startswith("confirm:"):
         name = requested.split(":", 1)[1]
-        value = slots.get("confirm_value")
-        try:
-            value = norm_value(name, value)
-        except ProfileError:
-            pass
-        return name, value
+        return name, safe_norm(name, slots.get("confirm_value"))
     return None
 
 
@@ -191,10 +194,7 @@ def recorded_facts(changes: Mapping[str, Any], before: Mapping[str, Any]) -> dic
     for name, value in changes.items():
         if name not in FACT_NAMES or value is None:
             continue
-        try:
-            value = norm_value(name, value)
-        except ProfileError:
-            pass  # an out-of-contract value is still a recorded (wrong) value
+        value = safe_norm(name, value)
         if before.get(name) != value:
             out[name] = value
     return out
@@ -251,12 +251,16 @@ class Nlu:
     """Reads a typed message as the action server sees it: intent, confidence and entities.
 
     mode "rasa": Rasa's NLU in-process on the trained model; "none": no NLU (intent None).
-    Button payloads are always read exactly as Rasa reads them.
+    Button payloads are always read exactly as Rasa reads them. Rasa's parses are kept in
+    results/nlu-cache-<model>.json (valid for that model file only), so a rerun on the same model
+    skips loading it; the model is loaded only for a text not parsed before.
     """
 
-    def __init__(self, mode: str = "auto"):
+    def __init__(self, mode: str = "auto", cache_dir: Path | None = ROOT / "results"):
         self.mode, self.model, self.agent, self.loop = mode, None, None, None
         self.cache: dict[str, dict[str, Any]] = {}
+        self.cache_file: Path | None = None
+        self.dirty = False
         if mode in ("auto", "rasa"):
             self.model = model_path()
             if self.model is None:
@@ -266,21 +270,54 @@ class Nlu:
                 self.mode = "none"
             else:
                 self.mode = "rasa"
-                self._load()
+                if cache_dir is not None:
+                    self.cache_file = cache_dir / f"nlu-cache-{self.model.name.split('.')[0]}.json"
+                    self._read_cache()
+
+    def _stamp(self) -> str:
+        st = self.model.stat()
+        return f"{st.st_size}:{st.st_mtime_ns}"
+
+    def _read_cache(self) -> None:
+        try:
+            raw = json.loads(self.cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(raw, dict) and raw.get("model") == self._stamp() and isinstance(raw.get("parses"), dict):
+            self.cache = raw["parses"]
+
+    def save(self) -> None:
+        if self.cache_file is None or not self.dirty:
+            return
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"model": self._stamp(), "parses": self.cache}, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self.cache_file)
+        except OSError:
+            pass  # a cache only
 
     def _load(self) -> None:
+        import contextlib
+        import io
+        import warnings
         os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
         os.environ["LOG_LEVEL"] = "ERROR"
-        import warnings
-        warnings.filterwarnings("ignore")
-        from rasa.utils.log_utils import configure_structlog  # no message text in logs
-        configure_structlog(logging.ERROR)
-        for name in ("rasa", "tensorflow", "absl", "sanic", "asyncio"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-        from rasa.core.agent import Agent
-        self.loop = asyncio.new_event_loop()
-        self.agent = Agent.load(str(self.model))
+        noise = io.StringIO()  # TensorFlow/jieba chatter; no message text reaches any log
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stderr(noise):
+                warnings.simplefilter("ignore")
+                from rasa.utils.log_utils import configure_structlog
+                configure_structlog(logging.ERROR)
+                for name in ("rasa", "tensorflow", "absl", "sanic", "asyncio", "jieba"):
+                    logging.getLogger(name).setLevel(logging.ERROR)
+                from rasa.core.agent import Agent
+                self.loop = asyncio.new_event_loop()
+                self.agent = Agent.load(str(self.model))
+        except Exception as exc:
+            raise InputError(f"模型 {self.model.name} 加载失败（{type(exc).__name__}）；可以用 --nlu none 运行") from None
 
     def parse(self, text: str) -> Incoming:
         msg = payload_incoming(text)
@@ -289,7 +326,13 @@ class Nlu:
         if self.mode != "rasa":
             return Incoming(text=text)
         if text not in self.cache:
-            self.cache[text] = self.loop.run_until_complete(self.agent.parse_message(text))
+            if self.agent is None:
+                self._load()
+            with open(os.devnull, "w") as devnull, __import__("contextlib").redirect_stderr(devnull):
+                parsed = self.loop.run_until_complete(self.agent.parse_message(text))
+            self.cache[text] = {"intent": parsed.get("intent") or {},
+                                "entities": [dict(e) for e in parsed.get("entities") or []]}
+            self.dirty = True
         parsed = self.cache[text]
         intent = parsed.get("intent") or {}
         return Incoming(text=text, intent=intent.get("name"), confidence=float(intent.get("confidence") or 0.0),

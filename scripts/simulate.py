@@ -139,13 +139,8 @@ def button_for(buttons: list[dict[str, str]], asked: tuple[str, ...], persona: M
     """The button whose facts all hold for the persona and that covers most of the asked facts."""
     best, best_score = None, 0
     for b in buttons:
-        values = {}
-        for k, v in H.payload_values(b.get("payload") or "").items():
-            if k in H.FACT_NAMES:
-                try:
-                    values[k] = H.norm_value(k, v)
-                except ProfileError:
-                    values[k] = v
+        values = {k: H.safe_norm(k, v) for k, v in H.payload_values(b.get("payload") or "").items()
+                  if k in H.FACT_NAMES}
         score = sum(k in asked for k in values)
         if values and score > best_score and H.consistent(values, persona):
             best, best_score = b["payload"], score
@@ -238,11 +233,14 @@ def run_all(personas: list[dict[str, Any]], blind: list[dict[str, Any]], nlu: H.
         sim = Screening(persona, first, nlu, today, rng, pool).run()
         base = Screening(persona, first, nlu, today, random.Random(0), None).run()
         expected = sorted(evaluate(persona)["eligible"])
+        heard = {f: H.safe_norm(f, v) for f, v in sim.slots.items() if f in H.FACT_NAMES and v is not None}
         results.append({
             "id": p["id"], "persona": persona, "first": first, "expected": expected, "eligible": sim.eligible,
             "exact": sim.end == "result" and sim.eligible == expected, "end": sim.end, "turns": sim.turns,
             "questions": sim.questions, "minimum": base.questions, "minimum_end": base.end,
             "repeats": {k: v for k, v in sim.asked.items() if v >= 3}, "fallbacks": sim.fallbacks,
+            "wrong_facts": {f: v for f, v in heard.items() if persona.get(f) != v},
+            "declined": list(sim.slots.get("declined_facts") or []),
             "transcript": sim.transcript,
         })
     return results
@@ -282,7 +280,8 @@ def print_fails(results: list[dict[str, Any]], limit: int) -> None:
     bad = [r for r in results if not r["exact"] or r["repeats"]]
     print(f"\n== 前 {min(limit, len(bad))} 个失败（共 {len(bad)}） ==")
     for r in bad[:limit]:
-        print(f"[{r['id']}] end={r['end']} 应得={r['expected']} 实得={r['eligible']} 重复={r['repeats']}")
+        print(f"[{r['id']}] end={r['end']} 应得={r['expected']} 实得={r['eligible']} 重复={r['repeats']}"
+              f" 听错={r['wrong_facts']} 未确定={r['declined']}")
         print(f"  老人：{r['persona']}")
         for said, reply in r["transcript"]:
             print(f"  > {said}\n    {reply[:120]!r}")
@@ -317,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     print_report(summary)
     if args.fails:
         print_fails(results, args.fails)
+    nlu.save()
     summary["seconds"] = round(time.monotonic() - started, 1)
     print(f"\n用时 {summary['seconds']} 秒")
     if args.json:

@@ -150,3 +150,29 @@ def test_runs_against_the_real_dialogue_core(fixtures, capsys):
     code = EU.main([str(fixtures / "blind.yml"), str(fixtures / "real.yml"), "--nlu", "none", "--fails", "3"])
     out = capsys.readouterr().out
     assert code == 0 and "盲测语料：8 句" in out and "真实问题：3 条" in out
+
+
+def test_nlu_parses_are_cached_per_model_file(tmp_path, monkeypatch):
+    model = tmp_path / "model-abc.tar.gz"
+    model.write_bytes(b"x")
+    monkeypatch.setattr(H, "model_path", lambda: model)
+    parsed = {"intent": {"name": "inform", "confidence": 0.9}, "entities": [{"entity": "age", "value": "八十"}]}
+
+    class Agent:
+        calls = 0
+
+        async def parse_message(self, text):
+            Agent.calls += 1
+            return parsed
+    monkeypatch.setattr(H.Nlu, "_load", lambda self: setattr(self, "agent", Agent()) or setattr(self, "loop", __import__("asyncio").new_event_loop()))
+    nlu = H.Nlu("rasa", cache_dir=tmp_path)
+    msg = nlu.parse("俺八十了")
+    assert (msg.intent, msg.confidence, msg.entities[0]["value"]) == ("inform", 0.9, "八十")
+    assert nlu.parse('/inform{"age":80}').entities == [{"entity": "age", "value": 80}]  # payloads never reach the NLU
+    nlu.save()
+    again = H.Nlu("rasa", cache_dir=tmp_path)
+    assert again.parse("俺八十了").intent == "inform" and again.agent is None and Agent.calls == 1
+    model.write_bytes(b"retrained")  # another model file: the cache no longer holds
+    third = H.Nlu("rasa", cache_dir=tmp_path)
+    third.parse("俺八十了")
+    assert Agent.calls == 2
