@@ -107,6 +107,7 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
     wrong = {k: v for k, v in recorded.items() if k not in expected or expected[k] != v}
     exact = got == expected and unknown_ok and not confirm_wrong
     r = {"id": e["id"], "kind": e["kind"], "asked": e["asked"], "text": e["text"], "label": expected,
+         "ambiguous": bool(e.get("ambiguous")),
          "unknown": e["unknown"], "recorded": recorded, "confirm": list(conf) if conf else None,
          "exact": exact, "confirmed": bool(conf) and confirm_right and exact, "confirm_wrong": confirm_wrong,
          "wrong": wrong, "missed": sorted(set(expected) - set(got)), "unknown_ok": unknown_ok,
@@ -181,6 +182,10 @@ def summarise(blind: list[dict[str, Any]], real: list[dict[str, Any]]) -> dict[s
         "confirmations_of_wrong_reading": sum(r["confirm_wrong"] for r in blind),
         "questions": len(qs), "questions_recognised": sum(r["question_recognised"] for r in qs),
         "unknown": len(unk), "unknown_declined": sum(r["unknown_ok"] for r in unk),
+        "ambiguous": sum(r["ambiguous"] for r in blind),
+        "ambiguous_exact": sum(r["exact"] for r in blind if r["ambiguous"]),
+        "ambiguous_confirmed": sum(r["confirm"] is not None for r in blind if r["ambiguous"]),
+        "ambiguous_wrong": sum(bool(r["wrong"]) for r in blind if r["ambiguous"]),
         "real_questions": len(with_service), "real_right": sum(r["right"] for r in with_service),
         "real_service_named": sum(r["service_ok"] for r in with_service),
         "real_amount_needed": sum(r["amount"] for r in with_service),
@@ -203,6 +208,8 @@ def print_report(s: dict[str, Any]) -> None:
           f"   （确认的是错的读法 {o['confirmations_of_wrong_reading']}）")
     print(f"问题被当作问题回答  {o['questions_recognised']:4d}/{o['questions']:<4d} {H.pct(o['questions_recognised'], o['questions'])}")
     print(f"“不知道”记为未确定  {o['unknown_declined']:4d}/{o['unknown']:<4d} {H.pct(o['unknown_declined'], o['unknown'])}")
+    print(f"标注为有歧义的        {o['ambiguous']:4d}   完全听对 {o['ambiguous_exact']}，追问确认 {o['ambiguous_confirmed']}，"
+          f"默默记错 {o['ambiguous_wrong']}")
     print("\n按事实（右=听对，含经确认；错值=默默记成别的值；多记=标签里没有却记下）")
     rows = []
     for f, c in s["per_fact"].items():

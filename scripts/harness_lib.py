@@ -316,6 +316,7 @@ class Nlu:
                 from rasa.core.agent import Agent
                 self.loop = asyncio.new_event_loop()
                 self.agent = Agent.load(str(self.model))
+                logging.getLogger("jieba").setLevel(logging.ERROR)  # jieba sets DEBUG when imported
         except Exception as exc:
             raise InputError(f"模型 {self.model.name} 加载失败（{type(exc).__name__}）；可以用 --nlu none 运行") from None
 
