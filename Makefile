@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test test-fast lint setup model validate generate nlu-cv bench bench-kb clean
+.PHONY: run test test-fast lint setup model validate generate nlu-cv bench bench-kb eval-understanding simulate clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@py=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
@@ -56,6 +56,17 @@ bench-kb: setup
 
 bench: model
 	$(PY) bench/bench_dialogue.py
+
+# Evidence of issue 8. Both use Rasa's NLU in-process when the model for the current data exists
+# (`make model`), else run without it and say so. Extra flags: EVAL_ARGS / SIM_ARGS, e.g.
+# make eval-understanding EVAL_ARGS="--fails 20 --json results/understanding.json"
+EVAL_ARGS ?=
+SIM_ARGS ?= --random 25 --seed 1
+eval-understanding: setup
+	$(PY) scripts/eval_understanding.py tests/blind/corpus.yml tests/real_questions/questions.yml $(EVAL_ARGS)
+
+simulate: setup
+	$(PY) scripts/simulate.py tests/blind/corpus.yml $(SIM_ARGS)
 
 clean:
 	rm -rf models results .pytest_cache
