@@ -182,7 +182,7 @@ class Turn:
 
     def ask(self, q: Question, prefix: str = "") -> None:
         unknown = set(FACT_NAMES) - set(self.profile)
-        if q.key in self.suggested and q.key in facts():
+        if q.key in self.suggested and q.key in facts() and q.key not in self.suggested_now:
             # 三级残疾有没有补助 → later 老人是三级残疾吗: what a question named is confirmed, not assumed.
             value = self.suggested[q.key]
             self.confirm(q.key, value, prefix + msg("confirm_suggested", value=_value_words(q.key, value)))
@@ -222,13 +222,15 @@ class Turn:
             return False
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
         term = replies.find_term(text, _entity_values(self.msg, "term"))
-        if intent == "ask_definition" or (r.question and term and re.search(r"什么|啥|咋|怎么讲|意思", text) and not service_ids):
-            self.out.say(replies.define(term) if term else msg("no_term"))
+        if intent == "ask_definition" or (r.question and term and re.search(r"什么|啥|咋|怎么讲|意思|区别|算不算", text) and not service_ids):
+            self.out.say(replies.define(term) if term else msg("question_unknown"))
             self.answered = True
             return False
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
-        if (r.question or story) and intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") and (
-            service_ids or r.conditions or intent == "ask_service_info"
+        general_why = intent == "ask_why" and not self.profile and not service_ids
+        if (r.question or story) and (intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank")
+                                      or general_why) and (
+            service_ids or r.conditions or intent == "ask_service_info" or general_why
         ):
             if service_ids:
                 asked_age = r.conditions.get("age") if "age" not in self.profile else None
@@ -239,6 +241,8 @@ class Turn:
             elif r.conditions:
                 answer, buttons = general_answer(r.conditions, self.profile)
                 self.out.say(answer, [] if self.requested else buttons)
+            elif general_why:
+                self.out.say(msg("question_unknown"))
             else:
                 self.out.say(msg("which_service"), [
                     {"title": load_kb().service(i).name, "payload": f'/ask_service_info{{"service":"{i}"}}'}
@@ -246,7 +250,9 @@ class Turn:
             for name, value in r.conditions.items():
                 if name not in self.profile:
                     self.suggested[name] = value
+                    self.suggested_now.add(name)
             self.answered = True
+            self.general = not self.profile and not self.requested
             return False
         if intent == "ask_why":
             ids = service_ids or ([self.slots["last_service"]] if self.slots.get("last_service") and "为什么" not in text[:3] else [])
@@ -280,6 +286,8 @@ class Turn:
     # ---- the turn ------------------------------------------------------------------------
     def run(self) -> Outcome:
         self.answered = False
+        self.general = False  # a general question answered before any screening began
+        self.suggested_now: set[str] = set()
         r = self.read()
         if self.slots.get("asked_group") == "age_confirm" and not r.facts and (r.yes is True or r.dont_know):
             r.dont_know = False  # 就按这个算 / 不清楚: keep the approximate age as it is
@@ -313,6 +321,8 @@ class Turn:
                          _buttons((msg("approx_keep"), "/affirm"), (msg("approx_unsure"), "/dont_know")))
             self.out.slots.update({"requested_slot": "age", "asked_group": "age_confirm"})
             return self.out
+        if self.general and not understood:
+            return self.out  # the answer ends with 帮我查老人的情况: the screening starts when asked for
         if r.veteran_chosen and "veteran_category" not in self.profile:
             self.ask(questions()["veteran_category"])
             return self.out

@@ -23,13 +23,14 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|几级|几岁|多大|几年|几个|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
     r"多少钱|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|吗|么|[?？]|能|可以|啥|什么"
 )
-_GENERIC_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)[，,。]?$")
+_GENERIC_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)[，,。\s]*$")
+_AGE_FLOOR_RX = re.compile(r"(?:周)?岁(?:及)?(?:以上|往上|朝上|开外)")
 _AGE_WORDS_RX = re.compile(r"岁|年纪|年龄|今年|周岁|出生|生的|生人")
 
 
@@ -82,7 +83,7 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
     for clause in re.split(r"[，,。；;！!]", text or ""):
         if not _QUESTION_RX.search(clause):
             continue
-        plain = _QUESTION_WORDS_RX.sub("", clause)
+        plain = _AGE_FLOOR_RX.sub("岁", _QUESTION_WORDS_RX.sub("", clause))  # 八十岁以上 names 80
         plain = _wish_words_rx().sub("", plain)  # 怎么申请五保供养 names 五保 as a condition
         if not plain:
             continue
@@ -99,7 +100,7 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
 def _wish_words_rx() -> re.Pattern:
     from actions.understanding.lexicon import alternation, get_lexicon
 
-    words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")]
+    words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")] + ["办", "找"]
     return re.compile(alternation(words))
 
 
@@ -150,7 +151,8 @@ def _clauses(text: str) -> list[str]:
 def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], requested: str | None,
               asked: Question | None, today: dt.date) -> Reading:
     r = Reading()
-    r.question = is_question(text, intent) and intent not in ("affirm", "deny", "inform")
+    # The words decide, not the statistical intent: DIET often calls a question "inform".
+    r.question = is_question(text, intent) and intent not in ("affirm", "deny")
     if intent == "ask_definition":
         r.question = True
         return r  # 什么是低保边缘: asking what a word means is not saying it applies
@@ -219,9 +221,10 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
             if yes is not None:
                 r.facts[asked.facts[0]] = yes
     # DIET entities are a second opinion for facts the rules did not find: confirmed, never silent.
+    # Only for the fact just asked: elsewhere its guesses were wrong more often than right.
     for e in entities:
         name = e.get("entity")
-        if name not in FACT_NAMES or name in r.facts:
+        if name not in FACT_NAMES or name in r.facts or asked is None or name not in asked.facts:
             continue
         raw = text[e.get("start", 0):e.get("end", 0)] if "start" in e else str(e.get("value"))
         if not raw or _negated_near(text, raw):
