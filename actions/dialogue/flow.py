@@ -20,13 +20,15 @@ from . import replies
 from .messages import msg
 from .profile import (Reading, needs_confirming, read_payload, read_text, special_defaults)
 from .questions import Question, group_of, question_for, questions
-from .side import general_answer
+from .side import general_answer, so_far
 
 SIDE_INTENTS = {"ask_service_info", "ask_why", "ask_missing", "ask_definition", "human_handoff",
                 "ask_capabilities", "out_of_scope", "greet", "goodbye", "thank"}
 SPECIAL = questions()["special_circumstances"].facts
 CONFIRM = "confirm:"
 # A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
+_SMALL_TALK = ("greet", "goodbye", "thank", "ask_capabilities", "out_of_scope")
+_HUMAN_RX = re.compile(r"人工|真人|客服|工作人员|找人|打电话|电话")
 _BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费")
 
 
@@ -218,6 +220,10 @@ class Turn:
     def side_answer(self, r: Reading, result: Mapping[str, Any]) -> bool:
         """Answer what was asked beside the screening; True when the conversation ends here."""
         intent, text = self.msg.intent, self.msg.text
+        if intent in _SMALL_TALK and len(text) > 15 and not text.startswith("/"):
+            intent = None  # a long story is not 再见 or 谢谢, whatever the statistical model says
+        if intent == "human_handoff" and len(text) > 15 and not _HUMAN_RX.search(text):
+            intent = None
         if text.startswith("/") and intent not in SIDE_INTENTS:
             return False
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
@@ -230,7 +236,7 @@ class Turn:
         general_why = intent == "ask_why" and not self.profile and not service_ids
         if (r.question or story) and (intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank")
                                       or general_why) and (
-            service_ids or r.conditions or intent == "ask_service_info" or general_why
+            service_ids or r.conditions or intent == "ask_service_info" or general_why or self.changed
         ):
             if service_ids:
                 asked_age = r.conditions.get("age") if "age" not in self.profile else None
@@ -241,6 +247,8 @@ class Turn:
             elif r.conditions:
                 answer, buttons = general_answer(r.conditions, self.profile)
                 self.out.say(answer, [] if self.requested else buttons)
+            elif self.changed and not self.slots.get("result_told"):
+                self.out.say(so_far(result, self.profile))  # 我妈90了，能领啥: what applies already
             elif general_why:
                 self.out.say(msg("question_unknown"))
             else:

@@ -76,3 +76,17 @@ def _line(s: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
     service = kb.service(s["id"])
     amount = f"：{s['amount']}" if s.get("amount") else ""
     return f"· {s['name']}{amount}（清单第{s['id']}项，找{replies.office(service, profile.get('district'), s.get('office'))}）"
+
+
+def so_far(result: Mapping[str, Any], profile: Mapping[str, Any], top: int = 4) -> str:
+    """A question that also told facts (我妈九十了，有啥补贴): what already applies, money first."""
+    eligible = [s for s in result["services"] if s["status"] == "eligible"]
+    eligible.sort(key=lambda s: (not _MONEY_RX.search(s.get("amount") or ""), s["id"]))
+    possible = sum(1 for s in result["services"] if s["status"] == "possible")
+    lines = [msg("so_far_head") if eligible else msg("so_far_none")]
+    lines += [_line(s, profile) for s in eligible[:top]]
+    if len(eligible) > top:
+        lines.append(msg("so_far_more", n=len(eligible) - top))
+    if possible:
+        lines.append(msg("so_far_possible", n=possible))
+    return "\n".join(lines)
