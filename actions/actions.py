@@ -1,4 +1,5 @@
 """The Rasa custom action: every user turn comes here (see data/rules.yml)."""
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,7 @@ class ActionConverse(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         latest = tracker.latest_message or {}
-        intent = (latest.get("intent") or {})
+        intent = latest.get("intent") or {}
         msg = Incoming(
             text=latest.get("text") or "",
             intent=intent.get("name"),
@@ -32,7 +33,9 @@ class ActionConverse(Action):
         try:
             outcome = handle(tracker.current_slot_values(), msg)
         except Exception:  # never a stack trace to a user; the tracker keeps what they said
-            log.exception("action_converse failed (intent=%s)", msg.intent)  # no message text: it may hold personal data
+            log.exception(
+                "action_converse failed (intent=%s)", msg.intent
+            )  # no message text: it may hold personal data
             dispatcher.utter_message(text=SORRY, buttons=[{"title": "重新开始", "payload": "/restart"}])
             return []
         for m in outcome.messages:
@@ -51,8 +54,11 @@ class ActionRestartConversation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         first = questions()["age"]
-        dispatcher.utter_message(text="好的，之前说的都清空了，我们重新开始。\n" + first.text
-                                 + "\n也可以一次说几件事，比如：“我妈八十三了，吃低保，瘫在床上。”")
+        dispatcher.utter_message(
+            text="好的，之前说的都清空了，我们重新开始。\n"
+            + first.text
+            + "\n也可以一次说几件事，比如：“我妈八十三了，吃低保，瘫在床上。”"
+        )
         # Rasa drops events after Restarted in the same action, so no slot is set here; a bare age
         # in the next message is understood without requested_slot.
         return [Restarted()]

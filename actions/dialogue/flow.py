@@ -5,25 +5,37 @@ Pure function of (slots, message) -> (messages, slot changes), tested without Ra
 The questions come from the engine's next_facts: the dialogue asks only what can still change
 the result, stops as soon as nothing can, and never asks the same question a third time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from actions.understanding.lexicon import get_lexicon
-from policy_kb import decide, evaluate, load_kb
+from policy_kb import decide, evaluate
 from policy_kb.facts import FACT_NAMES, facts
 
 from . import replies
 from .messages import msg
-from .profile import (Reading, needs_confirming, read_payload, read_text, special_defaults)
+from .profile import Reading, needs_confirming, read_payload, read_text, special_defaults
 from .questions import Question, group_of, question_for, questions
 from .side import general_answer, so_far
 
-SIDE_INTENTS = {"ask_service_info", "ask_why", "ask_missing", "ask_definition", "human_handoff",
-                "ask_capabilities", "out_of_scope", "greet", "goodbye", "thank"}
+SIDE_INTENTS = {
+    "ask_service_info",
+    "ask_why",
+    "ask_missing",
+    "ask_definition",
+    "human_handoff",
+    "ask_capabilities",
+    "out_of_scope",
+    "greet",
+    "goodbye",
+    "thank",
+}
 SPECIAL = questions()["special_circumstances"].facts
 CONFIRM = "confirm:"
 # A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
@@ -124,7 +136,8 @@ class Turn:
             self.misses[key + "~split"] = 1
 
     def apply(self, r: Reading) -> None:
-        pending = self.requested[len(CONFIRM):] if (self.requested or "").startswith(CONFIRM) else None
+        requested = self.requested or ""
+        pending = requested[len(CONFIRM) :] if requested.startswith(CONFIRM) else None
         if pending:
             value = self.slots.get("confirm_value")
             if r.yes is True:
@@ -158,14 +171,18 @@ class Turn:
                 self.out.say(msg("changed_short"))
             return
         fs = facts()
-        said = "，".join(f"{fs[k].label.split('（')[0]}：{fs[k].value_label(self.changed[k])}" for k in fs if k in self.changed)
+        said = "，".join(
+            f"{fs[k].label.split('（')[0]}：{fs[k].value_label(self.changed[k])}" for k in fs if k in self.changed
+        )
         self.out.say(msg("changed" if self.corrected else "noted", facts=said))
 
     def confirm(self, name: str, value: Any, prefix: str = "") -> None:
         fact = facts()[name]
         old = self.profile.get(name)
         if name == "age":
-            text = msg("confirm_age_change", old=old, value=value) if old is not None else msg("confirm_age", value=value)
+            text = (
+                msg("confirm_age_change", old=old, value=value) if old is not None else msg("confirm_age", value=value)
+            )
         elif fact.type == "bool":
             text = msg("confirm_true" if value else "confirm_false", label=fact.label.split("（")[0])
         else:
@@ -201,18 +218,38 @@ class Turn:
     def tell_result(self, result: Mapping[str, Any], again: bool) -> None:
         text, summary = replies.result_messages(result, self.profile, self.declined)
         self.out.say((msg("again_result") if again else "") + text)
-        self.out.messages.append({"text": "", "buttons": [], "custom": {
-            "type": "result", "eligible": list(result["eligible"]), "possible": list(result["possible"]),
-            "profile": dict(self.profile), "summary": summary}})
-        self.out.slots.update({"eligible_services": list(result["eligible"]),
-                               "possible_services": list(result["possible"]),
-                               "result_told": True, "requested_slot": None, "asked_group": None})
+        self.out.messages.append(
+            {
+                "text": "",
+                "buttons": [],
+                "custom": {
+                    "type": "result",
+                    "eligible": list(result["eligible"]),
+                    "possible": list(result["possible"]),
+                    "profile": dict(self.profile),
+                    "summary": summary,
+                },
+            }
+        )
+        self.out.slots.update(
+            {
+                "eligible_services": list(result["eligible"]),
+                "possible_services": list(result["possible"]),
+                "result_told": True,
+                "requested_slot": None,
+                "asked_group": None,
+            }
+        )
 
     def approximate_matters(self, phrase: str) -> bool:
         age = self.profile.get("age")
         if age is None:
             return False
-        span = range(age - 2, age + 2) if any(w in phrase for w in ("快", "不到", "将近", "差不多")) else range(age, age + 9)
+        span = (
+            range(age - 2, age + 2)
+            if any(w in phrase for w in ("快", "不到", "将近", "差不多"))
+            else range(age, age + 9)
+        )
         base = decide(self.profile)
         return any(decide({**self.profile, "age": a}) != base for a in span if 0 <= a <= 130)
 
@@ -228,15 +265,18 @@ class Turn:
             return False
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
         term = replies.find_term(text, _entity_values(self.msg, "term"))
-        if intent == "ask_definition" or (r.question and term and re.search(r"什么|啥|咋|怎么讲|意思|区别|算不算", text) and not service_ids):
+        if intent == "ask_definition" or (
+            r.question and term and re.search(r"什么|啥|咋|怎么讲|意思|区别|算不算", text) and not service_ids
+        ):
             self.out.say(replies.define(term) if term else msg("question_unknown"))
             self.answered = True
             return False
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
         general_why = intent == "ask_why" and not self.profile and not service_ids
-        if (r.question or story) and (intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank")
-                                      or general_why) and (
-            service_ids or r.conditions or intent == "ask_service_info" or general_why or self.changed
+        if (
+            (r.question or story)
+            and (intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") or general_why)
+            and (service_ids or r.conditions or intent == "ask_service_info" or general_why or self.changed)
         ):
             if service_ids:
                 asked_age = r.conditions.get("age") if "age" not in self.profile else None
@@ -252,9 +292,13 @@ class Turn:
             elif general_why:
                 self.out.say(msg("question_unknown"))
             else:
-                self.out.say(msg("which_service"), [
-                    {"title": load_kb().service(i).name, "payload": f'/ask_service_info{{"service":"{i}"}}'}
-                    for i in (8, 11, 9, 7, 10, 16)])
+                self.out.say(
+                    msg("which_service"),
+                    [
+                        {"title": replies.service(i).name, "payload": f'/ask_service_info{{"service":"{i}"}}'}
+                        for i in (8, 11, 9, 7, 10, 16)
+                    ],
+                )
             for name, value in r.conditions.items():
                 if name not in self.profile:
                     self.suggested[name] = value
@@ -263,7 +307,9 @@ class Turn:
             self.general = not self.profile and not self.requested
             return False
         if intent == "ask_why":
-            ids = service_ids or ([self.slots["last_service"]] if self.slots.get("last_service") and "为什么" not in text[:3] else [])
+            ids = service_ids or (
+                [self.slots["last_service"]] if self.slots.get("last_service") and "为什么" not in text[:3] else []
+            )
             self.out.say(replies.why(ids, self.profile, result))
         elif intent == "ask_missing":
             self.out.say(replies.missing(result))
@@ -283,9 +329,15 @@ class Turn:
             self.out.say(msg("emotion"))
         elif r.question and not self.changed and not self.to_confirm and not r.dont_know:
             # A question the list does not answer: say so kindly instead of "没听明白" + a screening question.
-            self.out.say(msg("question_unknown"), [] if self.requested else [
-                {"title": msg("general_offer_button"), "payload": "/start_screening"},
-                {"title": msg("human"), "payload": "/human_handoff"}])
+            self.out.say(
+                msg("question_unknown"),
+                []
+                if self.requested
+                else [
+                    {"title": msg("general_offer_button"), "payload": "/start_screening"},
+                    {"title": msg("human"), "payload": "/human_handoff"},
+                ],
+            )
         else:
             return False
         self.answered = True
@@ -305,8 +357,15 @@ class Turn:
         self.ack(r)
         result = evaluate(self.profile, validated=True)
         confirming = (self.requested or "").startswith(CONFIRM) and r.yes is not None
-        understood = bool(self.changed) or bool(self.to_confirm) or r.dont_know or r.special_none \
-            or r.veteran_chosen or bool(self.corrected) or confirming
+        understood = (
+            bool(self.changed)
+            or bool(self.to_confirm)
+            or r.dont_know
+            or r.special_none
+            or r.veteran_chosen
+            or bool(self.corrected)
+            or confirming
+        )
         stop = self.side_answer(r, result)
         starting = self.msg.intent == "start_screening" and not understood
         if not understood and not self.answered and not starting and self.msg.intent not in SIDE_INTENTS:
@@ -325,8 +384,10 @@ class Turn:
             return self.out
         phrase = r.approximate.get("age")
         if phrase and "age" in self.changed and self.approximate_matters(phrase):
-            self.out.say(msg("approx_age", phrase=phrase, age=self.profile["age"]),
-                         _buttons((msg("approx_keep"), "/affirm"), (msg("approx_unsure"), "/dont_know")))
+            self.out.say(
+                msg("approx_age", phrase=phrase, age=self.profile["age"]),
+                _buttons((msg("approx_keep"), "/affirm"), (msg("approx_unsure"), "/dont_know")),
+            )
             self.out.slots.update({"requested_slot": "age", "asked_group": "age_confirm"})
             return self.out
         if self.general and not understood:
@@ -336,7 +397,9 @@ class Turn:
             return self.out
         return self.proceed(result, side=self.answered and not understood, starting=starting)
 
-    def proceed(self, result: Mapping[str, Any], side: bool = False, starting: bool = False, prefix: str = "") -> Outcome:
+    def proceed(
+        self, result: Mapping[str, Any], side: bool = False, starting: bool = False, prefix: str = ""
+    ) -> Outcome:
         told = bool(self.slots.get("result_told"))
         q = self.next_question(result)
         if q is None:
@@ -366,7 +429,9 @@ class Turn:
     def misunderstood(self, result: Mapping[str, Any]) -> Outcome:
         q = self.next_question(result) if not self.slots.get("result_told") else None
         if q is None:
-            self.out.say(msg("miss_no_question"), _buttons((msg("human"), "/human_handoff"), (msg("restart_button"), "/restart")))
+            self.out.say(
+                msg("miss_no_question"), _buttons((msg("human"), "/human_handoff"), (msg("restart_button"), "/restart"))
+            )
             self.out.slots["miss_count"] = float(int(self.slots.get("miss_count") or 0) + 1)
             return self.out
         asked = self.asked or q
@@ -388,7 +453,9 @@ class Turn:
             q = asked
         if q.key == asked.key:
             text = q.retry or q.text
-            self.out.say(msg("miss_first") + text + (msg("miss_buttons") if q.buttons else msg("miss_words")), q.button_dicts())
+            self.out.say(
+                msg("miss_first") + text + (msg("miss_buttons") if q.buttons else msg("miss_words")), q.button_dicts()
+            )
             unknown = set(FACT_NAMES) - set(self.profile)
             self.out.slots.update({"requested_slot": q.slot_name(unknown), "asked_group": q.key})
         else:

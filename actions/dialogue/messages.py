@@ -1,4 +1,5 @@
 """The message catalogue (messages.yaml): every fixed sentence of the dialogue, by key."""
+
 from __future__ import annotations
 
 from functools import lru_cache

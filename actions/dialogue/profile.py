@@ -5,13 +5,15 @@ otherwise confirmed first ("您是说……，对吗？"). Unsure: only the stat
 a sound-alike or fuzzy match, a changed fact that was not asked, a known age changed, a new age
 under 60.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from actions.understanding import extract, parse_age
 from actions.understanding.answer_space import EXACT, echo_answer, match_answer
@@ -100,13 +102,16 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
 def _wish_words_rx() -> re.Pattern:
     from actions.understanding.lexicon import alternation, get_lexicon
 
-    words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")] + ["办", "找"]
+    words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")] + [
+        "办",
+        "找",
+    ]
     return re.compile(alternation(words))
 
 
 def _negated_near(text: str, fragment: str) -> bool:
     i = text.find(fragment)
-    return i > 0 and any(ch in text[max(0, i - 2):i] for ch in "不没无非")
+    return i > 0 and any(ch in text[max(0, i - 2) : i] for ch in "不没无非")
 
 
 def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
@@ -118,11 +123,11 @@ def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
     values: dict[str, Any] = {}
     if "{" in text:
         try:
-            raw = json.loads(text[text.index("{"):])
+            raw = json.loads(text[text.index("{") :])
             values = raw if isinstance(raw, dict) else {}
         except ValueError:
             values = {}
-    pairs = list(values.items()) or [(e.get("entity"), e.get("value")) for e in entities]
+    pairs: list[tuple[Any, Any]] = list(values.items()) or [(e.get("entity"), e.get("value")) for e in entities]
     for name, value in pairs:
         if name == "special_circumstances":
             r.special_none = r.special_none or value == "none"
@@ -141,15 +146,21 @@ def _clauses(text: str) -> list[str]:
     """Clauses with their end mark kept (a ？ belongs to the clause it ends)."""
     out, start = [], 0
     for m in _CLAUSE_SPLIT_RX.finditer(text):
-        out.append(text[start:m.end()])
+        out.append(text[start : m.end()])
         start = m.end()
     if start < len(text):
         out.append(text[start:])
     return [c for c in out if c.strip("，,。；;！!？? ")]
 
 
-def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], requested: str | None,
-              asked: Question | None, today: dt.date) -> Reading:
+def read_text(
+    text: str,
+    intent: str | None,
+    entities: list[dict[str, Any]],
+    requested: str | None,
+    asked: Question | None,
+    today: dt.date,
+) -> Reading:
     r = Reading()
     # The words decide, not the statistical intent: DIET often calls a question "inform".
     r.question = is_question(text, intent) and intent not in ("affirm", "deny")
@@ -163,6 +174,7 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
             r.facts.update(m.values)
             return r
     from actions.understanding.lexicon import get_lexicon
+
     hearsay = get_lexicon().raw.get("hearsay_clause")
     lex_unknown = get_lexicon().unknown_rx
     clauses = _clauses(text)
@@ -175,7 +187,11 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
         asking += [c for c in clauses if c not in asking and c not in unsure and _GENERIC_ELDER_RX.search(c)]
     told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
-    ext = extract(stated_text, requested=requested, today=today) if told else extract("", requested=requested, today=today)
+    ext = (
+        extract(stated_text, requested=requested, today=today)
+        if told
+        else extract("", requested=requested, today=today)
+    )
     if unsure:
         said = extract("，".join(unsure), requested=requested, today=today)
         ext.unknown |= said.unknown
@@ -223,10 +239,10 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
     # DIET entities are a second opinion for facts the rules did not find: confirmed, never silent.
     # Only for the fact just asked: elsewhere its guesses were wrong more often than right.
     for e in entities:
-        name = e.get("entity")
+        name = str(e.get("entity") or "")
         if name not in FACT_NAMES or name in r.facts or asked is None or name not in asked.facts:
             continue
-        raw = text[e.get("start", 0):e.get("end", 0)] if "start" in e else str(e.get("value"))
+        raw = text[e.get("start", 0) : e.get("end", 0)] if "start" in e else str(e.get("value"))
         if not raw or _negated_near(text, raw):
             continue
         if name == "age" and requested != "age" and not _AGE_WORDS_RX.search(text):
@@ -238,8 +254,9 @@ def read_text(text: str, intent: str | None, entities: list[dict[str, Any]], req
     return r
 
 
-def needs_confirming(name: str, value: Any, old: Any, reading: Reading, requested: str | None,
-                     asked: Question | None) -> bool:
+def needs_confirming(
+    name: str, value: Any, old: Any, reading: Reading, requested: str | None, asked: Question | None
+) -> bool:
     """True when `value` must be confirmed before it replaces `old` (or fills an empty fact)."""
     if reading.button:
         return False
@@ -259,8 +276,7 @@ def special_defaults(reading: Reading, profile: Mapping[str, Any]) -> dict[str, 
     """都没有 for the rare situations: "no" to each one not yet known (never over a known one)."""
     if not reading.special_none:
         return {}
-    no = {"special_family_planning": False, "maintenance_dispute": False, "homeless": False,
-          "veteran_category": "none"}
+    no = {"special_family_planning": False, "maintenance_dispute": False, "homeless": False, "veteran_category": "none"}
     return {f: v for f, v in no.items() if f in SPECIAL_FACTS and f not in profile and f not in reading.facts}
 
 

@@ -1,4 +1,5 @@
 """Which question to ask next, in what words, with which quick-reply buttons."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ class Question:
         for title, payload in self.buttons:
             if not payload.startswith("/inform"):
                 continue
-            values = json.loads(payload[len("/inform"):])
+            values = json.loads(payload[len("/inform") :])
             out.append((title, values))
             for part in title.replace("（", "|").replace("）", "|").replace("，", "|").split("|"):
                 if part and part != title and len(part) >= 2:

@@ -2,11 +2,13 @@
 
 Nothing here is written per service: every sentence is assembled from policy_kb data.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -17,13 +19,20 @@ from policy_kb.facts import DATA_DIR, facts
 from policy_kb.kb import Service
 
 
-
 @lru_cache(maxsize=1)
 def aliases() -> list[tuple[str, int]]:
     raw = yaml.safe_load((DATA_DIR / load_kb().id / "aliases.yaml").read_text(encoding="utf-8"))
     pairs = [(s.name, s.id) for s in load_kb().services]
     pairs += [(word, int(sid)) for sid, words in raw.items() for word in words]
     return sorted(pairs, key=lambda p: -len(p[0]))  # longest name first: 城乡居民养老保险 before 养老保险
+
+
+def service(sid: int) -> Service:
+    """A service of the list in use by its id (1-26); KeyError for an id the list does not have."""
+    found = load_kb().service(sid)
+    if found is None:
+        raise KeyError(sid)
+    return found
 
 
 def find_services(text: str, entity_ids: Iterable[Any] = ()) -> list[int]:
@@ -89,12 +98,12 @@ def office(service: Service, district: str | None, named: str | None = None) -> 
 
 def result_messages(result: Mapping[str, Any], profile: Mapping[str, Any], declined: Iterable[str]) -> tuple[str, str]:
     """(message to show, summary to copy/print)."""
-    kb = load_kb()
+    load_kb()
     district = profile.get("district")
     by_dept: dict[str, list[dict]] = {}
     for s in result["services"]:
         if s["status"] == "eligible":
-            by_dept.setdefault(office(kb.service(s["id"]), district, s.get("office")), []).append(s)
+            by_dept.setdefault(office(service(s["id"]), district, s.get("office")), []).append(s)
     n = len(result["eligible"])
     lines: list[str] = []
     if n:
@@ -129,14 +138,19 @@ def summary_text(result: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
     kb = load_kb()
     fs = facts()
     known = "；".join(f"{fs[k].label}：{fs[k].value_label(v)}" for k, v in profile.items() if k in fs)
-    out = [f"长治市基本养老服务资格查询结果（依据{kb.number}《{kb.list_title}》）", f"老人情况：{known or '未提供'}", ""]
+    out = [
+        f"长治市基本养老服务资格查询结果（依据{kb.number}《{kb.list_title}》）",
+        f"老人情况：{known or '未提供'}",
+        "",
+    ]
     for title, status in (("可以享受", "eligible"), ("可能享受（待确认）", "possible")):
         items = [s for s in result["services"] if s["status"] == status]
         if not items:
             continue
         out.append(f"{title}：")
         for s in items:
-            out.append(f"{s['id']}. {s['name']}｜{s['amount'] or '—'}｜{office(kb.service(s['id']), profile.get('district'), s.get('office'))}")
+            where = office(service(s["id"]), profile.get("district"), s.get("office"))
+            out.append(f"{s['id']}. {s['name']}｜{s['amount'] or '—'}｜{where}")
             out.append(f"   {s['why']}")
     out.append("")
     out.append("以上为初步判断，以有关部门审核为准。")
@@ -145,13 +159,13 @@ def summary_text(result: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
 
 def service_info(service_id: int, profile: Mapping[str, Any], asked_age: int | None = None) -> str:
     """Answer 高龄津贴一个月多少钱 / 怎么申请 from the list, for this elder when facts are known."""
-    kb = load_kb()
-    s = kb.service(service_id)
+    load_kb()
+    s = service(service_id)
     amounts = "；".join(a.wording() for a in s.amounts)
     lines = [f"【{s.name}】（清单第{s.id}项）", s.summary]
     if amounts:
         lines.append(f"标准：{amounts}。")
-    lines.append("条件：" + "；".join(dict.fromkeys(l.label for l in s.condition.leaves())) + "。")
+    lines.append("条件：" + "；".join(dict.fromkeys(leaf.label for leaf in s.condition.leaves())) + "。")
     lines.append(f"怎么办：{s.how_to_apply + '。' if s.how_to_apply else ''}找{office(s, profile.get('district'))}。")
     trial = dict(profile)
     if asked_age is not None:
@@ -163,9 +177,9 @@ def service_info(service_id: int, profile: Mapping[str, Any], asked_age: int | N
         if status is True:
             lines.append(f"{who}可以享受。")
         elif status is False:
-            lines.append(f"{who}不符合：{'；'.join(dict.fromkeys(l.label for l in failed))}。")
+            lines.append(f"{who}不符合：{'；'.join(dict.fromkeys(leaf.label for leaf in failed))}。")
         elif met:
-            lines.append(f"{who}还要确认：{'；'.join(dict.fromkeys(l.label for l in unknown))}。")
+            lines.append(f"{who}还要确认：{'；'.join(dict.fromkeys(leaf.label for leaf in unknown))}。")
     return "\n".join(lines)
 
 
@@ -174,7 +188,9 @@ def why(service_ids: list[int], profile: Mapping[str, Any], result: Mapping[str,
     if not service_ids:
         eligible = [by_id[i] for i in result["eligible"]]
         if not eligible:
-            return "按您说的情况，还没有能确定的服务。" + (" 可以继续回答问题，我再帮您算。" if result["possible"] else "")
+            return "按您说的情况，还没有能确定的服务。" + (
+                " 可以继续回答问题，我再帮您算。" if result["possible"] else ""
+            )
         return "\n".join(f"· {s['name']}：{s['why']}" for s in eligible)
     lines = []
     for sid in service_ids:
@@ -205,7 +221,7 @@ def handoff(result: Mapping[str, Any] | None) -> str:
     if result:
         for s in result["services"]:
             if s["status"] in ("eligible", "possible"):
-                name = kb.service(s["id"]).department.full_name
+                name = service(s["id"]).department.full_name
                 if name not in depts:
                     depts.append(name)
     if not depts:
@@ -216,6 +232,9 @@ def handoff(result: Mapping[str, Any] | None) -> str:
         "需要找人问的话，养老服务的事大多由长治市民政局牵头。和老人情况有关的部门有："
         + "、".join(depts[:6])
         + "。"
-        + (f"联系电话：{contact}。" if contact else "具体电话请以当地政府公布的为准，也可以到村（社区）、乡镇（街道）咨询。")
+        + (
+            f"联系电话：{contact}。"
+            if contact
+            else "具体电话请以当地政府公布的为准，也可以到村（社区）、乡镇（街道）咨询。"
+        )
     )
-

@@ -1,9 +1,11 @@
 """Answers to what people ask instead of (or beside) answering: general questions answered from
 the engine for the conditions they name, service facts, words, why / why not, small talk."""
+
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from policy_kb import evaluate, load_kb
 from policy_kb.facts import facts
@@ -41,7 +43,7 @@ def general_answer(conditions: Mapping[str, Any], profile: Mapping[str, Any]) ->
     for s in result["services"]:
         if s["status"] == "ineligible":
             continue
-        service = kb.service(s["id"])
+        service = replies.service(s["id"])
         uses = service.condition.fact_names()
         if only_age and s["status"] != "eligible":
             continue
@@ -72,10 +74,11 @@ def general_answer(conditions: Mapping[str, Any], profile: Mapping[str, Any]) ->
 
 
 def _line(s: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
-    kb = load_kb()
-    service = kb.service(s["id"])
+    load_kb()
+    service = replies.service(s["id"])
     amount = f"：{s['amount']}" if s.get("amount") else ""
-    return f"· {s['name']}{amount}（清单第{s['id']}项，找{replies.office(service, profile.get('district'), s.get('office'))}）"
+    where = replies.office(service, profile.get("district"), s.get("office"))
+    return f"· {s['name']}{amount}（清单第{s['id']}项，找{where}）"
 
 
 def so_far(result: Mapping[str, Any], profile: Mapping[str, Any], top: int = 4) -> str:

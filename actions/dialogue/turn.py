@@ -4,6 +4,7 @@ The work is split by concern: profile.py (message -> facts, and which may be rec
 side.py (questions answered from the engine), flow.py (confirm, ask, conclude),
 messages.yaml (what the assistant says).
 """
+
 from __future__ import annotations
 
 from .flow import Incoming, Outcome, Turn, handle

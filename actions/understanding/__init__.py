@@ -12,6 +12,7 @@ elder is) and extractor.py (putting it together; not named extract.py so the mod
 is not shadowed by the function). Fact names and values are exactly those
 of shared/contract.md section 2.
 """
+
 from __future__ import annotations
 
 from .age import parse_age

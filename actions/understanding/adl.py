@@ -4,6 +4,7 @@ People rarely say 失能; they describe the day: 吃饭还能自己吃，就是�
 mentioned is read as done alone or with help in its clause; all alone -> independent, help with
 some -> partial, help with most or everything -> dependent. The words are lexicon data (`adl`).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,11 @@ from .normalize import Clauses
 @lru_cache(maxsize=1)
 def _rx():
     a = get_lexicon().raw.get("adl") or {}
+
     def alt(key):
         words = sorted((str(w) for w in a.get(key) or ()), key=len, reverse=True)
         return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+
     return alt("activities"), alt("helped"), alt("alone"), alt("all")
 
 

@@ -5,6 +5,7 @@ Sources, strongest first: "83岁/83周岁/今年83/虚岁84", a birth year ("194
 number as the whole answer when the age was asked. Approximate phrases ("快八十了",
 "八十多岁") give a best guess plus the phrase, so the bot can confirm.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -38,9 +39,7 @@ _ABOUT_RX = re.compile(r"左右|上下|的样子|来着|吧")
 _NOT_NOW_RX = re.compile(r"以上|以下|以后|之后|以前|之前|的时候|那年|开始|起|的老人|老人")
 _NEG_BEFORE_RX = re.compile(r"(?:不是|并非|不)$")
 _LEAD_RX = re.compile(r"^(?:应该是|其实是|就是|是|有)")
-_MONTH_RX = re.compile(
-    r"^(\d{1,2}|[一二三四五六七八九十]{1,3})月份?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?"
-)
+_MONTH_RX = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,3})月份?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?")
 
 
 @dataclass
@@ -86,13 +85,17 @@ def _rx() -> _Rx:
         not_before=end("not_before"),
         strong_before=end("strong_before"),
         weak_before=end("weak_before"),
-        subject_before=re.compile("(?:" + alternation(a.get("subject_before", [])) + ")(?:今年|已经|都|是|才|也|刚|就|有)?$"),
+        subject_before=re.compile(
+            "(?:" + alternation(a.get("subject_before", [])) + ")(?:今年|已经|都|是|才|也|刚|就|有)?$"
+        ),
         approx_down_before=end("approx_down_before"),
         approx_up_before=end("approx_up_before"),
         approx_same_before=end("approx_same_before"),
         xusui_before=end("xusui_before"),
         birth_before=end("birth_before"),
-        birth_not_before=re.compile("(?:" + alternation(a.get("birth_not_before", [])) + r"|(?:交|缴|干|工作|住|待|种|当|过|病|瘫|躺)了?)$"),
+        birth_not_before=re.compile(
+            "(?:" + alternation(a.get("birth_not_before", [])) + r"|(?:交|缴|干|工作|住|待|种|当|过|病|瘫|躺)了?)$"
+        ),
         birth_after=re.compile(
             "^(?:" + alternation([x for x in a.get("birth_after", []) if x != "的"]) + r"|的(?=$|[人啊呀吧哦呢老]))"
         ),
@@ -135,7 +138,7 @@ def _birth_year(tok, pre: str, post: str, today: datetime.date, asked: bool, r: 
     m = _MONTH_RX.match(after)
     if m:
         month = parse_chinese_number(m.group(1))
-        after = after[m.end():]
+        after = after[m.end() :]
     born_said = bool(r.birth_after.match(after)) or bool(r.birth_before.search(pre))
     clause_end = _strip_particles(after) == ""
     if not post.startswith("年"):
@@ -155,7 +158,9 @@ def _birth_year(tok, pre: str, post: str, today: datetime.date, asked: bool, r: 
     return age, 4
 
 
-def find_age(text, today: datetime.date | None = None, requested: str | None = None, *, normalized: bool = False) -> AgeResult:
+def find_age(
+    text, today: datetime.date | None = None, requested: str | None = None, *, normalized: bool = False
+) -> AgeResult:
     """The best age reading of `text` (reading None if there is none); see module doc.
 
     Each number gets a strength from its context (岁 +3, 今年 +3, 了 +2, the elder before
@@ -174,8 +179,8 @@ def find_age(text, today: datetime.date | None = None, requested: str | None = N
     for tok in find_numbers(masked):
         cs, ce = clauses.of(tok.start)
         # markers sit next to the number: bounded windows keep long input linear
-        pre = masked[max(cs, tok.start - WINDOW):tok.start]
-        post = masked[tok.end:min(ce, tok.end + WINDOW)]
+        pre = masked[max(cs, tok.start - WINDOW) : tok.start]
+        post = masked[tok.end : min(ce, tok.end + WINDOW)]
         if pre.endswith(("第", "老")) and tok.kind != "arabic" and len(tok.text) == 1:
             continue
         value = tok.value
@@ -224,7 +229,7 @@ def find_age(text, today: datetime.date | None = None, requested: str | None = N
                 up = None
         if up:
             consumed += up.end()
-            rest = rest[up.end():]
+            rest = rest[up.end() :]
         strength = 0
         xusui = False
         m = _ZHOUSUI_RX.match(rest)
@@ -241,18 +246,18 @@ def find_age(text, today: datetime.date | None = None, requested: str | None = N
                     strength += 3
         if m:
             consumed += m.end()
-            rest = rest[m.end():]
+            rest = rest[m.end() :]
             m2 = _UP_AFTER_SUI_RX.match(rest)
             if m2 and value % 10 == 0 and not approx:
                 delta, approx = 1, True
                 consumed += m2.end()
-                rest = rest[m2.end():]
+                rest = rest[m2.end() :]
         m = _LE_RX.match(rest)
         stated = bool(m)  # 八十三了: a statement about now, even when a question follows
         if m:
             strength += 2
             consumed += m.end()
-            rest = rest[m.end():]
+            rest = rest[m.end() :]
         m = _ABOUT_RX.match(rest)
         if m:
             approx = True
@@ -311,7 +316,7 @@ def find_age(text, today: datetime.date | None = None, requested: str | None = N
             continue
         phrase = None
         if approx:
-            phrase = norm[tok.start - marker_len: tok.end + consumed].strip("，,")
+            phrase = norm[tok.start - marker_len : tok.end + consumed].strip("，,")
         cand = AgeReading(age, phrase, strength, tok.start)
         if best is None or cand.strength > best.strength:
             best = cand

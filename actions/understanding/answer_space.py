@@ -7,12 +7,14 @@ homophones such as 地保 → 低保 work), and for yes/no questions by echoing 
 words (报名参加了, 交够了, 不想学). Exact matches are taken; the others are only good enough to
 ask "您是说……，对吗？".
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
@@ -72,7 +74,7 @@ def match_answer(text: str, space: Iterable[tuple[str, dict[str, Any]]]) -> Answ
 
 
 def _bigrams(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1)}
+    return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
 def echo_answer(text: str, question_text: str) -> bool | None:
@@ -93,6 +95,6 @@ def echo_answer(text: str, question_text: str) -> bool | None:
     if any(n in before for n in negators):
         return False
     # 参加不了 / 交不够: the negation right after the echoed words
-    if re.search(r"^(?:[^，。]{0,3})(?:不了|不够|不上|不起|不到|不成)", said[first + 2:]):
+    if re.search(r"^(?:[^，。]{0,3})(?:不了|不够|不上|不起|不到|不成)", said[first + 2 :]):
         return False
     return True

@@ -1,4 +1,5 @@
 """Short answers to the fact the bot just asked: 是/对/有 -> True, 没有 -> False, 能 -> independent..."""
+
 from __future__ import annotations
 
 import re
@@ -34,13 +35,19 @@ def core_of_first_clause(norm: str, clauses: Clauses, lex: Lexicon) -> str:
         c = m.group(1) if m else c
         # 不是俺有家 / 没有我们按月给的: a plain yes or no run on into its reason, no pause between.
         m = _ANSWER_THEN_SUBJECT_RX.match(c)
-        if m and len(c) > len(m.group(1)) + 1 and (m.group(1) in (a.get("deny") or ()) or m.group(1) in (a.get("affirm") or ())):
+        if (
+            m
+            and len(c) > len(m.group(1)) + 1
+            and (m.group(1) in (a.get("deny") or ()) or m.group(1) in (a.get("affirm") or ()))
+        ):
             return m.group(1)
         return c
     return ""
 
 
-_ANSWER_THEN_SUBJECT_RX = re.compile(r"^(不是|没有|没|不|是的|是|对|有|有的)(?=俺|我|咱|他|她|我们|俺们|人家|家里|老人)")
+_ANSWER_THEN_SUBJECT_RX = re.compile(
+    r"^(不是|没有|没|不|是的|是|对|有|有的)(?=俺|我|咱|他|她|我们|俺们|人家|家里|老人)"
+)
 
 
 def _is(core: str, words) -> bool:

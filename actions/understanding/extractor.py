@@ -1,4 +1,5 @@
 """extract(): every contract fact a user message states, plus how it was said."""
+
 from __future__ import annotations
 
 import datetime
@@ -31,15 +32,11 @@ _GRADE_ALT_RX = re.compile(
 )
 _GRADE_CONTEXT_RX = re.compile(r"残|疾|肢体|视力|听力|言语|语言|智力|精神|多重|盲|聋|哑|证")
 # ...but not a veteran's disability grade or a care-need level.
-_GRADE_OTHER_RX = re.compile(
-    r"军|部队|伤残证|伤残等级|等甲|等乙|(?:护理|失能|照护)(?:等级|级别)|失能[一二三四1-4]级"
-)
+_GRADE_OTHER_RX = re.compile(r"军|部队|伤残证|伤残等级|等甲|等乙|(?:护理|失能|照护)(?:等级|级别)|失能[一二三四1-4]级")
 _VETERAN_RX = re.compile(r"军人|部队|伤残证|老兵")
 _GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 # Years paid into the residents' pension: 交了十年 / 缴了20多年.
-_PAID_YEARS_RX = re.compile(
-    r"(?:交|缴|买)(?:了|够|满|足|过)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年"
-)
+_PAID_YEARS_RX = re.compile(r"(?:交|缴|买)(?:了|够|满|足|过)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年")
 _EMPLOYEE_CTX_RX = re.compile(r"职工|单位|企业|厂|公司|机关|事业")
 
 
@@ -84,14 +81,10 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
             clause = norm[cs:ce]
             if _GRADE_OTHER_RX.search(clause) and "残疾证" not in clause:
                 continue
-            pre = norm[cs:m.start()]
+            pre = norm[cs : m.start()]
             if re.search(r"(?:不是|并非|不)$", pre):
                 continue  # 不是二级，是一级
-            if (
-                not asked
-                and lex.question_after_rx.search(norm[m.end():ce])
-                and not lex.subject_before_rx.search(pre)
-            ):
+            if not asked and lex.question_after_rx.search(norm[m.end() : ce]) and not lex.subject_before_rx.search(pre):
                 continue  # 一级残疾能领护理补贴吗: asks about grade 1, says nothing of the elder
             grade = _GRADE[m.group(1)]
     return grade
@@ -126,6 +119,7 @@ def read_adl_mentions(norm: str) -> list[str]:
 
 def _adl_rx():
     from .adl import _rx
+
     return _rx()
 
 
@@ -134,7 +128,11 @@ def _paying_since(norm: str, today, requested, gate) -> bool | None:
     if requested not in ("resident_pension_15y", "employee_pension_retired") and not (gate and gate.search(norm)):
         return None
     m = _SINCE_RX.search(norm)
-    if not m or re.search(r"断|停|不交|没交", norm[m.end():m.end() + 8]) and not re.search(r"没断|不断", norm[m.end():m.end() + 8]):
+    if (
+        not m
+        or re.search(r"断|停|不交|没交", norm[m.end() : m.end() + 8])
+        and not re.search(r"没断|不断", norm[m.end() : m.end() + 8])
+    ):
         return None
     years = today.year - int(m.group(1))
     return years >= 15 if 0 <= years <= 80 else None
@@ -192,7 +190,7 @@ def _extract(text, requested, today) -> Extraction:
         facts.pop("disability_type", None)
     if grade is not None:
         facts["disability_grade"] = grade
-    types = set((reading.positive.get("disability_type") or []))
+    types = set(reading.positive.get("disability_type") or [])
     if "multiple" in types or len(types) > 1:
         facts["disability_type"] = "multiple"  # 多重残疾，肢体加言语
     if facts.get("disability_grade") == 0:
@@ -232,9 +230,7 @@ def _extract(text, requested, today) -> Extraction:
     # "I don't know"
     if said_unknown:
         if requested:
-            answered = requested in facts or (
-                requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS)
-            )
+            answered = requested in facts or (requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS))
             if not answered:
                 ex.unknown.add(requested)
         for s, e in clauses.spans():
@@ -245,9 +241,11 @@ def _extract(text, requested, today) -> Extraction:
                 if topic not in facts and rx.search(clause):
                     ex.unknown.add(topic)
 
-    ex.correction = bool(lex.correction_rx.search(norm)) or (
-        stated and norm.startswith("不对")
-    ) or (age.negated_seen and age.reading is not None)
+    ex.correction = (
+        bool(lex.correction_rx.search(norm))
+        or (stated and norm.startswith("不对"))
+        or (age.negated_seen and age.reading is not None)
+    )
     ex.relation = find_relation(norm, lex, bool(facts))
     ex.facts = facts
     return ex
@@ -287,8 +285,8 @@ def fix_sound_alikes(norm: str) -> str:
             for n in lengths:
                 if i + n > n_chars:
                     continue
-                term = by_sound.get(tuple(sounds[i:i + n]))
-                w = norm[i:i + n]
+                term = by_sound.get(tuple(sounds[i : i + n]))
+                w = norm[i : i + n]
                 if term and term != w and w not in never:
                     out.append(term)
                     i += n
@@ -321,7 +319,7 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
             m2 = re.search(r"[，,。]不对[，,。]?", norm)
             last = m2
         if last is not None and last.start() > 0 and last.end() < len(norm):
-            tail = _extract(norm[last.end():], requested, today)
+            tail = _extract(norm[last.end() :], requested, today)
             if tail.facts:
                 ex.facts.update(tail.facts)
                 ex.correction = True

@@ -1,4 +1,5 @@
 """Loads lexicon.yml once (lazily) and compiles it into fast matchers."""
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,8 @@ from typing import Any
 import yaml
 
 try:  # the parser behind `re`, to find the characters a pattern cannot match without
-    from re import _constants as _sre_c, _parser as _sre_parse  # Python >= 3.11
+    from re import _constants as _sre_c  # type: ignore[attr-defined]  # Python >= 3.11
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # Python 3.10
     import sre_constants as _sre_c
     import sre_parse as _sre_parse
@@ -163,12 +165,29 @@ def _value(category_type: str, key: Any) -> Any:
 # Every top-level key of lexicon.yml and what reads it; an unknown key is a mistake (a typo'd
 # key would silently do nothing), so loading fails on one.
 KNOWN_KEYS = {
-    "typos": "normalize", "traditional": "normalize", "number_idioms": "age", "age": "age",
-    "markers": "phrases", "categories": "phrases", "answers": "answers", "unknown": "extractor",
-    "unknown_topics": "extractor", "correction": "extractor", "relations": "relation",
-    "relation_deceased_after": "relation", "self_pronoun": "relation", "echo_stop": "answer_space",
-    "echo_negators": "answer_space", "sound_alike": "extractor", "sound_alike_not": "extractor",
-    "emotion": "dialogue", "stopped_clause": "extractor", "hearsay_clause": "dialogue", "pending": "extractor", "adl": "adl", "stopped_categories": "extractor",
+    "typos": "normalize",
+    "traditional": "normalize",
+    "number_idioms": "age",
+    "age": "age",
+    "markers": "phrases",
+    "categories": "phrases",
+    "answers": "answers",
+    "unknown": "extractor",
+    "unknown_topics": "extractor",
+    "correction": "extractor",
+    "relations": "relation",
+    "relation_deceased_after": "relation",
+    "self_pronoun": "relation",
+    "echo_stop": "answer_space",
+    "echo_negators": "answer_space",
+    "sound_alike": "extractor",
+    "sound_alike_not": "extractor",
+    "emotion": "dialogue",
+    "stopped_clause": "extractor",
+    "hearsay_clause": "dialogue",
+    "pending": "extractor",
+    "adl": "adl",
+    "stopped_categories": "extractor",
 }
 KNOWN_CATEGORY_KEYS = {"type", "irrealis", "past", "postneg", "negated", "gate", "gate_all", "phrases"}
 
@@ -198,7 +217,7 @@ def _load() -> Lexicon:
 
     categories: dict[str, Category] = {}
     literal_map: dict[str, list[Target]] = {}
-    regex_entries: list[tuple[re.Pattern, list[Target]]] = []
+    regex_entries: list[tuple[re.Pattern, list[Target], list[frozenset]]] = []
     regex_index: dict[str, list[Target]] = {}
     for name, spec in raw["categories"].items():
         ctype = spec.get("type", "enum")
@@ -215,7 +234,7 @@ def _load() -> Lexicon:
         categories[name] = cat
         for key, phrases in (spec.get("phrases") or {}).items():
             weak = isinstance(key, str) and key.startswith("_weak_")
-            value = _value(ctype, key[len("_weak_"):] if weak else key)
+            value = _value(ctype, key[len("_weak_") :] if weak else key)
             target = Target(name, value, weak)
             for phrase in phrases or []:
                 phrase = str(phrase)
@@ -271,13 +290,9 @@ def _load() -> Lexicon:
         past_rx=re.compile(alternation(markers["past"])),
         list_joiners_rx=re.compile(markers["list_joiners"]),
         unknown_rx=phrase_rx(raw.get("unknown")),
-        unknown_topics={
-            k: re.compile(alternation(v)) for k, v in (raw.get("unknown_topics") or {}).items()
-        },
+        unknown_topics={k: re.compile(alternation(v)) for k, v in (raw.get("unknown_topics") or {}).items()},
         correction_rx=phrase_rx(raw.get("correction")),
-        relation_literal_rx=(
-            re.compile("(?=(" + trie_regex(relation_literals) + "))") if relation_literals else None
-        ),
+        relation_literal_rx=(re.compile("(?=(" + trie_regex(relation_literals) + "))") if relation_literals else None),
         relation_literals=relation_literals,
         relation_entries=relation_entries,
         relation_deceased_rx=re.compile(raw.get("relation_deceased_after") or "(?!)"),

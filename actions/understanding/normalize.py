@@ -1,4 +1,5 @@
 """Text normalisation and clause splitting shared by the extractors."""
+
 from __future__ import annotations
 
 import bisect
@@ -77,4 +78,4 @@ class Clauses:
         return self.starts[i], max(self.starts[i], self.ends[i])
 
     def spans(self) -> list[tuple[int, int]]:
-        return [(s, max(s, e)) for s, e in zip(self.starts, self.ends)]
+        return [(s, max(s, e)) for s, e in zip(self.starts, self.ends, strict=True)]

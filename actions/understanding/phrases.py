@@ -5,6 +5,7 @@ longest first across categories (残疾军人 beats 残疾, 不能自理 beats �
 kept phrase is read in its clause: negated (没有低保, 低保没有), hypothetical or a question
 (想申请低保, 是不是低保, 低保能领多少), or past (以前是低保).
 """
+
 from __future__ import annotations
 
 import re
@@ -84,24 +85,27 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
         m.clause = clauses.index(m.start)
         cs, ce = clauses.of(m.start)
         same = prev is not None and prev.clause == m.clause and prev.end <= m.start
+        prev_end = prev.end if prev is not None else cs
         # Markers sit close to the phrase: a bounded window keeps long messages linear.
-        prefix = norm[max(cs, prev.end if same else cs, m.start - WINDOW): m.start]
-        suffix = norm[m.end: min(max(ce, m.end), m.end + WINDOW)]
-        if same and (not prefix or lex.list_joiners_rx.match(prefix)):
+        prefix = norm[max(cs, prev_end if same else cs, m.start - WINDOW) : m.start]
+        suffix = norm[m.end : min(max(ce, m.end), m.end + WINDOW)]
+        if prev is not None and same and (not prefix or lex.list_joiners_rx.match(prefix)):
             # 没有高血压和糖尿病: the list shares the first item's reading
             m.negated, m.irrealis, m.past = prev.negated, prev.irrealis, prev.past
         else:
-            question = lex.question_prefix_rx.search(prefix) or (
-                # 有没有低保 read as 有没 + 有低保, 能不能自理 as 能不 + 能自理: A-not-A questions
-                len(prefix) >= 2 and prefix[-1] in "没不" and m.text.startswith(prefix[-2])
-            ) or (
-                # 能不能自理 read as 能 + 不能自理
-                prefix and len(m.text) > 1 and m.text[0] in "没不" and m.text[1] == prefix[-1]
+            question = (
+                lex.question_prefix_rx.search(prefix)
+                or (
+                    # 有没有低保 read as 有没 + 有低保, 能不能自理 as 能不 + 能自理: A-not-A questions
+                    len(prefix) >= 2 and prefix[-1] in "没不" and m.text.startswith(prefix[-2])
+                )
+                or (
+                    # 能不能自理 read as 能 + 不能自理
+                    prefix and len(m.text) > 1 and m.text[0] in "没不" and m.text[1] == prefix[-1]
+                )
             )
             m.negated = (
-                not question
-                and not m.text.startswith(_SELF_NEGATIVE)
-                and bool(lex.neg_prefix_rx.search(prefix))
+                not question and not m.text.startswith(_SELF_NEGATIVE) and bool(lex.neg_prefix_rx.search(prefix))
             )
             window = prefix[-8:]
             m.irrealis = bool(question) or (
@@ -115,8 +119,11 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 and not m.text.startswith(_SELF_ASSERTIVE)
             ):
                 m.irrealis = True  # 低保能领多少钱: asks about 低保, says nothing of the elder
-            if not m.irrealis and suffix and norm.rstrip().endswith(("吗", "么", "?", "？", "不")) and (
-                lex.yes_no_question_after_rx.match(suffix)
+            if (
+                not m.irrealis
+                and suffix
+                and norm.rstrip().endswith(("吗", "么", "?", "？", "不"))
+                and (lex.yes_no_question_after_rx.match(suffix))
             ):
                 m.irrealis = True  # 我妈是低保户吗: asked, not stated
             if not m.irrealis and (

@@ -1,4 +1,5 @@
 """Who the elder is to the speaker: 俺娘 -> mother, 我今年七十 -> self."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,9 @@ from .lexicon import Lexicon, may_match
 
 # When no fact was read: words after 我/俺 that still make the speaker the elder
 # (我能领啥, 我今年...); "我是长子" alone says nothing about who the elder is.
-_SELF_CUE_RX = re.compile(r"(?:能领|能享受|能办|可以领|可以享受|符合|够|今年|已经|身体|一个人|属|[0-9一二三四五六七八九])")
+_SELF_CUE_RX = re.compile(
+    r"(?:能领|能享受|能办|可以领|可以享受|符合|够|今年|已经|身体|一个人|属|[0-9一二三四五六七八九])"
+)
 
 
 _SPOUSE_HELPER_BEFORE = "靠跟和同与给帮陪"
@@ -24,8 +27,8 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
     deceased_spouse = False
     found = []
     if lex.relation_literal_rx is not None:
-        for m in lex.relation_literal_rx.finditer(norm):
-            found.append((m.start(1), m.end(1), lex.relation_literals[m.group(1)]))
+        for lm in lex.relation_literal_rx.finditer(norm):
+            found.append((lm.start(1), lm.end(1), lex.relation_literals[lm.group(1)]))
     for rx, value, needs in lex.relation_entries:
         if needs and not may_match(needs, norm):
             continue
@@ -34,7 +37,7 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
             found.append((m.start(), m.end(), value))
             m = rx.search(norm, m.end()) if m.end() > m.start() else None
     for start, end, value in sorted(found):
-        if lex.relation_deceased_rx.match(norm[end:end + 12]):
+        if lex.relation_deceased_rx.match(norm[end : end + 12]):
             deceased_spouse = deceased_spouse or value == "spouse"
             continue  # 老伴走了: not the elder
         if value == "spouse" and start > 0 and norm[start - 1] in _SPOUSE_HELPER_BEFORE:
@@ -50,7 +53,7 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
         if m and m.start() < best[0][0] and _SELF_FIRST_CUE_RX.match(norm, m.end()):
             return "self"
         return best[1]
-    if m and (has_facts or _SELF_CUE_RX.match(norm[m.end():])):
+    if m and (has_facts or _SELF_CUE_RX.match(norm[m.end() :])):
         return "self"
     if deceased_spouse and has_facts:
         return "self"  # 老伴走了，一个人住: the speaker is the widowed elder
