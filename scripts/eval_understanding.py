@@ -12,6 +12,8 @@ stated now; a labelled fact equal to a prior one is no change):
   for kind unknown every fact in `unknown` must also be in declined_facts.
 - wrong fact (silent): a recorded value differing from the label, or a recorded fact the label does
   not have; a confirmation prompt is never a silent wrong fact (a wrong one is counted apart).
+  For kind question/mixed, confirming one of the question's own `conditions` is a suggestion
+  (issue 8, point 2), neither a reading nor a wrong one.
 - question recognised (kind question/mixed): the turn records no fact the label lacks (the
   question's conditions are not the elder's facts) and its reply answers: after dropping
   acknowledgements (记下了… / 好的，已经改…), "没听明白" messages, the bot's screening-question texts and
@@ -96,12 +98,16 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
     expected = {k: v for k, v in e["facts"].items() if prior.get(k) != v}
     conf = H.confirm_of(out.slots)
     got = dict(recorded)
-    confirm_right = confirm_wrong = False
+    confirm_right = confirm_wrong = suggested = False
+    conditions = {k: H.safe_norm(k, v) for k, v in (e.get("conditions") or {}).items()}
     if conf:
         name, value = conf
-        got[name] = value
-        confirm_right = expected.get(name) == value and name in expected
-        confirm_wrong = not confirm_right
+        if e["kind"] in ("question", "mixed") and name not in expected and conditions.get(name) == value:
+            suggested = True  # a question's condition offered as a suggestion to confirm: not a reading
+        else:
+            got[name] = value
+            confirm_right = expected.get(name) == value and name in expected
+            confirm_wrong = not confirm_right
     declined = set(out.slots.get("declined_facts") or [])
     unknown_ok = all(f in declined for f in e["unknown"])
     wrong = {k: v for k, v in recorded.items() if k not in expected or expected[k] != v}
@@ -110,6 +116,7 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
          "ambiguous": bool(e.get("ambiguous")),
          "unknown": e["unknown"], "recorded": recorded, "confirm": list(conf) if conf else None,
          "exact": exact, "confirmed": bool(conf) and confirm_right and exact, "confirm_wrong": confirm_wrong,
+         "condition_suggested": suggested,
          "wrong": wrong, "missed": sorted(set(expected) - set(got)), "unknown_ok": unknown_ok,
          "reply": H.reply_text(out.messages)}
     if e["kind"] in ("question", "mixed"):
@@ -290,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         print_fails(failures(blind, real), args.fails)
     nlu.save()
     summary["seconds"] = round(time.monotonic() - started, 1)
-    print(f"\n用时 {summary['seconds']} 秒")
+    summary["model_load_seconds"] = round(nlu.load_seconds, 1)
+    print("\n" + H.timing(summary["seconds"], nlu))
     if args.json:
         Path(args.json).write_text(json.dumps({**summary, "blind": blind, "real": real}, ensure_ascii=False, indent=1,
                                               default=str), encoding="utf-8")

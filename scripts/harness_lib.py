@@ -261,6 +261,7 @@ class Nlu:
         self.cache: dict[str, dict[str, Any]] = {}
         self.cache_file: Path | None = None
         self.dirty = False
+        self.load_seconds = 0.0
         if mode in ("auto", "rasa"):
             self.model = model_path()
             if self.model is None:
@@ -305,6 +306,8 @@ class Nlu:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
         os.environ["LOG_LEVEL"] = "ERROR"
+        import time
+        started = time.monotonic()
         noise = io.StringIO()  # TensorFlow/jieba chatter; no message text reaches any log
         try:
             with warnings.catch_warnings(), contextlib.redirect_stderr(noise):
@@ -317,6 +320,7 @@ class Nlu:
                 self.loop = asyncio.new_event_loop()
                 self.agent = Agent.load(str(self.model))
                 logging.getLogger("jieba").setLevel(logging.ERROR)  # jieba sets DEBUG when imported
+            self.load_seconds = time.monotonic() - started
         except Exception as exc:
             raise InputError(f"模型 {self.model.name} 加载失败（{type(exc).__name__}）；可以用 --nlu none 运行") from None
 
@@ -338,6 +342,12 @@ class Nlu:
         intent = parsed.get("intent") or {}
         return Incoming(text=text, intent=intent.get("name"), confidence=float(intent.get("confidence") or 0.0),
                         entities=[dict(e) for e in parsed.get("entities") or []])
+
+
+def timing(seconds: float, nlu: Nlu) -> str:
+    loaded = f"，其中加载模型 {nlu.load_seconds:.0f} 秒" if nlu.load_seconds else (
+        "，NLU 结果取自缓存" if nlu.mode == "rasa" else "")
+    return f"用时 {seconds:.1f} 秒{loaded}"
 
 
 def turn(slots: Mapping[str, Any], msg: Incoming, today: dt.date):

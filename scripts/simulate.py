@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         print_fails(results, args.fails)
     nlu.save()
     summary["seconds"] = round(time.monotonic() - started, 1)
-    print(f"\n用时 {summary['seconds']} 秒")
+    summary["model_load_seconds"] = round(nlu.load_seconds, 1)
+    print("\n" + H.timing(summary["seconds"], nlu))
     if args.json:
         Path(args.json).write_text(json.dumps({**summary, "screenings_detail": results}, ensure_ascii=False, indent=1,
                                               default=str), encoding="utf-8")

@@ -176,3 +176,16 @@ def test_nlu_parses_are_cached_per_model_file(tmp_path, monkeypatch):
     third = H.Nlu("rasa", cache_dir=tmp_path)
     third.parse("俺八十了")
     assert Agent.calls == 2
+
+
+def test_offering_a_questions_condition_for_confirmation_is_no_wrong_reading(monkeypatch):
+    e = {"id": "c", "kind": "question", "asked": None, "text": "三级残疾有没有补助？", "facts": {}, "prior": {},
+         "unknown": [], "conditions": {"disability_grade": 3}}
+    reply = outcome({"requested_slot": "confirm:disability_grade", "confirm_value": "3"},
+                    "三级残疾的老人，困难的可以领困难残疾人生活补贴（长治市民政局）。", "老人是三级残疾吗？")
+    monkeypatch.setattr(H, "turn", lambda *a: reply)
+    r = EU.judge_blind(e, H.Nlu("none"), None)
+    assert r["exact"] and r["condition_suggested"] and not r["confirm_wrong"] and r["question_recognised"]
+    e["conditions"] = {"disability_grade": 2}  # confirming a value the question did not name is a wrong reading
+    r = EU.judge_blind(e, H.Nlu("none"), None)
+    assert not r["exact"] and r["confirm_wrong"]
