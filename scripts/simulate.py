@@ -14,7 +14,8 @@ A screening: the first message is a blind statement (asked: null) whose facts al
 persona, if one exists, else "帮我查一下老人能享受什么". Each question is then answered with a blind
 utterance (seeded pick) with `asked` == the question key, kind answer, not ambiguous, whose labelled
 facts (and prior facts) all hold for the persona and cover the asked fact (a grouped question —
-pension, special_circumstances — any of its facts); one not used yet in that screening if possible.
+pension, special_circumstances — any of its facts, all of the label agreeing with the persona's
+values; `--group-buttons` answers these two by their buttons instead); one not used yet if possible.
 If none exists the persona taps the matching button (or, without one, sends the button-style
 payload of its values): a fallback. A confirmation prompt (confirm:<fact>) is answered 是 when
 confirm_value is the persona's value, else 不是. At most 40 user turns (more: a failure).
@@ -157,9 +158,10 @@ def yes_no(buttons: list[dict[str, str]], yes: bool) -> str:
 
 class Screening:
     def __init__(self, persona: Mapping[str, Any], first: str, nlu: H.Nlu, today: dt.date, rng: random.Random,
-                 pool: Mapping[str, list[dict[str, Any]]] | None):
+                 pool: Mapping[str, list[dict[str, Any]]] | None, group_buttons: bool = False):
         self.persona, self.first, self.nlu, self.today, self.rng = dict(persona), first, nlu, today, rng
         self.pool = pool  # None: answer every question with its button
+        self.group_buttons = group_buttons  # answer grouped questions by their button, not counted as fallback
         self.slots: dict[str, Any] = {}
         self.turns = self.questions = self.fallbacks = 0
         self.asked: Counter = Counter()
@@ -180,7 +182,7 @@ class Screening:
         key = self.slots.get("asked_group") or self.slots.get("requested_slot")
         if not any(f in self.persona for f in asked):
             return next((b["payload"] for b in buttons if b.get("payload") == "/dont_know"), "不清楚")
-        if self.pool is not None:
+        if self.pool is not None and not (self.group_buttons and key in H.GROUPS):
             requested = self.slots.get("requested_slot")
             need = (requested,) if requested in asked and len(asked) == 1 else asked
             cands = [u for u in self.pool.get(key, []) if H.consistent(u["facts"], self.persona)
@@ -222,7 +224,7 @@ class Screening:
 
 
 def run_all(personas: list[dict[str, Any]], blind: list[dict[str, Any]], nlu: H.Nlu, today: dt.date,
-            seed: int) -> list[dict[str, Any]]:
+            seed: int, group_buttons: bool = False) -> list[dict[str, Any]]:
     firsts, pool = first_messages(blind), answer_pool(blind)
     results = []
     for p in personas:
@@ -230,7 +232,7 @@ def run_all(personas: list[dict[str, Any]], blind: list[dict[str, Any]], nlu: H.
         persona = p["profile"]
         fits = [u for u in firsts if H.consistent(u["facts"], persona)]
         first = rng.choice(fits)["text"] if fits else START
-        sim = Screening(persona, first, nlu, today, rng, pool).run()
+        sim = Screening(persona, first, nlu, today, rng, pool, group_buttons).run()
         base = Screening(persona, first, nlu, today, random.Random(0), None).run()
         expected = sorted(evaluate(persona)["eligible"])
         heard = {f: H.safe_norm(f, v) for f, v in sim.slots.items() if f in H.FACT_NAMES and v is not None}
@@ -296,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nlu", choices=("auto", "rasa", "none"), default="auto")
     ap.add_argument("--json", metavar="OUT")
     ap.add_argument("--fails", type=int, default=0, metavar="N")
+    ap.add_argument("--group-buttons", action="store_true",
+                    help="answer the grouped questions (pension, special_circumstances) by their buttons")
     ap.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
     args = ap.parse_args(argv)
     if not 0 <= args.random <= 10_000:
@@ -310,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     print(f"NLU：{nlu.mode}" + (f"（{nlu.model.name}）" if nlu.model else "") + f"；种子 {args.seed}")
-    results = run_all(personas, blind, nlu, args.today, args.seed)
+    results = run_all(personas, blind, nlu, args.today, args.seed, args.group_buttons)
     summary = summarise(results)
     summary["nlu"], summary["seed"] = nlu.mode, args.seed
     print_report(summary)
