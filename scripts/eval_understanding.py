@@ -93,7 +93,7 @@ def carries_list_content(text: str) -> bool:
 def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, Any]:
     prior = e["prior"]
     slots = {**prior, **H.asked_slots(e["asked"])}
-    out = H.turn(slots, nlu.parse(e["text"]), today)
+    out, error = H.safe_turn(slots, nlu.parse(e["text"]), today)
     recorded = H.recorded_facts(out.slots, prior)
     expected = {k: v for k, v in e["facts"].items() if prior.get(k) != v}
     conf = H.confirm_of(out.slots)
@@ -116,7 +116,7 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
          "ambiguous": bool(e.get("ambiguous")),
          "unknown": e["unknown"], "recorded": recorded, "confirm": list(conf) if conf else None,
          "exact": exact, "confirmed": bool(conf) and confirm_right and exact, "confirm_wrong": confirm_wrong,
-         "condition_suggested": suggested,
+         "condition_suggested": suggested, "error": error,
          "wrong": wrong, "missed": sorted(set(expected) - set(got)), "unknown_ok": unknown_ok,
          "reply": H.reply_text(out.messages)}
     if e["kind"] in ("question", "mixed"):
@@ -125,10 +125,10 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
 
 
 def judge_real(q: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, Any]:
-    out = H.turn({}, nlu.parse(q["text"]), today)
+    out, error = H.safe_turn({}, nlu.parse(q["text"]), today)
     text = answer_text(out.messages)
     r = {"id": q["id"], "text": q["text"], "services": q["services"], "amount": q["amount"],
-         "reply": H.reply_text(out.messages)}
+         "reply": H.reply_text(out.messages), "error": error}
     told = any((m.get("custom") or {}).get("type") == "result" for m in out.messages)
     if not q["services"]:
         kb = H.load_kb()
@@ -189,6 +189,7 @@ def summarise(blind: list[dict[str, Any]], real: list[dict[str, Any]]) -> dict[s
         "confirmations_of_wrong_reading": sum(r["confirm_wrong"] for r in blind),
         "questions": len(qs), "questions_recognised": sum(r["question_recognised"] for r in qs),
         "unknown": len(unk), "unknown_declined": sum(r["unknown_ok"] for r in unk),
+        "errors": sum(bool(r["error"]) for r in blind + real),
         "ambiguous": sum(r["ambiguous"] for r in blind),
         "ambiguous_exact": sum(r["exact"] for r in blind if r["ambiguous"]),
         "ambiguous_confirmed": sum(r["confirm"] is not None for r in blind if r["ambiguous"]),
@@ -215,6 +216,8 @@ def print_report(s: dict[str, Any]) -> None:
           f"   （确认的是错的读法 {o['confirmations_of_wrong_reading']}）")
     print(f"问题被当作问题回答  {o['questions_recognised']:4d}/{o['questions']:<4d} {H.pct(o['questions_recognised'], o['questions'])}")
     print(f"“不知道”记为未确定  {o['unknown_declined']:4d}/{o['unknown']:<4d} {H.pct(o['unknown_declined'], o['unknown'])}")
+    if o["errors"]:
+        print(f"出错（handle 抛出异常）{o['errors']:4d}  —— 用 --fails 查看")
     print(f"标注为有歧义的        {o['ambiguous']:4d}   完全听对 {o['ambiguous_exact']}，追问确认 {o['ambiguous_confirmed']}，"
           f"默默记错 {o['ambiguous_wrong']}")
     print("\n按事实（右=听对，含经确认；错值=默默记成别的值；多记=标签里没有却记下）")
@@ -244,7 +247,7 @@ def print_report(s: dict[str, Any]) -> None:
 
 def failures(blind: list[dict[str, Any]], real: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = [r for r in blind if not r["exact"] or r["wrong"] or r.get("question_recognised") is False]
-    out += [r for r in real if r.get("right") is False or r.get("avoids_claim") is False]
+    out += [r for r in real if r.get("right") is False or r.get("avoids_claim") is False or r.get("error")]
     return out
 
 
@@ -259,13 +262,15 @@ def print_fails(fails: list[dict[str, Any]], limit: int) -> None:
                 why.append("没完全听对")
             if r.get("question_recognised") is False:
                 why.append("问题没当问题答")
+            if r.get("error"):
+                why.append(f"出错 {r['error']}")
             print(f"[{r['id']}] {r['kind']} asked={r['asked']} ({'、'.join(why)})\n  说：{r['text']}\n"
                   f"  标签：{r['label']}{' 不知道:' + str(r['unknown']) if r['unknown'] else ''}\n"
                   f"  记下：{r['recorded']}{' 确认:' + str(r['confirm']) if r['confirm'] else ''}\n"
                   f"  回复：{r['reply'][:160]!r}")
         else:
             print(f"[{r['id']}] 真实问题 services={r['services']} amount={r['amount']}\n  问：{r['text']}\n"
-                  f"  判定：{ {k: r[k] for k in ('service_ok', 'amount_ok', 'department_ok', 'avoids_claim', 'named') if k in r} }\n"
+                  f"  判定：{ {k: r[k] for k in ('service_ok', 'amount_ok', 'department_ok', 'avoids_claim', 'named', 'error') if r.get(k) is not None} }\n"
                   f"  回复：{r['reply'][:200]!r}")
 
 

@@ -354,6 +354,22 @@ def turn(slots: Mapping[str, Any], msg: Incoming, today: dt.date):
     return handle(dict(slots), msg, today=today)
 
 
+class _Failed:
+    """What the user sees when the turn raises (the action server says sorry and sets no slot)."""
+
+    def __init__(self) -> None:
+        self.messages = [{"text": "（出错）", "buttons": []}]
+        self.slots: dict[str, Any] = {}
+
+
+def safe_turn(slots: Mapping[str, Any], msg: Incoming, today: dt.date):
+    """(outcome, error): a turn that raises is counted, not the end of the report."""
+    try:
+        return turn(slots, msg, today), None
+    except Exception as exc:  # the dialogue code is a moving target; the report names the exception type
+        return _Failed(), type(exc).__name__
+
+
 # ---- the list's words (service names, amounts, departments) -----------------------------------
 def service_words(min_alias: int = 3) -> dict[int, list[str]]:
     """Each service's name and its aliases of at least `min_alias` characters (shorter ones, such as

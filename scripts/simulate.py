@@ -201,8 +201,12 @@ class Screening:
     def run(self) -> "Screening":
         text: str | None = self.first
         while True:
-            out = H.turn(self.slots, self.nlu.parse(text), self.today)
+            out, error = H.safe_turn(self.slots, self.nlu.parse(text), self.today)
             self.turns += 1
+            if error:
+                self.transcript.append([text, f"（出错：{error}）"])
+                self.end = "error"
+                return self
             self.slots.update(out.slots)
             self.transcript.append([text, H.reply_text(out.messages)])
             if out.slots.get("requested_slot"):
@@ -256,6 +260,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "screenings": n, "exact": sum(r["exact"] for r in results),
         "capped": sum(r["end"] == "capped" for r in results), "stuck": sum(r["end"] == "stuck" for r in results),
+        "errors": sum(r["end"] == "error" for r in results),
         "questions": q, "minimum": m, "ratio_of_totals": round(q / m, 3) if m else None,
         "median_ratio": round(statistics.median(ratios), 3) if ratios else None,
         "with_repeats": sum(bool(r["repeats"]) for r in results),
@@ -272,6 +277,8 @@ def print_report(s: dict[str, Any]) -> None:
     print(f"结果完全正确          {s['exact']:4d}  {H.pct(s['exact'], n)}")
     print(f"超过 {MAX_TURNS} 轮被截断      {s['capped']:4d}")
     print(f"卡住（不问也不给结果）{s['stuck']:4d}")
+    if s["errors"]:
+        print(f"出错（handle 抛出异常）{s['errors']:4d}")
     print(f"提问次数 / 最少需要   {s['questions']} / {s['minimum']}  = {s['ratio_of_totals']}（中位数比 {s['median_ratio']}）")
     print(f"同一问题问了3次及以上 {s['with_repeats']:4d} 次筛查  {H.pct(s['with_repeats'], n)}   {s['repeated_questions']}")
     print(f"没有合适语料改点按钮  {s['fallbacks']:4d} 次（{s['with_fallbacks']} 次筛查）")

@@ -189,3 +189,16 @@ def test_offering_a_questions_condition_for_confirmation_is_no_wrong_reading(mon
     e["conditions"] = {"disability_grade": 2}  # confirming a value the question did not name is a wrong reading
     r = EU.judge_blind(e, H.Nlu("none"), None)
     assert not r["exact"] and r["confirm_wrong"]
+
+
+def test_a_turn_that_raises_is_counted_not_fatal(fixtures, scripted, capsys, tmp_path, monkeypatch):
+    def broken(slots, msg, today):
+        if msg.text == "我妈吃低保":
+            raise RuntimeError("boom")
+        return scripted[msg.text]
+    monkeypatch.setattr(H, "turn", broken)
+    out = tmp_path / "r.json"
+    code, printed = run(fixtures, capsys, "--json", str(out), "--fails", "20")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert code == 0 and data["overall"]["errors"] == 1 and "出错 RuntimeError" in printed.out
+    assert data["overall"]["heard_exactly"] == 2  # the crashed turn heard nothing

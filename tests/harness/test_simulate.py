@@ -148,3 +148,13 @@ def test_group_buttons_answers_grouped_questions_by_button(monkeypatch, fixtures
     assert sim.reply_to([{"text": "哪种养老金？", "buttons": buttons}]) == "一直种地"
     sim.group_buttons = True
     assert sim.reply_to([{"text": "哪种养老金？", "buttons": buttons}]) == buttons[0]["payload"] and sim.fallbacks == 0
+
+
+def test_a_turn_that_raises_ends_that_screening_only(monkeypatch, fixtures):
+    def broken(slots, msg, today):
+        if msg.text.startswith("/inform"):
+            raise KeyError("x")
+        return bot(slots, msg, today)
+    monkeypatch.setattr(H, "turn", broken)
+    (r,) = run([persona(living_situation="alone")], H.load_blind(fixtures / "sim_blind.yml"))
+    assert r["end"] == "error" and not r["exact"] and S.summarise([r])["errors"] == 1
