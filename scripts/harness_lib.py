@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -371,6 +372,7 @@ def safe_turn(slots: Mapping[str, Any], msg: Incoming, today: dt.date):
 
 
 # ---- the list's words (service names, amounts, departments) -----------------------------------
+@lru_cache(maxsize=4)
 def service_words(min_alias: int = 3) -> dict[int, list[str]]:
     """Each service's name and its aliases of at least `min_alias` characters (shorter ones, such as
     电 or 高龄, occur in unrelated words)."""
