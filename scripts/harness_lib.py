@@ -317,6 +317,11 @@ class Nlu:
                 configure_structlog(logging.ERROR)
                 for name in ("rasa", "tensorflow", "absl", "sanic", "asyncio", "jieba"):
                     logging.getLogger(name).setLevel(logging.ERROR)
+                try:  # jieba (the tokenizer) logs at DEBUG on its own handler once imported
+                    import jieba
+                    jieba.setLogLevel(logging.ERROR)
+                except ImportError:
+                    pass
                 from rasa.core.agent import Agent
                 self.loop = asyncio.new_event_loop()
                 self.agent = Agent.load(str(self.model))

@@ -165,6 +165,7 @@ class Screening:
         self.slots: dict[str, Any] = {}
         self.turns = self.questions = self.fallbacks = 0
         self.asked: Counter = Counter()
+        self.fallback_keys: Counter = Counter()
         self.used: set[str] = set()
         self.transcript: list[list[str]] = []
         self.eligible: list[int] | None = None
@@ -193,6 +194,7 @@ class Screening:
                 self.used.add(u["id"])
                 return u["text"]
             self.fallbacks += 1
+            self.fallback_keys[key] += 1
         payload = button_for(buttons, asked, self.persona)
         if payload:
             return payload
@@ -245,6 +247,7 @@ def run_all(personas: list[dict[str, Any]], blind: list[dict[str, Any]], nlu: H.
             "exact": sim.end == "result" and sim.eligible == expected, "end": sim.end, "turns": sim.turns,
             "questions": sim.questions, "minimum": base.questions, "minimum_end": base.end,
             "repeats": {k: v for k, v in sim.asked.items() if v >= 3}, "fallbacks": sim.fallbacks,
+            "fallback_keys": dict(sim.fallback_keys),
             "wrong_facts": {f: v for f, v in heard.items() if persona.get(f) != v},
             "declined": list(sim.slots.get("declined_facts") or []),
             "transcript": sim.transcript,
@@ -267,6 +270,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         "fallbacks": sum(r["fallbacks"] for r in results),
         "with_fallbacks": sum(bool(r["fallbacks"]) for r in results),
         "turns": sum(r["turns"] for r in results),
+        "fallback_keys": dict(sum((Counter(r.get("fallback_keys") or {}) for r in results), Counter()).most_common()),
         "repeated_questions": dict(Counter(k for r in results for k in r["repeats"]).most_common()),
     }
 
@@ -281,7 +285,7 @@ def print_report(s: dict[str, Any]) -> None:
         print(f"出错（handle 抛出异常）{s['errors']:4d}")
     print(f"提问次数 / 最少需要   {s['questions']} / {s['minimum']}  = {s['ratio_of_totals']}（中位数比 {s['median_ratio']}）")
     print(f"同一问题问了3次及以上 {s['with_repeats']:4d} 次筛查  {H.pct(s['with_repeats'], n)}   {s['repeated_questions']}")
-    print(f"没有合适语料改点按钮  {s['fallbacks']:4d} 次（{s['with_fallbacks']} 次筛查）")
+    print(f"没有合适语料改点按钮  {s['fallbacks']:4d} 次（{s['with_fallbacks']} 次筛查）  {s['fallback_keys']}")
     print(f"用户总轮数            {s['turns']:4d}（平均 {s['turns'] / n:.1f}）" if n else "")
 
 
