@@ -36,12 +36,13 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness_lib as H  # noqa: E402
+import harness_lib as H
 
 ACK_PREFIXES = ("记下了", "好的，已经改")
 MISS_WORDS = ("没听明白", "没太明白")
@@ -55,7 +56,7 @@ def question_texts() -> tuple[str, ...]:
     try:
         from actions.dialogue.questions import questions
         texts = {q.text for q in questions().values() if getattr(q, "text", None)}
-    except Exception:  # the dialogue code is being rewritten: fall back to dropping ？ sentences only
+    except Exception:  # noqa: BLE001 -- the dialogue code is being rewritten: fall back to dropping ？ sentences only
         texts = set()
     return tuple(sorted(texts, key=len, reverse=True))
 

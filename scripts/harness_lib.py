@@ -13,19 +13,20 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # this checkout's actions/ and policy_kb/, not an installed copy
 
-import yaml  # noqa: E402
+import yaml
 
-from actions.dialogue.turn import Incoming, handle  # noqa: E402
-from policy_kb import FACT_NAMES, facts, load_kb  # noqa: E402
-from policy_kb.facts import ProfileError  # noqa: E402
+from actions.dialogue.turn import Incoming, handle
+from policy_kb import FACT_NAMES, facts, load_kb
+from policy_kb.facts import ProfileError
 
 MAX_FILE_BYTES = 5_000_000
 MAX_TEXT_CHARS = 500
@@ -34,7 +35,7 @@ GROUPS = {  # question key -> facts it asks (the rest: the key is the fact itsel
     "pension": ("employee_pension_retired", "resident_pension_15y"),
     "special_circumstances": ("special_family_planning", "veteran_category", "maintenance_dispute", "homeless"),
 }
-PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
+PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*元")
 NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(元|度|倍|次)")
 
@@ -327,7 +328,7 @@ class Nlu:
                 self.agent = Agent.load(str(self.model))
                 logging.getLogger("jieba").setLevel(logging.ERROR)  # jieba sets DEBUG when imported
             self.load_seconds = time.monotonic() - started
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- any load failure becomes one clear line
             raise InputError(f"模型 {self.model.name} 加载失败（{type(exc).__name__}）；可以用 --nlu none 运行") from None
 
     def parse(self, text: str) -> Incoming:
@@ -372,7 +373,7 @@ def safe_turn(slots: Mapping[str, Any], msg: Incoming, today: dt.date):
     """(outcome, error): a turn that raises is counted, not the end of the report."""
     try:
         return turn(slots, msg, today), None
-    except Exception as exc:  # the dialogue code is a moving target; the report names the exception type
+    except Exception as exc:  # noqa: BLE001 -- the dialogue code is a moving target; the report names the exception type
         return _Failed(), type(exc).__name__
 
 

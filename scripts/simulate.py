@@ -36,14 +36,15 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness_lib as H  # noqa: E402
+import harness_lib as H
 
-from policy_kb import evaluate  # noqa: E402
-from policy_kb.facts import ProfileError, validate_profile  # noqa: E402
+from policy_kb import evaluate
+from policy_kb.facts import ProfileError, validate_profile
 
 START = "帮我查一下老人能享受什么"
 MAX_TURNS = 40
@@ -200,7 +201,7 @@ class Screening:
             return payload
         return H.inform_payload({f: self.persona[f] for f in asked if f in self.persona})
 
-    def run(self) -> "Screening":
+    def run(self) -> Screening:
         text: str | None = self.first
         while True:
             out, error = H.safe_turn(self.slots, self.nlu.parse(text), self.today)

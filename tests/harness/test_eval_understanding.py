@@ -1,10 +1,9 @@
 """scripts/eval_understanding.py: the metrics, computed on a tiny corpus with a scripted bot."""
 import json
 
-import pytest
-
 import eval_understanding as EU
 import harness_lib as H
+import pytest
 from conftest import outcome
 
 AGE_Q = "老人今年多大岁数？"

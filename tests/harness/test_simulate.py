@@ -3,11 +3,11 @@ on a scripted bot that asks the age, then where the elder lives, then tells the 
 import json
 import random
 
-import pytest
-
 import harness_lib as H
+import pytest
 import simulate as S
 from conftest import outcome
+
 from policy_kb import evaluate
 
 HEARD = {"就她一个人过": {"living_situation": "alone"}, "跟儿子他们住": {"living_situation": "alone"},  # misheard
