@@ -60,13 +60,15 @@ bench: model
 # Evidence of issue 8. Both use Rasa's NLU in-process when the model for the current data exists
 # (`make model`), else run without it and say so. Extra flags: EVAL_ARGS / SIM_ARGS, e.g.
 # make eval-understanding EVAL_ARGS="--fails 20 --json results/understanding.json"
+BLIND ?= tests/blind/corpus.yml
+REAL ?= tests/real_questions/questions.yml
 EVAL_ARGS ?=
 SIM_ARGS ?= --random 25 --seed 1
 eval-understanding: setup
-	$(PY) scripts/eval_understanding.py tests/blind/corpus.yml tests/real_questions/questions.yml $(EVAL_ARGS)
+	$(PY) scripts/eval_understanding.py $(BLIND) $(REAL) $(EVAL_ARGS)
 
 simulate: setup
-	$(PY) scripts/simulate.py tests/blind/corpus.yml $(SIM_ARGS)
+	$(PY) scripts/simulate.py $(BLIND) $(SIM_ARGS)
 
 clean:
 	rm -rf models results .pytest_cache

@@ -12,6 +12,8 @@ stated now; a labelled fact equal to a prior one is no change):
   for kind unknown every fact in `unknown` must also be in declined_facts.
 - wrong fact (silent): a recorded value differing from the label, or a recorded fact the label does
   not have; a confirmation prompt is never a silent wrong fact (a wrong one is counted apart).
+  For kind question/mixed, confirming one of the question's own `conditions` is a suggestion
+  (issue 8, point 2), neither a reading nor a wrong one.
 - question recognised (kind question/mixed): the turn records no fact the label lacks (the
   question's conditions are not the elder's facts) and its reply answers: after dropping
   acknowledgements (记下了… / 好的，已经改…), "没听明白" messages, the bot's screening-question texts and
@@ -34,12 +36,13 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness_lib as H  # noqa: E402
+import harness_lib as H
 
 ACK_PREFIXES = ("记下了", "好的，已经改")
 MISS_WORDS = ("没听明白", "没太明白")
@@ -53,7 +56,7 @@ def question_texts() -> tuple[str, ...]:
     try:
         from actions.dialogue.questions import questions
         texts = {q.text for q in questions().values() if getattr(q, "text", None)}
-    except Exception:  # the dialogue code is being rewritten: fall back to dropping ？ sentences only
+    except Exception:  # noqa: BLE001 -- the dialogue code is being rewritten: fall back to dropping ？ sentences only
         texts = set()
     return tuple(sorted(texts, key=len, reverse=True))
 
@@ -91,17 +94,21 @@ def carries_list_content(text: str) -> bool:
 def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, Any]:
     prior = e["prior"]
     slots = {**prior, **H.asked_slots(e["asked"])}
-    out = H.turn(slots, nlu.parse(e["text"]), today)
+    out, error = H.safe_turn(slots, nlu.parse(e["text"]), today)
     recorded = H.recorded_facts(out.slots, prior)
     expected = {k: v for k, v in e["facts"].items() if prior.get(k) != v}
     conf = H.confirm_of(out.slots)
     got = dict(recorded)
-    confirm_right = confirm_wrong = False
+    confirm_right = confirm_wrong = suggested = False
+    conditions = {k: H.safe_norm(k, v) for k, v in (e.get("conditions") or {}).items()}
     if conf:
         name, value = conf
-        got[name] = value
-        confirm_right = expected.get(name) == value and name in expected
-        confirm_wrong = not confirm_right
+        if e["kind"] in ("question", "mixed") and name not in expected and conditions.get(name) == value:
+            suggested = True  # a question's condition offered as a suggestion to confirm: not a reading
+        else:
+            got[name] = value
+            confirm_right = expected.get(name) == value and name in expected
+            confirm_wrong = not confirm_right
     declined = set(out.slots.get("declined_facts") or [])
     unknown_ok = all(f in declined for f in e["unknown"])
     wrong = {k: v for k, v in recorded.items() if k not in expected or expected[k] != v}
@@ -110,6 +117,7 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
          "ambiguous": bool(e.get("ambiguous")),
          "unknown": e["unknown"], "recorded": recorded, "confirm": list(conf) if conf else None,
          "exact": exact, "confirmed": bool(conf) and confirm_right and exact, "confirm_wrong": confirm_wrong,
+         "condition_suggested": suggested, "error": error,
          "wrong": wrong, "missed": sorted(set(expected) - set(got)), "unknown_ok": unknown_ok,
          "reply": H.reply_text(out.messages)}
     if e["kind"] in ("question", "mixed"):
@@ -118,10 +126,10 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
 
 
 def judge_real(q: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, Any]:
-    out = H.turn({}, nlu.parse(q["text"]), today)
+    out, error = H.safe_turn({}, nlu.parse(q["text"]), today)
     text = answer_text(out.messages)
     r = {"id": q["id"], "text": q["text"], "services": q["services"], "amount": q["amount"],
-         "reply": H.reply_text(out.messages)}
+         "reply": H.reply_text(out.messages), "error": error}
     told = any((m.get("custom") or {}).get("type") == "result" for m in out.messages)
     if not q["services"]:
         kb = H.load_kb()
@@ -182,6 +190,7 @@ def summarise(blind: list[dict[str, Any]], real: list[dict[str, Any]]) -> dict[s
         "confirmations_of_wrong_reading": sum(r["confirm_wrong"] for r in blind),
         "questions": len(qs), "questions_recognised": sum(r["question_recognised"] for r in qs),
         "unknown": len(unk), "unknown_declined": sum(r["unknown_ok"] for r in unk),
+        "errors": sum(bool(r["error"]) for r in blind + real),
         "ambiguous": sum(r["ambiguous"] for r in blind),
         "ambiguous_exact": sum(r["exact"] for r in blind if r["ambiguous"]),
         "ambiguous_confirmed": sum(r["confirm"] is not None for r in blind if r["ambiguous"]),
@@ -208,6 +217,8 @@ def print_report(s: dict[str, Any]) -> None:
           f"   （确认的是错的读法 {o['confirmations_of_wrong_reading']}）")
     print(f"问题被当作问题回答  {o['questions_recognised']:4d}/{o['questions']:<4d} {H.pct(o['questions_recognised'], o['questions'])}")
     print(f"“不知道”记为未确定  {o['unknown_declined']:4d}/{o['unknown']:<4d} {H.pct(o['unknown_declined'], o['unknown'])}")
+    if o["errors"]:
+        print(f"出错（handle 抛出异常）{o['errors']:4d}  —— 用 --fails 查看")
     print(f"标注为有歧义的        {o['ambiguous']:4d}   完全听对 {o['ambiguous_exact']}，追问确认 {o['ambiguous_confirmed']}，"
           f"默默记错 {o['ambiguous_wrong']}")
     print("\n按事实（右=听对，含经确认；错值=默默记成别的值；多记=标签里没有却记下）")
@@ -237,7 +248,7 @@ def print_report(s: dict[str, Any]) -> None:
 
 def failures(blind: list[dict[str, Any]], real: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = [r for r in blind if not r["exact"] or r["wrong"] or r.get("question_recognised") is False]
-    out += [r for r in real if r.get("right") is False or r.get("avoids_claim") is False]
+    out += [r for r in real if r.get("right") is False or r.get("avoids_claim") is False or r.get("error")]
     return out
 
 
@@ -252,13 +263,15 @@ def print_fails(fails: list[dict[str, Any]], limit: int) -> None:
                 why.append("没完全听对")
             if r.get("question_recognised") is False:
                 why.append("问题没当问题答")
+            if r.get("error"):
+                why.append(f"出错 {r['error']}")
             print(f"[{r['id']}] {r['kind']} asked={r['asked']} ({'、'.join(why)})\n  说：{r['text']}\n"
                   f"  标签：{r['label']}{' 不知道:' + str(r['unknown']) if r['unknown'] else ''}\n"
                   f"  记下：{r['recorded']}{' 确认:' + str(r['confirm']) if r['confirm'] else ''}\n"
                   f"  回复：{r['reply'][:160]!r}")
         else:
             print(f"[{r['id']}] 真实问题 services={r['services']} amount={r['amount']}\n  问：{r['text']}\n"
-                  f"  判定：{ {k: r[k] for k in ('service_ok', 'amount_ok', 'department_ok', 'avoids_claim', 'named') if k in r} }\n"
+                  f"  判定：{ {k: r[k] for k in ('service_ok', 'amount_ok', 'department_ok', 'avoids_claim', 'named', 'error') if r.get(k) is not None} }\n"
                   f"  回复：{r['reply'][:200]!r}")
 
 
@@ -290,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         print_fails(failures(blind, real), args.fails)
     nlu.save()
     summary["seconds"] = round(time.monotonic() - started, 1)
-    print(f"\n用时 {summary['seconds']} 秒")
+    summary["model_load_seconds"] = round(nlu.load_seconds, 1)
+    print("\n" + H.timing(summary["seconds"], nlu))
     if args.json:
         Path(args.json).write_text(json.dumps({**summary, "blind": blind, "real": real}, ensure_ascii=False, indent=1,
                                               default=str), encoding="utf-8")

@@ -13,18 +13,20 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # this checkout's actions/ and policy_kb/, not an installed copy
 
-import yaml  # noqa: E402
+import yaml
 
-from actions.dialogue.turn import Incoming, handle  # noqa: E402
-from policy_kb import FACT_NAMES, facts, load_kb  # noqa: E402
-from policy_kb.facts import ProfileError  # noqa: E402
+from actions.dialogue.turn import Incoming, handle
+from policy_kb import FACT_NAMES, facts, load_kb
+from policy_kb.facts import ProfileError
 
 MAX_FILE_BYTES = 5_000_000
 MAX_TEXT_CHARS = 500
@@ -33,7 +35,7 @@ GROUPS = {  # question key -> facts it asks (the rest: the key is the fact itsel
     "pension": ("employee_pension_retired", "resident_pension_15y"),
     "special_circumstances": ("special_family_planning", "veteran_category", "maintenance_dispute", "homeless"),
 }
-PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
+PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*元")
 NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(元|度|倍|次)")
 
@@ -261,6 +263,7 @@ class Nlu:
         self.cache: dict[str, dict[str, Any]] = {}
         self.cache_file: Path | None = None
         self.dirty = False
+        self.load_seconds = 0.0
         if mode in ("auto", "rasa"):
             self.model = model_path()
             if self.model is None:
@@ -305,6 +308,8 @@ class Nlu:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
         os.environ["LOG_LEVEL"] = "ERROR"
+        import time
+        started = time.monotonic()
         noise = io.StringIO()  # TensorFlow/jieba chatter; no message text reaches any log
         try:
             with warnings.catch_warnings(), contextlib.redirect_stderr(noise):
@@ -313,11 +318,17 @@ class Nlu:
                 configure_structlog(logging.ERROR)
                 for name in ("rasa", "tensorflow", "absl", "sanic", "asyncio", "jieba"):
                     logging.getLogger(name).setLevel(logging.ERROR)
+                try:  # jieba (the tokenizer) logs at DEBUG on its own handler once imported
+                    import jieba
+                    jieba.setLogLevel(logging.ERROR)
+                except ImportError:
+                    pass
                 from rasa.core.agent import Agent
                 self.loop = asyncio.new_event_loop()
                 self.agent = Agent.load(str(self.model))
                 logging.getLogger("jieba").setLevel(logging.ERROR)  # jieba sets DEBUG when imported
-        except Exception as exc:
+            self.load_seconds = time.monotonic() - started
+        except Exception as exc:  # noqa: BLE001 -- any load failure becomes one clear line
             raise InputError(f"模型 {self.model.name} 加载失败（{type(exc).__name__}）；可以用 --nlu none 运行") from None
 
     def parse(self, text: str) -> Incoming:
@@ -340,11 +351,34 @@ class Nlu:
                         entities=[dict(e) for e in parsed.get("entities") or []])
 
 
+def timing(seconds: float, nlu: Nlu) -> str:
+    loaded = f"，其中加载模型 {nlu.load_seconds:.0f} 秒" if nlu.load_seconds else (
+        "，NLU 结果取自缓存" if nlu.mode == "rasa" else "")
+    return f"用时 {seconds:.1f} 秒{loaded}"
+
+
 def turn(slots: Mapping[str, Any], msg: Incoming, today: dt.date):
     return handle(dict(slots), msg, today=today)
 
 
+class _Failed:
+    """What the user sees when the turn raises (the action server says sorry and sets no slot)."""
+
+    def __init__(self) -> None:
+        self.messages = [{"text": "（出错）", "buttons": []}]
+        self.slots: dict[str, Any] = {}
+
+
+def safe_turn(slots: Mapping[str, Any], msg: Incoming, today: dt.date):
+    """(outcome, error): a turn that raises is counted, not the end of the report."""
+    try:
+        return turn(slots, msg, today), None
+    except Exception as exc:  # noqa: BLE001 -- the dialogue code is a moving target; the report names the exception type
+        return _Failed(), type(exc).__name__
+
+
 # ---- the list's words (service names, amounts, departments) -----------------------------------
+@lru_cache(maxsize=4)
 def service_words(min_alias: int = 3) -> dict[int, list[str]]:
     """Each service's name and its aliases of at least `min_alias` characters (shorter ones, such as
     电 or 高龄, occur in unrelated words)."""

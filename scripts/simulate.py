@@ -14,7 +14,8 @@ A screening: the first message is a blind statement (asked: null) whose facts al
 persona, if one exists, else "帮我查一下老人能享受什么". Each question is then answered with a blind
 utterance (seeded pick) with `asked` == the question key, kind answer, not ambiguous, whose labelled
 facts (and prior facts) all hold for the persona and cover the asked fact (a grouped question —
-pension, special_circumstances — any of its facts); one not used yet in that screening if possible.
+pension, special_circumstances — any of its facts, all of the label agreeing with the persona's
+values; `--group-buttons` answers these two by their buttons instead); one not used yet if possible.
 If none exists the persona taps the matching button (or, without one, sends the button-style
 payload of its values): a fallback. A confirmation prompt (confirm:<fact>) is answered 是 when
 confirm_value is the persona's value, else 不是. At most 40 user turns (more: a failure).
@@ -35,14 +36,15 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness_lib as H  # noqa: E402
+import harness_lib as H
 
-from policy_kb import evaluate  # noqa: E402
-from policy_kb.facts import ProfileError, validate_profile  # noqa: E402
+from policy_kb import evaluate
+from policy_kb.facts import ProfileError, validate_profile
 
 START = "帮我查一下老人能享受什么"
 MAX_TURNS = 40
@@ -157,12 +159,14 @@ def yes_no(buttons: list[dict[str, str]], yes: bool) -> str:
 
 class Screening:
     def __init__(self, persona: Mapping[str, Any], first: str, nlu: H.Nlu, today: dt.date, rng: random.Random,
-                 pool: Mapping[str, list[dict[str, Any]]] | None):
+                 pool: Mapping[str, list[dict[str, Any]]] | None, group_buttons: bool = False):
         self.persona, self.first, self.nlu, self.today, self.rng = dict(persona), first, nlu, today, rng
         self.pool = pool  # None: answer every question with its button
+        self.group_buttons = group_buttons  # answer grouped questions by their button, not counted as fallback
         self.slots: dict[str, Any] = {}
         self.turns = self.questions = self.fallbacks = 0
         self.asked: Counter = Counter()
+        self.fallback_keys: Counter = Counter()
         self.used: set[str] = set()
         self.transcript: list[list[str]] = []
         self.eligible: list[int] | None = None
@@ -180,7 +184,7 @@ class Screening:
         key = self.slots.get("asked_group") or self.slots.get("requested_slot")
         if not any(f in self.persona for f in asked):
             return next((b["payload"] for b in buttons if b.get("payload") == "/dont_know"), "不清楚")
-        if self.pool is not None:
+        if self.pool is not None and not (self.group_buttons and key in H.GROUPS):
             requested = self.slots.get("requested_slot")
             need = (requested,) if requested in asked and len(asked) == 1 else asked
             cands = [u for u in self.pool.get(key, []) if H.consistent(u["facts"], self.persona)
@@ -191,16 +195,21 @@ class Screening:
                 self.used.add(u["id"])
                 return u["text"]
             self.fallbacks += 1
+            self.fallback_keys[key] += 1
         payload = button_for(buttons, asked, self.persona)
         if payload:
             return payload
         return H.inform_payload({f: self.persona[f] for f in asked if f in self.persona})
 
-    def run(self) -> "Screening":
+    def run(self) -> Screening:
         text: str | None = self.first
         while True:
-            out = H.turn(self.slots, self.nlu.parse(text), self.today)
+            out, error = H.safe_turn(self.slots, self.nlu.parse(text), self.today)
             self.turns += 1
+            if error:
+                self.transcript.append([text, f"（出错：{error}）"])
+                self.end = "error"
+                return self
             self.slots.update(out.slots)
             self.transcript.append([text, H.reply_text(out.messages)])
             if out.slots.get("requested_slot"):
@@ -222,7 +231,7 @@ class Screening:
 
 
 def run_all(personas: list[dict[str, Any]], blind: list[dict[str, Any]], nlu: H.Nlu, today: dt.date,
-            seed: int) -> list[dict[str, Any]]:
+            seed: int, group_buttons: bool = False) -> list[dict[str, Any]]:
     firsts, pool = first_messages(blind), answer_pool(blind)
     results = []
     for p in personas:
@@ -230,7 +239,7 @@ def run_all(personas: list[dict[str, Any]], blind: list[dict[str, Any]], nlu: H.
         persona = p["profile"]
         fits = [u for u in firsts if H.consistent(u["facts"], persona)]
         first = rng.choice(fits)["text"] if fits else START
-        sim = Screening(persona, first, nlu, today, rng, pool).run()
+        sim = Screening(persona, first, nlu, today, rng, pool, group_buttons).run()
         base = Screening(persona, first, nlu, today, random.Random(0), None).run()
         expected = sorted(evaluate(persona)["eligible"])
         heard = {f: H.safe_norm(f, v) for f, v in sim.slots.items() if f in H.FACT_NAMES and v is not None}
@@ -239,6 +248,7 @@ def run_all(personas: list[dict[str, Any]], blind: list[dict[str, Any]], nlu: H.
             "exact": sim.end == "result" and sim.eligible == expected, "end": sim.end, "turns": sim.turns,
             "questions": sim.questions, "minimum": base.questions, "minimum_end": base.end,
             "repeats": {k: v for k, v in sim.asked.items() if v >= 3}, "fallbacks": sim.fallbacks,
+            "fallback_keys": dict(sim.fallback_keys),
             "wrong_facts": {f: v for f, v in heard.items() if persona.get(f) != v},
             "declined": list(sim.slots.get("declined_facts") or []),
             "transcript": sim.transcript,
@@ -254,12 +264,14 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "screenings": n, "exact": sum(r["exact"] for r in results),
         "capped": sum(r["end"] == "capped" for r in results), "stuck": sum(r["end"] == "stuck" for r in results),
+        "errors": sum(r["end"] == "error" for r in results),
         "questions": q, "minimum": m, "ratio_of_totals": round(q / m, 3) if m else None,
         "median_ratio": round(statistics.median(ratios), 3) if ratios else None,
         "with_repeats": sum(bool(r["repeats"]) for r in results),
         "fallbacks": sum(r["fallbacks"] for r in results),
         "with_fallbacks": sum(bool(r["fallbacks"]) for r in results),
         "turns": sum(r["turns"] for r in results),
+        "fallback_keys": dict(sum((Counter(r.get("fallback_keys") or {}) for r in results), Counter()).most_common()),
         "repeated_questions": dict(Counter(k for r in results for k in r["repeats"]).most_common()),
     }
 
@@ -270,9 +282,11 @@ def print_report(s: dict[str, Any]) -> None:
     print(f"结果完全正确          {s['exact']:4d}  {H.pct(s['exact'], n)}")
     print(f"超过 {MAX_TURNS} 轮被截断      {s['capped']:4d}")
     print(f"卡住（不问也不给结果）{s['stuck']:4d}")
+    if s["errors"]:
+        print(f"出错（handle 抛出异常）{s['errors']:4d}")
     print(f"提问次数 / 最少需要   {s['questions']} / {s['minimum']}  = {s['ratio_of_totals']}（中位数比 {s['median_ratio']}）")
     print(f"同一问题问了3次及以上 {s['with_repeats']:4d} 次筛查  {H.pct(s['with_repeats'], n)}   {s['repeated_questions']}")
-    print(f"没有合适语料改点按钮  {s['fallbacks']:4d} 次（{s['with_fallbacks']} 次筛查）")
+    print(f"没有合适语料改点按钮  {s['fallbacks']:4d} 次（{s['with_fallbacks']} 次筛查）  {s['fallback_keys']}")
     print(f"用户总轮数            {s['turns']:4d}（平均 {s['turns'] / n:.1f}）" if n else "")
 
 
@@ -296,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nlu", choices=("auto", "rasa", "none"), default="auto")
     ap.add_argument("--json", metavar="OUT")
     ap.add_argument("--fails", type=int, default=0, metavar="N")
+    ap.add_argument("--group-buttons", action="store_true",
+                    help="answer the grouped questions (pension, special_circumstances) by their buttons")
     ap.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
     args = ap.parse_args(argv)
     if not 0 <= args.random <= 10_000:
@@ -310,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     print(f"NLU：{nlu.mode}" + (f"（{nlu.model.name}）" if nlu.model else "") + f"；种子 {args.seed}")
-    results = run_all(personas, blind, nlu, args.today, args.seed)
+    results = run_all(personas, blind, nlu, args.today, args.seed, args.group_buttons)
     summary = summarise(results)
     summary["nlu"], summary["seed"] = nlu.mode, args.seed
     print_report(summary)
@@ -318,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         print_fails(results, args.fails)
     nlu.save()
     summary["seconds"] = round(time.monotonic() - started, 1)
-    print(f"\n用时 {summary['seconds']} 秒")
+    summary["model_load_seconds"] = round(nlu.load_seconds, 1)
+    print("\n" + H.timing(summary["seconds"], nlu))
     if args.json:
         Path(args.json).write_text(json.dumps({**summary, "screenings_detail": results}, ensure_ascii=False, indent=1,
                                               default=str), encoding="utf-8")

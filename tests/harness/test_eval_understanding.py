@@ -1,10 +1,9 @@
 """scripts/eval_understanding.py: the metrics, computed on a tiny corpus with a scripted bot."""
 import json
 
-import pytest
-
 import eval_understanding as EU
 import harness_lib as H
+import pytest
 from conftest import outcome
 
 AGE_Q = "老人今年多大岁数？"
@@ -176,3 +175,29 @@ def test_nlu_parses_are_cached_per_model_file(tmp_path, monkeypatch):
     third = H.Nlu("rasa", cache_dir=tmp_path)
     third.parse("俺八十了")
     assert Agent.calls == 2
+
+
+def test_offering_a_questions_condition_for_confirmation_is_no_wrong_reading(monkeypatch):
+    e = {"id": "c", "kind": "question", "asked": None, "text": "三级残疾有没有补助？", "facts": {}, "prior": {},
+         "unknown": [], "conditions": {"disability_grade": 3}}
+    reply = outcome({"requested_slot": "confirm:disability_grade", "confirm_value": "3"},
+                    "三级残疾的老人，困难的可以领困难残疾人生活补贴（长治市民政局）。", "老人是三级残疾吗？")
+    monkeypatch.setattr(H, "turn", lambda *a: reply)
+    r = EU.judge_blind(e, H.Nlu("none"), None)
+    assert r["exact"] and r["condition_suggested"] and not r["confirm_wrong"] and r["question_recognised"]
+    e["conditions"] = {"disability_grade": 2}  # confirming a value the question did not name is a wrong reading
+    r = EU.judge_blind(e, H.Nlu("none"), None)
+    assert not r["exact"] and r["confirm_wrong"]
+
+
+def test_a_turn_that_raises_is_counted_not_fatal(fixtures, scripted, capsys, tmp_path, monkeypatch):
+    def broken(slots, msg, today):
+        if msg.text == "我妈吃低保":
+            raise RuntimeError("boom")
+        return scripted[msg.text]
+    monkeypatch.setattr(H, "turn", broken)
+    out = tmp_path / "r.json"
+    code, printed = run(fixtures, capsys, "--json", str(out), "--fails", "20")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert code == 0 and data["overall"]["errors"] == 1 and "出错 RuntimeError" in printed.out
+    assert data["overall"]["heard_exactly"] == 2  # the crashed turn heard nothing

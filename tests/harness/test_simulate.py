@@ -3,11 +3,11 @@ on a scripted bot that asks the age, then where the elder lives, then tells the 
 import json
 import random
 
-import pytest
-
 import harness_lib as H
+import pytest
 import simulate as S
 from conftest import outcome
+
 from policy_kb import evaluate
 
 HEARD = {"就她一个人过": {"living_situation": "alone"}, "跟儿子他们住": {"living_situation": "alone"},  # misheard
@@ -136,3 +136,25 @@ def test_random_personas_are_complete_valid_and_seeded():
 def test_runs_against_the_real_dialogue_core(fixtures, capsys):
     code = S.main([str(fixtures / "sim_blind.yml"), "--cases", str(fixtures / "cases"), "--nlu", "none"])
     assert code == 0 and "模拟筛查：3 位老人" in capsys.readouterr().out
+
+
+def test_group_buttons_answers_grouped_questions_by_button(monkeypatch, fixtures):
+    corpus = [{"id": "g1", "asked": "pension", "text": "一直种地", "facts": {"employee_pension_retired": False},
+               "kind": "answer", "prior": {}, "unknown": [], "ambiguous": False}]
+    sim = S.Screening(persona(), S.START, H.Nlu("none"), None, random.Random(0), S.answer_pool(corpus))
+    sim.slots = {"requested_slot": "employee_pension_retired", "asked_group": "pension"}
+    buttons = [{"title": "都没有", "payload": H.inform_payload({"employee_pension_retired": False,
+                                                                "resident_pension_15y": False})}]
+    assert sim.reply_to([{"text": "哪种养老金？", "buttons": buttons}]) == "一直种地"
+    sim.group_buttons = True
+    assert sim.reply_to([{"text": "哪种养老金？", "buttons": buttons}]) == buttons[0]["payload"] and sim.fallbacks == 0
+
+
+def test_a_turn_that_raises_ends_that_screening_only(monkeypatch, fixtures):
+    def broken(slots, msg, today):
+        if msg.text.startswith("/inform"):
+            raise KeyError("x")
+        return bot(slots, msg, today)
+    monkeypatch.setattr(H, "turn", broken)
+    (r,) = run([persona(living_situation="alone")], H.load_blind(fixtures / "sim_blind.yml"))
+    assert r["end"] == "error" and not r["exact"] and S.summarise([r])["errors"] == 1
