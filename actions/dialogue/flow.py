@@ -39,6 +39,8 @@ SIDE_INTENTS = {
 SPECIAL = questions()["special_circumstances"].facts
 CONFIRM = "confirm:"
 # A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
+# 帮我查一下老人能享受什么: a request to screen, not a question to answer from the list
+_START_RX = re.compile(r"帮(?:我|俺|忙)?(?:查|看)|查一下|查查|给(?:我|俺)查|看看.{0,8}(?:能享受|能领|有什么|有啥)")
 _SMALL_TALK = ("greet", "goodbye", "thank", "ask_capabilities", "out_of_scope")
 _HUMAN_RX = re.compile(r"人工|真人|客服|工作人员|找人|打电话|电话")
 _BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费")
@@ -327,7 +329,7 @@ class Turn:
             return True
         elif not self.changed and not self.to_confirm and _emotional(text):
             self.out.say(msg("emotion"))
-        elif r.question and not self.changed and not self.to_confirm and not r.dont_know:
+        elif r.question and not self.changed and not self.to_confirm and not r.dont_know and not _START_RX.search(text):
             # A question the list does not answer: say so kindly instead of "没听明白" + a screening question.
             self.out.say(
                 msg("question_unknown"),
@@ -357,8 +359,12 @@ class Turn:
         self.ack(r)
         result = evaluate(self.profile, validated=True)
         confirming = (self.requested or "").startswith(CONFIRM) and r.yes is not None
+        restated = bool(r.facts) and not self.changed and all(self.profile.get(k) == v for k, v in r.facts.items())
+        if restated and not r.button:
+            self.out.say(msg("restated"))  # said again what was known: not a miss, the question comes again
         understood = (
-            bool(self.changed)
+            restated
+            or bool(self.changed)
             or bool(self.to_confirm)
             or r.dont_know
             or r.special_none
@@ -367,7 +373,7 @@ class Turn:
             or confirming
         )
         stop = self.side_answer(r, result)
-        starting = self.msg.intent == "start_screening" and not understood
+        starting = (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text))) and not understood
         if not understood and not self.answered and not starting and self.msg.intent not in SIDE_INTENTS:
             return self.misunderstood(result)
         if r.dont_know and not r.facts:

@@ -25,7 +25,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
@@ -107,6 +107,15 @@ def _wish_words_rx() -> re.Pattern:
         "找",
     ]
     return re.compile(alternation(words))
+
+
+_LEADING_NO_RX = re.compile(r"^(?:不想|不用|不要|不需要|没有|没人|没|不是|不会|用不着|不去|不愿意)")
+
+
+def _leading_no(text: str) -> bool:
+    from actions.understanding.normalize import normalize
+
+    return bool(_LEADING_NO_RX.match(normalize(text)))
 
 
 def _negated_near(text: str, fragment: str) -> bool:
@@ -234,6 +243,10 @@ def read_text(
                     r.unsure.add(name)
         elif asked.yes_no:
             yes = echo_answer(text, asked.text)
+            if yes is None and asked.retry:
+                yes = echo_answer(text, asked.retry)
+            if yes is None and _leading_no(text):
+                yes = False  # 不想去，我伺候这么多年了 / 没人有空: a plain "no" and its reason
             if yes is not None:
                 r.facts[asked.facts[0]] = yes
     # DIET entities are a second opinion for facts the rules did not find: confirmed, never silent.
