@@ -90,11 +90,14 @@ def echo_answer(text: str, question_text: str) -> bool | None:
     if not shared:
         return None
     first = min(said.find(b) for b in shared)
+    word = said[first : first + 2]
     before = said[:first]
     negators = lex.raw.get("echo_negators") or ["不", "没", "无", "别", "未"]
-    if any(n in before for n in negators):
-        return False
-    # 参加不了 / 交不够: the negation right after the echoed words
-    if re.search(r"^(?:[^，。]{0,3})(?:不了|不够|不上|不起|不到|不成)", said[first + 2 :]):
-        return False
-    return True
+    # The question may itself deny what is echoed (问“没有地方住吗” → 有房有地 means no).
+    at = q.find(word)
+    flipped = at > 0 and any(n in q[max(0, at - 2) : at] for n in negators)
+    negated = any(n in before for n in negators) or bool(
+        # 参加不了 / 交不够: the negation right after the echoed words
+        re.search(r"^(?:[^，。]{0,3})(?:不了|不够|不上|不起|不到|不成)", said[first + 2 :])
+    )
+    return negated == flipped
