@@ -32,6 +32,7 @@ _QUESTION_WORDS_RX = re.compile(
     r"多少钱|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|吗|么|[?？]|能|可以|啥|什么"
 )
 _GENERIC_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)[，,。\s]*$")
+_QUESTION_AGE_RX = re.compile(r"([一二三四五六七八九十百零两\d]{1,4})(?:周)?岁")
 _AGE_FLOOR_RX = re.compile(r"(?:周)?岁(?:及)?(?:以上|往上|朝上|开外)")
 _AGE_WORDS_RX = re.compile(r"岁|年纪|年龄|今年|周岁|出生|生的|生人")
 
@@ -90,6 +91,13 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
         if not plain:
             continue
         ex = extract(plain, requested=None, today=today)
+        m = _QUESTION_AGE_RX.search(clause)
+        if m and "age" not in ex.facts:
+            from actions.understanding import parse_chinese_number
+
+            age = parse_chinese_number(m.group(1))
+            if age is not None and 40 <= age <= 130:
+                ex.facts["age"] = age  # 九十岁的老人能领什么: an age said of a kind of elder
         for name, value in ex.facts.items():
             if name == "age" and not _AGE_WORDS_RX.search(clause):
                 continue
@@ -189,7 +197,7 @@ def read_text(
     clauses = _clauses(text)
     # Facts come only from statements: clauses that ask, clauses of hearsay and clauses that say
     # "I don't know" (是复员还是退伍我不知道) state nothing; the last still say what is not known.
-    unsure = [c for c in clauses if lex_unknown.search(c)] if len(clauses) > 1 else []
+    unsure = [c for c in clauses if lex_unknown.search(c) and (len(clauses) > 1 or "还是" in c)]
     asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
     if asking:
         # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it.
@@ -204,6 +212,12 @@ def read_text(
     if unsure:
         said = extract("，".join(unsure), requested=requested, today=today)
         ext.unknown |= said.unknown
+        if requested and requested not in ext.facts and requested in said.facts:
+            ext.unknown.add(requested)  # 是复员还是退伍俺不知道: the choice itself is not known
+        if requested in ext.facts and (requested in said.unknown or requested in said.facts):
+            # 他当过兵，是复员还是退伍俺不知道: the kind is a guess, to be confirmed
+            ext.uncertain.add(requested)
+            ext.unknown.discard(requested)
     if asked is not None and len(asked.facts) == 2 and requested in asked.facts:
         # A question about two facts (the pension): short answers may be about either.
         other = next(f for f in asked.facts if f != requested)

@@ -1,0 +1,204 @@
+"""Hearing people right (issue 8): statements vs questions, confirmations, answer spaces, repeats.
+
+Sentences here are the team's own, written to pin each mechanism; the blind corpus
+(tests/blind) measures how well the mechanisms generalise and is never copied here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.dialogue.profile import question_conditions, read_text
+from actions.dialogue.questions import questions
+from actions.understanding import extract
+from actions.understanding.answer_space import echo_answer, match_answer
+from actions.understanding.extractor import fix_sound_alikes
+from actions.understanding.lexicon import LexiconError, check_keys
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def ask(chat, text, slots):
+    chat.slots.update(slots)
+    return chat.say(text)
+
+
+# ---- statement, question, past, hearsay --------------------------------------------------
+@pytest.mark.parametrize("text, fact, value", [
+    ("以前吃过低保，去年给取消了", "economic_status", "none"),  # the state ended: not 低保 now
+    ("原来是低保户，现在没了", "economic_status", "none"),
+])
+def test_a_state_that_ended_is_read_as_now(text, fact, value):
+    assert extract(text, today=TODAY).facts.get(fact) == value
+
+
+def test_a_death_is_not_a_stopped_state():
+    # 没了 after an only child is a death, not "no longer a 计划生育特殊家庭"
+    assert extract("就一个儿子，前年没了", requested="special_family_planning", today=TODAY).facts.get(
+        "special_family_planning") is not False
+
+
+@pytest.mark.parametrize("text", ["四级残疾算不算重度？", "特困户每个月给多少钱", "听说失独家庭有补助"])
+def test_questions_and_hearsay_state_nothing(text):
+    r = read_text(text, None, [], None, None, TODAY)
+    assert not {k: v for k, v in r.facts.items() if v not in (False, "none", 0)}
+
+
+def test_a_negated_statement_beside_a_question_is_kept_and_the_question_names_a_condition():
+    r = read_text("五保户能领多少钱？我爹不是低保户", None, [], None, None, TODAY)
+    assert r.facts.get("economic_status") == "none"
+    assert r.conditions.get("economic_status") == "extreme_poverty"
+    r = read_text("五保户能领多少钱？我爹不是五保户", None, [], None, None, TODAY)
+    assert r.facts.get("economic_status") != "extreme_poverty"
+
+
+def test_conditions_of_a_general_question_ignore_wish_words_and_age_floors():
+    assert question_conditions("怎么申请农村五保供养？", TODAY) == {"economic_status": "extreme_poverty"}
+    assert question_conditions("七十岁以上有什么补贴？", TODAY) == {"age": 70}
+
+
+def test_a_clause_that_says_i_dont_know_states_nothing_but_the_unknown():
+    q = questions()["veteran_category"]
+    r = read_text("他当过兵，是复员还是退伍俺不知道", None, [], "veteran_category", q, TODAY)
+    assert "veteran_category" not in r.facts or "veteran_category" in r.unsure  # a guess is confirmed
+    r = read_text("是复员还是退伍俺不知道", None, [], "veteran_category", q, TODAY)
+    assert "veteran_category" not in r.facts and r.dont_know
+
+
+# ---- answers in the context of the question -----------------------------------------------
+def test_a_typed_button_label_means_the_button():
+    q = questions()["pension"]
+    r = read_text("城乡居民养老保险，没交够15年", None, [], "employee_pension_retired", q, TODAY)
+    assert r.facts == {"employee_pension_retired": False, "resident_pension_15y": False}
+
+
+def test_near_and_sound_alike_matches_are_only_good_enough_to_confirm():
+    m = match_answer("一个人主", questions()["living_situation"].answer_space())
+    assert m is not None and m.values == {"living_situation": "alone"} and m.how != "exact"
+    assert fix_sound_alikes("俺妈是地保户") == "俺妈是低保户"
+    assert fix_sound_alikes("不是独居，是能自理的") == "不是独居，是能自理的"  # 是独 ≠ 失独, 是能 ≠ 失能
+    ex = extract("俺娘是滴保户", requested="economic_status", today=TODAY)
+    assert ex.facts.get("economic_status") == "minimum_living"
+
+
+def test_yes_no_answers_echo_the_questions_words_with_polarity():
+    training = questions()["family_care_training"].text
+    assert echo_answer("闺女报名参加了", training) is True
+    assert echo_answer("参加不了，没空", training) is False
+    # the question itself denies: 没有地方住吗 → 有房有地 is a no
+    assert echo_answer("有房有地的", "老人现在是在外面流浪、没有地方住吗？") is False
+
+
+def test_self_care_is_read_from_daily_activities():
+    assert extract("吃饭自己能吃，洗澡穿衣得人帮", requested="self_care", today=TODAY).facts["self_care"] == "partial"
+    assert extract("吃饭穿衣全靠人伺候", requested="self_care", today=TODAY).facts["self_care"] == "dependent"
+    # a plain answer wins over the activities told after it
+    assert extract("不能，全靠儿媳妇伺候，翻身都难", requested="self_care", today=TODAY).facts["self_care"] == "dependent"
+
+
+def test_a_correction_inside_the_message_wins():
+    assert extract("今年八十一，不对，是八十二", today=TODAY).facts["age"] == 82
+
+
+# ---- numbers with their unit ---------------------------------------------------------------
+def test_floors_people_and_years_are_never_ages(chat):
+    ask(chat, "我爹八十一了", {})
+    for text in ("住在6楼，没电梯", "一家4口人", "交了12年"):
+        chat.say(text)
+        assert chat.slots["age"] == 81
+
+
+def test_a_known_age_changes_only_after_a_yes(chat):
+    chat.say("我爹八十一了")
+    chat.say("他今年八十四")
+    assert chat.slots["age"] == 81 and chat.asked == "confirm:age" and chat.slots["confirm_value"] == 84
+    chat.tap("是")
+    assert chat.slots["age"] == 84
+
+
+def test_a_new_age_under_sixty_is_confirmed(chat):
+    chat.say("我妈五十八岁")
+    assert chat.asked == "confirm:age" and "age" not in chat.slots
+
+
+def test_a_reading_only_the_model_saw_is_confirmed_not_recorded(chat):
+    chat.say("我妈八十三")
+    assert chat.asked == "economic_status"
+    chat.say("她那个情况嘛", entities=[{"entity": "economic_status", "value": "near_minimum", "start": 1, "end": 3}])
+    assert "economic_status" not in chat.slots or chat.slots["economic_status"] is None
+    assert chat.asked == "confirm:economic_status" and chat.slots["confirm_value"] == "near_minimum"
+    chat.tap("不是")
+    assert chat.slots.get("economic_status") is None
+
+
+# ---- questions answered from the engine ----------------------------------------------------
+def test_a_general_question_is_answered_from_the_list_and_records_nothing(chat):
+    chat.say("二级残疾的老人有什么补贴？", intent="ask_service_info")
+    assert "困难残疾人生活补贴和重度残疾人护理补贴" in chat.text and "第19项" in chat.text
+    assert "长治市" in chat.text  # the department's full name
+    assert chat.slots.get("disability_grade") is None
+    assert "帮我查老人的情况" in chat.buttons()
+    chat.tap("帮我查老人的情况")
+    # the condition named becomes a suggestion, confirmed when its question comes
+    for _ in range(6):
+        if str(chat.asked).startswith("confirm:disability_grade"):
+            break
+        chat.say("不清楚", intent="dont_know")
+    assert chat.asked == "confirm:disability_grade" and chat.slots["confirm_value"] == 2
+
+
+def test_a_question_with_an_age_lists_what_that_age_brings_with_amounts(chat):
+    chat.say("九十岁的老人能领什么钱？")
+    assert "高龄津贴" in chat.text and "150元" in chat.text
+    assert chat.slots.get("age") is None
+
+
+def test_a_question_that_also_tells_facts_hears_what_applies_already(chat):
+    chat.say("我妈九十了，能领啥？")
+    assert chat.slots["age"] == 90
+    assert "现在就能享受" in chat.text and "高龄津贴" in chat.text
+
+
+def test_a_long_story_is_not_taken_as_goodbye(chat):
+    chat.say("我跟您说，我妈前几年摔了一跤以后就不太出门了，谢谢你们平时照顾，再见也说不上", intent="goodbye")
+    assert "再见！" not in chat.text
+
+
+# ---- never the same question three times; multi-select rare situations --------------------
+def test_a_missed_group_is_split_into_yes_no_questions(chat):
+    chat.say("我爹八十一，吃低保，能自理，没有残疾证，一个人住，没单位，农保交够了")
+    assert chat.asked == "special_circumstances"
+    chat.say("嗯那个啥", intent="nlu_fallback")
+    assert chat.asked in ("special_family_planning", "veteran_category", "maintenance_dispute", "homeless")
+    assert "没听明白" in chat.text
+
+
+def test_telling_one_rare_situation_does_not_deny_the_others(chat):
+    chat.say("我爹八十一，吃低保，能自理，没有残疾证，一个人住，没单位，农保交够了")
+    chat.tap("计划生育特殊家庭")
+    assert chat.slots["special_family_planning"] is True
+    assert chat.slots.get("veteran_category") is None  # not set to "none" by telling another
+    assert chat.asked == "special_circumstances" and "还有" in chat.text
+    chat.tap("烈士遗属")
+    assert chat.asked == "veteran_category"
+    chat.tap("复员军人")
+    assert chat.slots["veteran_category"] == "demobilized_veteran" and chat.slots["special_family_planning"] is True
+
+
+def test_the_support_mode_question_asks_what_the_elder_wants(chat):
+    chat.say("我爹七十五，五保户")
+    asked = []
+    for _ in range(10):
+        if chat.asked == "support_mode":
+            break
+        asked.append(chat.asked)
+        chat.tap("都没有") if chat.asked == "special_circumstances" else chat.tap("不清楚")
+    assert chat.asked == "support_mode" and "想" in chat.text
+
+
+def test_lexicon_keys_are_checked():
+    with pytest.raises(LexiconError):
+        check_keys({"typos": {}, "tyops": {}})
+    with pytest.raises(LexiconError):
+        check_keys({"categories": {"age": {"type": "int", "phrase": []}}})
