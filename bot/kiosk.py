@@ -3,29 +3,32 @@
 Very large buttons, every bot message read aloud (espeak-ng via /api/tts, or the
 browser's own speech synthesis), voice-friendly text, an optional speech recogniser
 (bot.speech) and an idle timeout after which the page clears itself and the
-conversation is restarted. Each visit is its own conversation ``kiosk:<random>`` on the
-shared conversation core: no rules or replies here.
+conversation is wiped on the server. Each visit is its own conversation (an id ``kiosk:…``
+issued and signed by the gateway) on the shared conversation core: no rules or replies here.
 
-Environment: KIOSK_IDLE_SECONDS (default 90), KIOSK_TTS (server | browser | off, default server),
-SPEECH_RECOGNIZER (see bot.speech).
+Settings (environment or `.env`, read once): KIOSK_IDLE_SECONDS (default 90), KIOSK_TTS
+(server | browser | off, default server), SPEECH_RECOGNIZER and SPEECH_RECOGNIZER_MODULE (bot.speech).
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import os
-import re
-import secrets
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from bot import screening_view as view
 from bot import speech, tts
 from bot.core import BotMessage, ConversationCore, CoreUnavailable
+from bot.deps import get_core, get_issuer, get_sender_limits, get_settings
+from bot.errors import NO_STORE, GatewayError
+from bot.guard import Buckets, user_text
+from bot.operator_console import console_headers
+from bot.sessions import Issuer
+from bot.settings import Settings
 from bot.voice_text import to_voice
 from policy_kb.facts import FACT_NAMES, ProfileError, facts
 
@@ -33,48 +36,38 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static" / "kiosk"
 _FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css"}
-SENDER = re.compile(r"^kiosk:[0-9a-f]{16}$")
+CHANNEL = "kiosk"
 START_MESSAGE = "/greet"  # as the widget and WeChat start: the welcome and the first question
-NO_STORE = {"Cache-Control": "no-store"}
 SORRY = "对不起，系统暂时有点问题。请稍后再试，或请工作人员帮忙。"
+ENDED = "这次服务已经结束，请点“开始”重新查询。"
 
 
-class KioskError(Exception):
-    def __init__(self, status: int, detail: str):
-        self.status, self.detail = status, detail
+class Kiosk:
+    """Dependency: what a kiosk request needs."""
 
+    def __init__(self, request: Request, settings: Settings = Depends(get_settings),
+                 core: ConversationCore = Depends(get_core), issuer: Issuer = Depends(get_issuer),
+                 limits: Buckets = Depends(get_sender_limits)):
+        self.request, self.settings, self.core, self.issuer, self.limits = request, settings, core, issuer, limits
 
-def idle_seconds() -> int:
-    try:
-        return max(2, min(3600, int(os.environ.get("KIOSK_IDLE_SECONDS", "90"))))
-    except ValueError:
-        return 90
+    def visit(self, value: Any) -> str:
+        if not self.issuer.valid(value, CHANNEL):
+            raise GatewayError(404, "no_such_visit", ENDED, "no such kiosk visit")
+        return value
 
-
-def tts_mode() -> str:
-    mode = os.environ.get("KIOSK_TTS", "server").strip().lower()
-    return mode if mode in ("server", "browser", "off") else "server"
+    async def body(self) -> dict[str, Any]:
+        """JSON body; also accepts navigator.sendBeacon's text/plain."""
+        try:
+            data = json.loads((await self.request.body()) or b"{}")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise GatewayError(422, "invalid_request", "请求格式不正确", "the body must be a JSON object")
+        return data
 
 
 def _json(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status, headers=NO_STORE)
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    """JSON body; also accepts navigator.sendBeacon's text/plain."""
-    try:
-        data = json.loads((await request.body())[:10_000] or b"{}")
-    except ValueError:
-        raise KioskError(422, "请求格式不正确")
-    if not isinstance(data, dict):
-        raise KioskError(422, "请求格式不正确")
-    return data
-
-
-def _sender(value: Any) -> str:
-    if not isinstance(value, str) or not SENDER.match(value):
-        raise KioskError(404, "这次服务已经结束，请点“开始”重新查询。")
-    return value
 
 
 def _message(m: BotMessage) -> dict[str, Any]:
@@ -102,11 +95,11 @@ async def turn(core: ConversationCore, sender: str, messages: list[BotMessage], 
     return out
 
 
-async def _run(request: Request, step) -> JSONResponse:
+async def _run(kiosk: Kiosk, step) -> JSONResponse:
     try:
-        return _json(await step(view.get_core(request)))
-    except KioskError as exc:
-        return _json({"detail": exc.detail}, exc.status)
+        return _json(await step(kiosk.core))
+    except GatewayError as exc:
+        return exc.response(NO_STORE)
     except ProfileError:
         return _json({"detail": "这个数字不对，请再输一次。"}, 422)
     except speech.RecognitionError:
@@ -121,8 +114,8 @@ router.include_router(tts.router)
 
 
 @router.get("/kiosk", response_class=HTMLResponse, include_in_schema=False)
-async def kiosk_page() -> HTMLResponse:
-    return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"), headers=NO_STORE)
+async def kiosk_page(settings: Settings = Depends(get_settings)) -> HTMLResponse:
+    return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"), headers=console_headers(settings))
 
 
 @router.get("/kiosk/static/{name}", include_in_schema=False)
@@ -133,65 +126,69 @@ async def kiosk_static(name: str):
 
 
 @router.get("/kiosk/api/config")
-async def kiosk_config() -> JSONResponse:
+async def kiosk_config(settings: Settings = Depends(get_settings)) -> JSONResponse:
     """Idle timeout, how to speak (server | browser | off), whether a microphone button shows."""
-    return _json({"idle_seconds": idle_seconds(), "warn_seconds": min(15, max(1, idle_seconds() // 3)),
-                  "tts": tts_mode(), "speech": speech.active() is not None})
+    idle = settings.kiosk_idle_seconds
+    recogniser = speech.active(settings.speech_recognizer, settings.speech_recognizer_module)
+    return _json({"idle_seconds": idle, "warn_seconds": min(15, max(1, idle // 3)),
+                  "tts": settings.kiosk_tts_mode, "speech": recogniser is not None})
 
 
 @router.post("/kiosk/api/session")
-async def start_session(request: Request) -> JSONResponse:
-    """A new visit: a fresh conversation and the bot's first question."""
+async def start_session(kiosk: Kiosk = Depends()) -> JSONResponse:
+    """A new visit: a fresh conversation (an issued id) and the bot's first question."""
     async def step(core: ConversationCore):
-        sender = "kiosk:" + secrets.token_hex(8)
+        sender = kiosk.issuer.issue(CHANNEL)
         return await turn(core, sender, await core.send(sender, START_MESSAGE))
-    return await _run(request, step)
+    return await _run(kiosk, step)
 
 
 @router.post("/kiosk/api/message")
-async def message(request: Request) -> JSONResponse:
+async def message(kiosk: Kiosk = Depends()) -> JSONResponse:
     """A button's payload (or recognised speech) from the visitor."""
     async def step(core: ConversationCore):
-        body = await _body(request)
-        sender, text = _sender(body.get("sender")), str(body.get("text") or "").strip()[:300]
-        if not text:
-            raise KioskError(422, "请按一个按钮。")
+        body = await kiosk.body()
+        sender = kiosk.visit(body.get("sender"))
+        text = user_text(body.get("text"), "请按一个按钮。")
+        kiosk.limits.check(sender)
         return await turn(core, sender, await core.send(sender, text))
-    return await _run(request, step)
+    return await _run(kiosk, step)
 
 
 @router.post("/kiosk/api/facts")
-async def set_facts(request: Request) -> JSONResponse:
+async def set_facts(kiosk: Kiosk = Depends()) -> JSONResponse:
     """A number typed on the on-screen keypad for the fact being asked (e.g. age)."""
     async def step(core: ConversationCore):
-        body = await _body(request)
-        sender, raw = _sender(body.get("sender")), body.get("facts")
+        body = await kiosk.body()
+        sender, raw = kiosk.visit(body.get("sender")), body.get("facts")
         if not isinstance(raw, dict) or len(raw) != 1:
-            raise KioskError(422, "请输入一个数字。")
+            raise GatewayError(422, "invalid_facts", "请输入一个数字。", "one fact expected")
+        kiosk.limits.check(sender)
         return await turn(core, sender, await core.set_facts(sender, {k: view.parse_fact(k, v) for k, v in raw.items()}))
-    return await _run(request, step)
+    return await _run(kiosk, step)
 
 
 @router.post("/kiosk/api/listen")
-async def listen(request: Request, sender: str = "") -> JSONResponse:
+async def listen(sender: str = "", kiosk: Kiosk = Depends()) -> JSONResponse:
     """A short recording → the configured speech recogniser → sent as the visitor's words."""
     async def step(core: ConversationCore):
-        sid = _sender(sender)
-        length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > speech.MAX_AUDIO_BYTES:
-            raise KioskError(413, "录音太长了，请说短一点。")
-        audio = await request.body()
-        content_type = request.headers.get("content-type", "application/octet-stream")
-        heard = (await asyncio.to_thread(speech.recognize, audio, content_type)).text
+        sid = kiosk.visit(sender)
+        kiosk.limits.check(sid)
+        audio = await kiosk.request.body()  # at most speech.MAX_AUDIO_BYTES (bot.guard.BodyLimit)
+        content_type = kiosk.request.headers.get("content-type", "application/octet-stream")
+        settings = kiosk.settings
+        heard = (await asyncio.to_thread(speech.recognize, audio, content_type, settings.speech_recognizer,
+                                         settings.speech_recognizer_module)).text
+        heard = user_text(heard)
         return await turn(core, sid, await core.send(sid, heard), heard=heard)
-    return await _run(request, step)
+    return await _run(kiosk, step)
 
 
 @router.post("/kiosk/api/end")
-async def end_session(request: Request) -> JSONResponse:
-    """The visit is over (idle timeout or 重新开始): restart the conversation so nothing lingers."""
+async def end_session(kiosk: Kiosk = Depends()) -> JSONResponse:
+    """The visit is over (idle timeout or 重新开始): wipe the conversation on the server."""
     async def step(core: ConversationCore):
-        sender = _sender((await _body(request)).get("sender"))
-        await core.restart(sender)
+        sender = kiosk.visit((await kiosk.body()).get("sender"))
+        await core.forget(sender)
         return {"ok": True}
-    return await _run(request, step)
+    return await _run(kiosk, step)

@@ -1,19 +1,20 @@
 """Offline text-to-speech with espeak-ng (Mandarin voice ``cmn-latn-pinyin``).
 
-``GET /api/tts?text=...`` answers ``audio/wav``. The text is first made
-voice-friendly (bot.voice_text), bounded in length, and handed to espeak-ng on
-stdin with an argument list (no shell). Results are cached on disk by a hash of
-voice, speed and text. When espeak-ng is missing the endpoint answers 503 and the
-kiosk falls back to the browser's own speech synthesis.
+``GET /api/tts?text=...`` answers ``audio/wav``. The text (at most 300 characters) is first made
+voice-friendly (bot.voice_text) and handed to espeak-ng on stdin with an argument list (no
+shell). Results are cached on disk under an HMAC of voice, speed and text keyed by the
+gateway's secret, so file names tell nothing about what was said; the cache is bounded in
+bytes (TTS_CACHE_BYTES) and in age (TTS_CACHE_MAX_AGE). Answers are ``Cache-Control: private``.
+When espeak-ng is missing the endpoint answers 503 and the kiosk falls back to the browser's
+own speech synthesis.
 
-Environment: TTS_VOICE (default cmn-latn-pinyin), TTS_SPEED (words/min, default 140),
-TTS_CACHE_DIR (default <tmp>/changzhi-tts), ESPEAK_NG (path to the binary).
+Settings: TTS_VOICE, TTS_SPEED, TTS_CACHE_DIR (default <DATA_DIR>/tts), TTS_CACHE_BYTES,
+TTS_CACHE_MAX_AGE, ESPEAK_NG (path to the binary).
 """
 from __future__ import annotations
 
 import asyncio
 import audioop
-import hashlib
 import io
 import logging
 import os
@@ -21,46 +22,34 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import wave
 from pathlib import Path
 
-from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse, JSONResponse, Response
 
+from bot.deps import get_secret, get_settings
+from bot.errors import GatewayError
+from bot.sessions import Secret
+from bot.settings import Settings
 from bot.voice_text import to_voice
 
 log = logging.getLogger(__name__)
 
-MAX_INPUT_CHARS = 1000  # what a caller may send
-MAX_VOICE_CHARS = 600  # what espeak-ng is asked to say
-MAX_CACHE_FILES = 400
+MAX_INPUT_CHARS = 300  # what a caller may send
+MAX_VOICE_CHARS = 600  # what espeak-ng is asked to say (numbers spelled out grow the text)
 TIMEOUT_S = 20.0
 _SLOTS = threading.BoundedSemaphore(2)  # at most two espeak-ng processes at once
+_PRUNE = threading.Lock()
 
 
 class TTSUnavailable(RuntimeError):
     """espeak-ng is missing or failed."""
 
 
-def voice() -> str:
-    return os.environ.get("TTS_VOICE", "cmn-latn-pinyin")
-
-
-def speed() -> int:
-    try:
-        return max(80, min(300, int(os.environ.get("TTS_SPEED", "140"))))
-    except ValueError:
-        return 140
-
-
-def espeak_binary() -> str | None:
-    return shutil.which(os.environ.get("ESPEAK_NG") or "espeak-ng")
-
-
-def cache_dir() -> Path:
-    path = Path(os.environ.get("TTS_CACHE_DIR") or Path(tempfile.gettempdir()) / "changzhi-tts")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def espeak_binary(settings: Settings) -> str | None:
+    return shutil.which(settings.espeak_ng or "espeak-ng")
 
 
 def audio_stats(data: bytes) -> tuple[float, float]:
@@ -74,18 +63,35 @@ def audio_stats(data: bytes) -> tuple[float, float]:
     return duration, audioop.rms(frames, width) / float(1 << (8 * width - 1))
 
 
-def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*.wav"), key=lambda p: p.stat().st_mtime)
-    for old in files[: max(0, len(files) - MAX_CACHE_FILES)]:
-        old.unlink(missing_ok=True)
+def prune(folder: Path, max_bytes: int, max_age: float) -> None:
+    """Drop cached sentences older than ``max_age`` seconds, then the oldest until under ``max_bytes``."""
+    with _PRUNE:
+        now = time.time()
+        files = []
+        for p in folder.glob("*.wav"):
+            try:
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            if now - st.st_mtime > max_age:
+                p.unlink(missing_ok=True)
+            else:
+                files.append((st.st_mtime, st.st_size, p))
+        files.sort()
+        total = sum(size for _, size, _ in files)
+        for _, size, p in files:
+            if total <= max_bytes:
+                break
+            p.unlink(missing_ok=True)
+            total -= size
 
 
-def _run_espeak(binary: str, text: str, out: str) -> None:
+def _run_espeak(binary: str, settings: Settings, text: str, out: str) -> None:
     """Run espeak-ng with an argument list, text on stdin; raise TTSUnavailable unless a real wav came out."""
     with _SLOTS:
         try:
             proc = subprocess.run(
-                [binary, "-v", voice(), "-s", str(speed()), "-b", "1", "-w", out, "--stdin"],
+                [binary, "-v", settings.tts_voice, "-s", str(settings.tts_speed), "-b", "1", "-w", out, "--stdin"],
                 input=text.encode("utf-8"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 timeout=TIMEOUT_S, check=False,
             )
@@ -96,25 +102,25 @@ def _run_espeak(binary: str, text: str, out: str) -> None:
         raise TTSUnavailable(f"espeak-ng failed ({proc.returncode})")
 
 
-async def synthesize(text: str) -> Path:
+async def synthesize(text: str, settings: Settings, secret: Secret) -> Path:
     """The cached wav for ``text`` (already voice-friendly), made on demand."""
-    binary = espeak_binary()
+    binary = espeak_binary(settings)
     if not binary:
         raise TTSUnavailable("espeak-ng not installed")
-    key = hashlib.sha256(f"{voice()}|{speed()}|{text}".encode("utf-8")).hexdigest()[:32]
-    folder = cache_dir()
+    key = secret.mac(f"tts|{settings.tts_voice}|{settings.tts_speed}|{text}")
+    folder = settings.tts_cache_path
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     final = folder / f"{key}.wav"
-    if final.exists():
-        os.utime(final)
+    if final.exists() and time.time() - final.stat().st_mtime <= settings.tts_cache_max_age:
         return final
     fd, tmp = tempfile.mkstemp(suffix=".part", dir=folder)
     os.close(fd)
     try:
-        await asyncio.to_thread(_run_espeak, binary, text, tmp)
+        await asyncio.to_thread(_run_espeak, binary, settings, text, tmp)
         os.replace(tmp, final)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    _prune(folder)
+    await asyncio.to_thread(prune, folder, settings.tts_cache_bytes, settings.tts_cache_max_age)
     return final
 
 
@@ -123,14 +129,22 @@ router = APIRouter()
 
 @router.get("/api/tts", response_class=FileResponse, tags=["kiosk"],
             responses={200: {"content": {"audio/wav": {}}}, 422: {}, 503: {}})
-async def tts(text: str = Query(..., max_length=MAX_INPUT_CHARS, description="要朗读的文字")):
+async def tts(text: str = Query(..., description=f"要朗读的文字（最多 {MAX_INPUT_CHARS} 个字）"),
+              settings: Settings = Depends(get_settings), secret: Secret = Depends(get_secret)):
     """Speak ``text`` (made voice-friendly first) as a wav file."""
+    if len(text) > MAX_INPUT_CHARS:
+        raise GatewayError(422, "text_too_long", f"要朗读的文字太长了，最多 {MAX_INPUT_CHARS} 个字。",
+                           f"at most {MAX_INPUT_CHARS} characters")
     spoken = to_voice(text)[:MAX_VOICE_CHARS]
     if not spoken:
         return JSONResponse({"detail": "没有可朗读的文字"}, status_code=422)
     try:
-        path = await synthesize(spoken)
+        path = await synthesize(spoken, settings, secret)
     except TTSUnavailable as exc:
         log.warning("tts unavailable: %s", exc)  # never the text: it may hold personal details
         return JSONResponse({"detail": "语音合成暂不可用，请使用浏览器朗读", "fallback": "browser"}, status_code=503)
-    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+    try:
+        audio = path.read_bytes()  # read now: the cache may drop the file before the response is sent
+    except FileNotFoundError:
+        return JSONResponse({"detail": "语音合成暂不可用，请使用浏览器朗读", "fallback": "browser"}, status_code=503)
+    return Response(audio, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"})

@@ -18,7 +18,9 @@ from wechatpy.utils import check_signature
 
 from bot.core import ConversationCore, CoreUnavailable
 from bot.settings import Settings
-from bot.web import KIND_UNAVAILABLE, short_id
+from bot.errors import TOO_MANY
+from bot.guard import MAX_TEXT, TEXT_TOO_LONG, Buckets
+from bot.web import KIND_UNAVAILABLE
 from bot.wechat_client import CustomerServiceClient
 from bot.wechat_dedup import MessageDeduplicator, ReplayGuard, in_background
 from bot.wechat_options import LastButtons, MorePages, Paged, render, split_text
@@ -42,8 +44,10 @@ class Refused(Exception):
 class WeChatBridge:
     """Turns WeChat messages into core turns, once per message, and answers in time."""
 
-    def __init__(self, settings: Settings, core: ConversationCore, cs: CustomerServiceClient | None = None):
+    def __init__(self, settings: Settings, core: ConversationCore, cs: CustomerServiceClient | None = None,
+                 limits: Buckets | None = None):
         self.settings, self.core = settings, core
+        self.limits = limits or Buckets(settings.rate_sender_per_minute, 10)
         self.cs = cs
         if cs is None and settings.wechat_customer_service:
             self.cs = CustomerServiceClient(settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base)
@@ -61,10 +65,17 @@ class WeChatBridge:
 
     # -- one bot turn ------------------------------------------------------------------------
     async def _turn(self, sender: str, text: str) -> str | None:
+        text = text.strip()
+        if len(text) > MAX_TEXT:
+            return TEXT_TOO_LONG  # never sent to Rasa
+        if not text:
+            return ASK_TO_TYPE
+        if self.limits.take(sender):
+            return TOO_MANY
         try:
             messages = await self.core.send(sender, text)
         except CoreUnavailable:
-            log.warning("core unavailable for wechat sender %s", short_id(sender))
+            log.warning("core unavailable for a wechat conversation")
             return KIND_UNAVAILABLE
         reply, buttons = render(messages)
         self.buttons.remember(sender, buttons)
@@ -72,6 +83,10 @@ class WeChatBridge:
 
     async def _produce(self, msg) -> str | None:
         sender = f"wx:{msg.source}"
+        if msg.type in ("text", "voice"):
+            said = (msg.content if msg.type == "text" else msg.recognition) or ""
+            if len(said.strip()) > MAX_TEXT:
+                return TEXT_TOO_LONG  # before anything else looks at it; never sent to Rasa
         if msg.type == "text":
             more = self.more.next(sender, msg.content or "")
             if more is not None:
@@ -96,7 +111,7 @@ class WeChatBridge:
             try:
                 await self.cs.send_text(openid, piece)
             except Exception as exc:  # noqa: BLE001 — log the kind, never the content
-                log.warning("customer-service message to %s failed: %s", short_id(openid), exc)
+                log.warning("customer-service message failed: %s", type(exc).__name__)
                 return
 
     # -- one delivery -------------------------------------------------------------------------
@@ -107,7 +122,7 @@ class WeChatBridge:
         if not self.replays.check(signed, key):
             raise Refused(403, "replayed signature")
         if self.dedup.seen(key):
-            log.info("wechat retry of a message from %s", short_id(msg.source))
+            log.info("wechat retry of a message")
         later = (lambda text: self._send_later(msg.source, text)) if self.cs else None
         status, answer = await self.dedup.answer(
             key, lambda: self._produce(msg), self.settings.wechat_reply_deadline, later
