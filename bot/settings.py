@@ -70,7 +70,7 @@ class Settings:
     console_frame_ancestors: str = "'self'"
     # limits at the door
     max_body_bytes: int = 64 * 1024
-    rate_ip_per_minute: float = 120.0  # requests per client address (burst: a quarter of it, at least 10)
+    rate_ip_per_minute: float = 240.0  # requests per client address (burst: a quarter of it, at least 10)
     rate_sender_per_minute: float = 30.0  # messages per conversation (burst: 10)
     operator_max_failures: int = 5  # wrong tokens before the address must wait
     # kiosk

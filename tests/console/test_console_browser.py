@@ -62,9 +62,8 @@ def test_wrong_token_is_refused(page):
     expect(page.get_by_test_id("new-call")).to_be_hidden()
 
 
-def test_disabled_without_token(page, monkeypatch):
-    monkeypatch.delenv("OPERATOR_TOKEN")
-    page.goto("/operator")
+def test_disabled_without_token(page, start_gateway):
+    page.goto(start_gateway(operator_token=None) + "/operator")
     expect(page.locator("#disabled")).to_contain_text("OPERATOR_TOKEN")
 
 
