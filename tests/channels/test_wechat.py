@@ -320,3 +320,22 @@ def test_long_answers_with_customer_service_send_the_rest(wx, openid, scripted_r
         time.sleep(0.05)
     rest = "".join(wechat_api.texts_to(openid))
     assert "回复数字" in rest and all(len(t.encode()) < 2048 for t in wechat_api.texts_to(openid))
+
+
+def test_a_very_long_message_gets_a_kind_answer_and_never_reaches_rasa(wx, openid, scripted_rasa):
+    sender = f"wx:{openid}"
+    for msg in (wx.text(openid, "我家老人" + "长" * 20000), wx.voice(openid, "八十二岁" * 200)):
+        started = time.monotonic()
+        text = content(wx, wx.post(msg))
+        assert time.monotonic() - started < 1.0
+        assert "太长" in text and "500" in text
+    assert scripted_rasa.count(sender) == 0
+    assert "太长" not in content(wx, wx.post(wx.text(openid, "长" * 500)))  # 500 is still allowed
+    assert scripted_rasa.count(sender) == 1
+
+
+def test_the_website_api_cannot_reach_a_wechat_conversation(wx, gateway, openid, scripted_rasa):
+    content(wx, wx.post(wx.text(openid, "你好")))
+    resp = httpx.post(f"{gateway}/api/chat", json={"sender": f"wx:{openid}", "message": "/restart"})
+    assert resp.status_code == 403
+    assert scripted_rasa.count(f"wx:{openid}", "/restart") == 0
