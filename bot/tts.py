@@ -63,8 +63,9 @@ def audio_stats(data: bytes) -> tuple[float, float]:
     return duration, audioop.rms(frames, width) / float(1 << (8 * width - 1))
 
 
-def prune(folder: Path, max_bytes: int, max_age: float) -> None:
-    """Drop cached sentences older than ``max_age`` seconds, then the oldest until under ``max_bytes``."""
+def prune(folder: Path, max_bytes: int, max_age: float, keep: Path | None = None) -> None:
+    """Drop cached sentences older than ``max_age`` seconds, then the oldest until under ``max_bytes``
+    (``keep``, the one just made, is about to be sent: it goes next time)."""
     with _PRUNE:
         now = time.time()
         files = []
@@ -82,6 +83,8 @@ def prune(folder: Path, max_bytes: int, max_age: float) -> None:
         for _, size, p in files:
             if total <= max_bytes:
                 break
+            if p == keep:
+                continue
             p.unlink(missing_ok=True)
             total -= size
 
@@ -120,7 +123,7 @@ async def synthesize(text: str, settings: Settings, secret: Secret) -> Path:
         os.replace(tmp, final)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    await asyncio.to_thread(prune, folder, settings.tts_cache_bytes, settings.tts_cache_max_age)
+    await asyncio.to_thread(prune, folder, settings.tts_cache_bytes, settings.tts_cache_max_age, final)
     return final
 
 

@@ -117,7 +117,10 @@ def browser():
 
 @pytest.fixture
 def page(browser, gateway_url):
-    context = browser.new_context(base_url=gateway_url, viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    # bypass_csp: Playwright's waiting helpers evaluate strings, which the pages' CSP forbids
+    # (test_pages_work_under_their_content_security_policy checks them with the CSP on)
+    context = browser.new_context(base_url=gateway_url, viewport={"width": 1440, "height": 900}, locale="zh-CN",
+                                  bypass_csp=True)
     context.grant_permissions(["clipboard-read", "clipboard-write", "microphone"], origin=gateway_url)
     pg = context.new_page()
     pg.set_default_timeout(15000)
