@@ -18,7 +18,7 @@ from wechatpy.utils import check_signature
 
 from bot.core import ConversationCore, CoreUnavailable
 from bot.settings import Settings
-from bot.errors import TOO_MANY
+from bot.errors import TOO_MANY, GatewayError
 from bot.guard import MAX_TEXT, TEXT_TOO_LONG, Buckets
 from bot.web import KIND_UNAVAILABLE
 from bot.wechat_client import CustomerServiceClient
@@ -35,10 +35,12 @@ ONLY_TEXT = "我现在只能看懂文字和语音。请打字告诉我，或者�
 BUSY = "系统有点忙，请稍等一会儿再发一次消息。"
 
 
-class Refused(Exception):
+class Refused(GatewayError):
+    """A refused WeChat request (the gateway's error type; WeChat gets plain text, not JSON)."""
+
     def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status, self.reason = status, reason
+        super().__init__(status, "wechat_refused", "请求被拒绝", reason)
+        self.reason = reason
 
 
 class WeChatBridge:
