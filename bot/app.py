@@ -1,7 +1,8 @@
 """The web gateway on port 8000: `uvicorn bot.app:app --port 8000`.
 
-Serves the eligibility API, the widget (/ and /widget.js), WeChat (/wechat), the operator
-console (/operator) and the kiosk (/kiosk, /api/tts). All channels share one ConversationCore
+Serves the eligibility API (bot.api) and one package per channel over the one core
+(bot/core.py): the widget (bot.web: / and /widget.js), WeChat (bot.wechat: /wechat), the operator
+console (bot.operator: /operator) and the kiosk (bot.kiosk: /kiosk, /api/tts). All channels share one ConversationCore
 (`app.state.core`); the settings are read once (`app.state.settings`) and handed to routes by
 FastAPI dependencies (bot.deps). Limits at the door: bot.guard.
 """
@@ -13,7 +14,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot import api, kiosk, operator_console, speech, web, wechat
+from bot import api, kiosk, operator, web, wechat
+from bot.kiosk import speech
 from bot.core import ConversationCore
 from bot.guard import BodyLimit, Buckets, ChatCors, Lockout, RateLimit, quiet_logs
 from bot.sessions import Issuer, Secret
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None, core: ConversationCore | None =
     app.state.lockout = Lockout(settings.operator_max_failures)
     app.state.wechat = wechat.WeChatBridge(settings, app.state.core, limits=app.state.sender_limits)
     api.install_error_handlers(app)
-    for module in (api, web, wechat, operator_console, kiosk):
+    for module in (api, web, wechat, operator, kiosk):
         app.include_router(module.router)
     app.mount("/widget", StaticFiles(directory=web.STATIC), name="widget")
     # outermost first: CORS answers preflights, then the rate limit, then the body limit

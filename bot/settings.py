@@ -83,7 +83,7 @@ class Settings:
     tts_cache_bytes: int = 20 * 1024 * 1024
     tts_cache_max_age: float = 24 * 3600.0  # seconds a spoken sentence stays cached
     espeak_ng: str | None = None
-    # speech recognition (bot.speech)
+    # speech recognition (bot.kiosk.speech)
     speech_recognizer: str | None = None
     speech_recognizer_module: str | None = None
 

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.core import BotMessage
 from bot.settings import Settings
-from bot.wechat_dedup import MessageDeduplicator, ReplayGuard
-from bot.wechat_options import LastButtons, MorePages, parse_choice, render, split_text
+from bot.wechat.dedup import MessageDeduplicator, ReplayGuard
+from bot.wechat.options import LastButtons, MorePages, parse_choice, render, split_text
 
 
 @pytest.mark.parametrize("text, number", [

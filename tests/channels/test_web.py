@@ -11,7 +11,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.web import KIND_UNAVAILABLE
 
-STATIC = Path(__file__).resolve().parents[2] / "bot" / "static" / "widget"
+STATIC = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
 
 
 def chat(gateway: str, sender: str, message: str) -> httpx.Response:

@@ -6,7 +6,7 @@ import pytest
 from console_support import OPERATOR_TOKEN, app_for
 from fastapi.testclient import TestClient
 
-from bot import operator_console
+from bot import operator as operator_console
 
 AUTH = {"X-Operator-Token": OPERATOR_TOKEN}
 

@@ -7,7 +7,7 @@ import pytest
 from console_support import screenshot
 from playwright.sync_api import expect
 
-from bot import speech, tts
+from bot.kiosk import speech, tts
 
 pytestmark = pytest.mark.browser
 

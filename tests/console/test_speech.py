@@ -1,8 +1,8 @@
-"""bot.speech: the pluggable recogniser interface, tested with a fake recogniser."""
+"""bot.kiosk.speech: the pluggable recogniser interface, tested with a fake recogniser."""
 import httpx
 import pytest
 
-from bot import speech
+from bot.kiosk import speech
 
 
 class FakeRecognizer:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from console_support import TTS_CACHE
 
-from bot import tts
+from bot.kiosk import tts
 
 MIN_DURATION_S = 0.3
 MIN_RMS = 0.01  # fraction of full scale; espeak-ng speech is around 0.1

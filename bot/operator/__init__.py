@@ -32,7 +32,7 @@ from policy_kb.facts import FACT_NAMES, ProfileError
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static" / "operator"
+STATIC = Path(__file__).parent / "static"
 _FILES = {"console.js": "text/javascript", "console.css": "text/css"}
 CHANNEL = "op"
 START_MESSAGE = "/greet"  # as the widget and WeChat start: the welcome and the first question

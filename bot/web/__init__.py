@@ -23,7 +23,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["widget"])
-STATIC = Path(__file__).parent / "static" / "widget"
+STATIC = Path(__file__).parent / "static"
 
 MAX_MESSAGE = MAX_TEXT
 CHANNEL = "web"

@@ -4,7 +4,7 @@ A recogniser turns a short recording (the bytes the browser's MediaRecorder made
 with its content type) into text, which the kiosk then sends to the conversation
 core like a typed message. To add one (e.g. a local Vosk or FunASR model):
 
-    from bot import speech
+    from bot.kiosk import speech
 
     class MyRecognizer:
         name = "mine"

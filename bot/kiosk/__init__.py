@@ -2,12 +2,12 @@
 
 Very large buttons, every bot message read aloud (espeak-ng via /api/tts, or the
 browser's own speech synthesis), voice-friendly text, an optional speech recogniser
-(bot.speech) and an idle timeout after which the page clears itself and the
+(bot.kiosk.speech) and an idle timeout after which the page clears itself and the
 conversation is wiped on the server. Each visit is its own conversation (an id ``kiosk:…``
 issued and signed by the gateway) on the shared conversation core: no rules or replies here.
 
 Settings (environment or `.env`, read once): KIOSK_IDLE_SECONDS (default 90), KIOSK_TTS
-(server | browser | off, default server), SPEECH_RECOGNIZER and SPEECH_RECOGNIZER_MODULE (bot.speech).
+(server | browser | off, default server), SPEECH_RECOGNIZER and SPEECH_RECOGNIZER_MODULE (bot.kiosk.speech).
 """
 from __future__ import annotations
 
@@ -21,20 +21,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from bot import screening_view as view
-from bot import speech, tts
+from bot.kiosk import speech, tts
 from bot.core import BotMessage, ConversationCore, CoreUnavailable
 from bot.deps import get_core, get_issuer, get_sender_limits, get_settings
 from bot.errors import NO_STORE, GatewayError
 from bot.guard import Buckets, user_text
-from bot.operator_console import console_headers
+from bot.operator import console_headers
 from bot.sessions import Issuer
 from bot.settings import Settings
-from bot.voice_text import to_voice
+from bot.kiosk.voice_text import to_voice
 from policy_kb.facts import FACT_NAMES, ProfileError, facts
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static" / "kiosk"
+STATIC = Path(__file__).parent / "static"
 _FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css"}
 CHANNEL = "kiosk"
 START_MESSAGE = "/greet"  # as the widget and WeChat start: the welcome and the first question

@@ -21,10 +21,10 @@ from bot.settings import Settings
 from bot.errors import TOO_MANY, GatewayError
 from bot.guard import MAX_TEXT, TEXT_TOO_LONG, Buckets
 from bot.web import KIND_UNAVAILABLE
-from bot.wechat_client import CustomerServiceClient
-from bot.wechat_dedup import MessageDeduplicator, ReplayGuard, in_background
-from bot.wechat_options import LastButtons, MorePages, Paged, render, split_text
-from bot.wechat_xml import MAX_XML_BYTES, UnsafeXML, check_xml
+from bot.wechat.client import CustomerServiceClient
+from bot.wechat.dedup import MessageDeduplicator, ReplayGuard, in_background
+from bot.wechat.options import LastButtons, MorePages, Paged, render, split_text
+from bot.wechat.safe_xml import MAX_XML_BYTES, UnsafeXML, check_xml
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])

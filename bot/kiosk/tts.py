@@ -1,7 +1,7 @@
 """Offline text-to-speech with espeak-ng (Mandarin voice ``cmn-latn-pinyin``).
 
 ``GET /api/tts?text=...`` answers ``audio/wav``. The text (at most 300 characters) is first made
-voice-friendly (bot.voice_text) and handed to espeak-ng on stdin with an argument list (no
+voice-friendly (bot.kiosk.voice_text) and handed to espeak-ng on stdin with an argument list (no
 shell). Results are cached on disk under an HMAC of voice, speed and text keyed by the
 gateway's secret, so file names tell nothing about what was said; the cache is bounded in
 bytes (TTS_CACHE_BYTES) and in age (TTS_CACHE_MAX_AGE). Answers are ``Cache-Control: private``.
@@ -33,7 +33,7 @@ from bot.deps import get_secret, get_settings
 from bot.errors import GatewayError
 from bot.sessions import Secret
 from bot.settings import Settings
-from bot.voice_text import to_voice
+from bot.kiosk.voice_text import to_voice
 
 log = logging.getLogger(__name__)
 
