@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, core: ConversationCore | None =
     app.state.core = core or ConversationCore(settings.rasa_url)
     app.state.secret = Secret(settings.data_path)
     app.state.issuer = Issuer(app.state.secret)
-    app.state.sender_limits = Buckets(settings.rate_sender_per_minute, 10)
+    app.state.sender_limits = Buckets(settings.rate_sender_per_minute, 20)
     app.state.lockout = Lockout(settings.operator_max_failures)
     app.state.wechat = wechat.WeChatBridge(settings, app.state.core, limits=app.state.sender_limits)
     api.install_error_handlers(app)

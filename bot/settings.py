@@ -71,7 +71,7 @@ class Settings:
     # limits at the door
     max_body_bytes: int = 64 * 1024
     rate_ip_per_minute: float = 240.0  # requests per client address (burst: a quarter of it, at least 10)
-    rate_sender_per_minute: float = 30.0  # messages per conversation (burst: 10)
+    rate_sender_per_minute: float = 60.0  # messages per conversation (burst: 20)
     operator_max_failures: int = 5  # wrong tokens before the address must wait
     # kiosk
     kiosk_idle_seconds: int = 90

@@ -49,7 +49,7 @@ class WeChatBridge:
     def __init__(self, settings: Settings, core: ConversationCore, cs: CustomerServiceClient | None = None,
                  limits: Buckets | None = None):
         self.settings, self.core = settings, core
-        self.limits = limits or Buckets(settings.rate_sender_per_minute, 10)
+        self.limits = limits or Buckets(settings.rate_sender_per_minute, 20)
         self.cs = cs
         if cs is None and settings.wechat_customer_service:
             self.cs = CustomerServiceClient(settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base)

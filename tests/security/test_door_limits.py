@@ -180,14 +180,14 @@ def test_rate_limit_per_client_address(start_process):
 
 
 def test_rate_limit_per_conversation(start_process, fake_rasa):
-    gw = start_process(RATE_IP_PER_MINUTE="100000", RATE_SENDER_PER_MINUTE="6")  # burst 10
+    gw = start_process(RATE_IP_PER_MINUTE="100000", RATE_SENDER_PER_MINUTE="6")  # burst 20
     a, b = (httpx.post(f"{gw.url}/api/chat/session", json={}).json()["sender"] for _ in range(2))
     with httpx.Client() as client:
-        codes = [client.post(f"{gw.url}/api/chat", json={"sender": a, "message": "你好"}).status_code for _ in range(14)]
+        codes = [client.post(f"{gw.url}/api/chat", json={"sender": a, "message": "你好"}).status_code for _ in range(24)]
         other = client.post(f"{gw.url}/api/chat", json={"sender": b, "message": "你好"})
-    assert codes[:10] == [200] * 10 and set(codes[10:]) == {429}, codes
+    assert codes[:20] == [200] * 20 and set(codes[20:]) == {429}, codes
     assert other.status_code == 200  # another conversation is not held up
-    assert fake_rasa.count(a) == 10
+    assert fake_rasa.count(a) == 20
 
 
 def test_cors_and_framing_follow_widget_origins(start_process):
