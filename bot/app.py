@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot import api, kiosk, operator, web, wechat
-from bot.kiosk import speech
 from bot.core import ConversationCore
 from bot.guard import BodyLimit, Buckets, ChatCors, Lockout, RateLimit, quiet_logs
+from bot.kiosk import speech
 from bot.sessions import Issuer, Secret
 from bot.settings import Settings
 

@@ -15,7 +15,8 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.errors import GatewayError, too_many
 
@@ -141,7 +142,7 @@ class Lockout:
         self._state: OrderedDict[str, tuple[int, float]] = OrderedDict()  # address -> (failures, locked until)
 
     def wait(self, address: str) -> float:
-        failures, until = self._state.get(address, (0, 0.0))
+        _, until = self._state.get(address, (0, 0.0))
         return max(0.0, until - time.monotonic())
 
     def failed(self, address: str) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
 
 from fastapi import Request
 
@@ -148,7 +148,7 @@ class Settings:
 
     # -- reading -------------------------------------------------------------------------------
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
         """Every field from the variable of its name in upper case; bad numbers fall back to the default."""
         environ = os.environ if environ is None else environ
         path = Path(env_file or environ.get("ENV_FILE") or REPO_ROOT / ".env")

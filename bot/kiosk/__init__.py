@@ -21,15 +21,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from bot import screening_view as view
-from bot.kiosk import speech, tts
 from bot.core import BotMessage, ConversationCore, CoreUnavailable
 from bot.deps import get_core, get_issuer, get_sender_limits, get_settings
 from bot.errors import NO_STORE, GatewayError
 from bot.guard import Buckets, user_text
+from bot.kiosk import speech, tts
+from bot.kiosk.voice_text import to_voice
 from bot.operator import console_headers
 from bot.sessions import Issuer
 from bot.settings import Settings
-from bot.kiosk.voice_text import to_voice
 from policy_kb.facts import FACT_NAMES, ProfileError, facts
 
 log = logging.getLogger(__name__)

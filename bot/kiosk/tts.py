@@ -31,9 +31,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from bot.deps import get_secret, get_settings
 from bot.errors import GatewayError
+from bot.kiosk.voice_text import to_voice
 from bot.sessions import Secret
 from bot.settings import Settings
-from bot.kiosk.voice_text import to_voice
 
 log = logging.getLogger(__name__)
 

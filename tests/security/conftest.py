@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from channels.fake_rasa import FakeRasa
 
 from .gateway_process import GatewayProcess

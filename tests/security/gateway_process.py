@@ -42,7 +42,7 @@ class GatewayProcess:
         }
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "GatewayProcess":
+    def start(self) -> GatewayProcess:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "bot.app:app", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -95,7 +95,7 @@ def upload(port: int, path: str, total: int, chunked: bool = True, chunk: int = 
                     break
                 answered_at = answered_at or time.monotonic()
                 answer += data
-        except (socket.timeout, ConnectionResetError):
+        except (TimeoutError, ConnectionResetError):
             pass
     finally:
         sock.close()

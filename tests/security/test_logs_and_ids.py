@@ -6,7 +6,6 @@ import re
 import stat
 
 import httpx
-
 from channels.wechat_sim import WeChatSim
 
 from .gateway_process import GatewayProcess
