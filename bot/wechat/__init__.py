@@ -103,8 +103,13 @@ class WeChatBridge:
                 return await self._turn(sender, "/greet")
             if event == "click" and str(getattr(msg, "key", "") or "").startswith("/"):
                 return await self._turn(sender, msg.key)  # menu keys may be bot payloads, e.g. /restart
-            if event == "unsubscribe":
+            if event == "unsubscribe":  # the user left: nothing they said stays on the server
                 self.buttons.remember(sender, [])
+                self.more.forget(sender)
+                try:
+                    await self.core.forget(sender)
+                except CoreUnavailable:
+                    log.warning("could not wipe a wechat conversation after unsubscribe")
             return None
         return ONLY_TEXT
 

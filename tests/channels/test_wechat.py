@@ -80,8 +80,10 @@ def test_subscribe_greets_with_numbered_options(wx, openid):
     assert "回复数字" in text and "\n1 " in text
 
 
-def test_unsubscribe_and_other_events_get_success(wx, openid):
+def test_unsubscribe_and_other_events_get_success(wx, openid, fake_rasa):
+    content(wx, wx.post(wx.text(openid, "你好")))
     assert wx.post(wx.event(openid, "unsubscribe")).text == "success"
+    assert f"wx:{openid}" in fake_rasa.forgotten  # the conversation is wiped when the user leaves
     assert wx.post(wx.event(openid, "VIEW", "http://example.invalid")).text == "success"
 
 
