@@ -28,7 +28,7 @@ _ID = re.compile(r"^(web|kiosk|op):([0-9a-f]{24}):([0-9a-f]{32})$")
 def load_secret(data_dir: Path) -> bytes:
     """The gateway's secret from ``data_dir/secret``; made (0600) when missing."""
     path = Path(data_dir) / "secret"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # conversations may be stored beside it
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
