@@ -11,42 +11,31 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import policy_kb
+from bot.errors import GatewayError
 from policy_kb.facts import ProfileError as FactsProfileError
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["eligibility"])
 
-MAX_PROFILES = 1000
-MAX_BODY_BYTES = 1_000_000
+MAX_PROFILES = 1000  # bodies are at most 64 KB anyway (bot.guard.BodyLimit)
 
 
-class ApiError(Exception):
-    """An error answered as {"error", "message_zh", "message_en", ...}."""
-
-    def __init__(self, status: int, code: str, message_zh: str, message_en: str, **extra: Any):
-        super().__init__(message_en)
-        self.status, self.code = status, code
-        self.message_zh, self.message_en, self.extra = message_zh, message_en, extra
-
-    def response(self) -> JSONResponse:
-        body = {"error": self.code, "message_zh": self.message_zh, "message_en": self.message_en, **self.extra}
-        body["message"] = f"{self.message_zh} / {self.message_en}"
-        body.setdefault("detail", self.message_zh)  # FastAPI's usual key, for clients that read it
-        return JSONResponse(body, status_code=self.status)
+ApiError = GatewayError  # the gateway's one error type (bot.errors)
 
 
 _HTTP_MESSAGES = {
     404: ("not_found", "没有找到这个地址", "not found"),
     405: ("method_not_allowed", "不支持这种请求方式", "method not allowed"),
-    413: ("too_large", "请求内容太大", "request too large"),
+    413: ("too_large", "发送的内容太多了，请短一点再试。", "request too large"),
+    429: ("too_many_requests", "请求太频繁了，请稍等一会儿再试。", "too many requests"),
 }
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Every error of the gateway is JSON with a Chinese and an English message, never a trace."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    @app.exception_handler(GatewayError)
+    async def _gateway_error(_: Request, exc: GatewayError) -> JSONResponse:
         return exc.response()
 
     @app.exception_handler(StarletteHTTPException)
@@ -122,8 +111,6 @@ async def eligibility(request: Request) -> Any:
     Each result has `eligible`, `possible`, `next_facts` and `services` (contract section 4).
     """
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise ApiError(413, "too_large", "请求内容太大", "request body too large")
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):

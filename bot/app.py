@@ -1,89 +1,72 @@
 """The web gateway on port 8000: `uvicorn bot.app:app --port 8000`.
 
-Serves the eligibility API, the widget (/ and /widget.js), WeChat (/wechat) and, when present,
-issue 5's operator console and kiosk routers. All channels share one ConversationCore
-(`app.state.core`); settings are in `app.state.settings`.
+Serves the eligibility API (bot.api) and one package per channel over the one core
+(bot/core.py): the widget (bot.web: / and /widget.js), WeChat (bot.wechat: /wechat), the operator
+console (bot.operator: /operator) and the kiosk (bot.kiosk: /kiosk, /api/tts). All channels share one ConversationCore
+(`app.state.core`); the settings are read once (`app.state.settings`) and handed to routes by
+FastAPI dependencies (bot.deps). Limits at the door: bot.guard.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot import api, web, wechat
+from bot import api, kiosk, operator, web, wechat
 from bot.core import ConversationCore
+from bot.guard import BodyLimit, Buckets, ChatCors, Lockout, RateLimit, quiet_logs
+from bot.kiosk import speech
+from bot.sessions import Issuer, Secret
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-OPTIONAL_ROUTERS = ("bot.operator_console", "bot.kiosk")
 
 DESCRIPTION = """长治市基本养老服务资格助手的网关。
 
 * `POST /api/eligibility` — one profile (object) → one result; a list → a list (contract §4).
 * `GET /api/services`, `GET /api/services/{id}` — the 26 services with citations and plain summaries.
-* `/` full-page chat, `/widget.js` embeddable widget, `/wechat` 公众号 endpoint.
+* `POST /api/chat/session` → `{"sender"}` (an id issued by the gateway); `POST /api/chat` with it.
+* `/` full-page chat, `/widget.js` embeddable widget, `/wechat` 公众号, `/operator`, `/kiosk`.
 
 Errors are JSON: `{"error", "message_zh", "message_en", "message", "detail"}`.
 """
 
 
-class RedactQuery(logging.Filter):
-    """Access-log lines without query strings: WeChat puts the user's openid and signatures there."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
-            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
-        return True
-
-
-def _quiet_logs() -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry ids and tokens
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactQuery) for f in access.filters):
-        access.addFilter(RedactQuery())
-
-
-def _include_optional(app: FastAPI) -> list[str]:
-    included = []
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError as exc:
-            if exc.name != name:  # the module exists but something it needs is missing
-                log.warning("%s not loaded: %s", name, exc)
-            continue
-        router = getattr(module, "router", None)
-        if router is not None:
-            app.include_router(router)
-            included.append(name)
-    return included
-
-
 def create_app(settings: Settings | None = None, core: ConversationCore | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    _quiet_logs()
+    quiet_logs()
+    problem = settings.operator_token_problem()
+    if problem and settings.operator_token:
+        log.warning("operator console disabled: %s", problem)  # says why, never the token
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        _ = app.state.secret.key  # made on first start (DATA_DIR/secret, 0600)
         yield
         await app.state.wechat.aclose()
         await app.state.core.aclose()
 
-    app = FastAPI(title="长治养老服务资格助手 · Web gateway", version="0.1.0", description=DESCRIPTION,
+    app = FastAPI(title="长治养老服务资格助手 · Web gateway", version="0.2.0", description=DESCRIPTION,
                   lifespan=lifespan)
     app.state.settings = settings
     app.state.core = core or ConversationCore(settings.rasa_url)
-    app.state.wechat = wechat.WeChatBridge(settings, app.state.core)
+    app.state.secret = Secret(settings.data_path)
+    app.state.issuer = Issuer(app.state.secret)
+    app.state.sender_limits = Buckets(settings.rate_sender_per_minute, 20)
+    app.state.lockout = Lockout(settings.operator_max_failures)
+    app.state.wechat = wechat.WeChatBridge(settings, app.state.core, limits=app.state.sender_limits)
     api.install_error_handlers(app)
-    app.include_router(api.router)
-    app.include_router(web.router)
-    app.include_router(wechat.router)
-    app.state.optional_routers = _include_optional(app)
+    for module in (api, web, wechat, operator, kiosk):
+        app.include_router(module.router)
     app.mount("/widget", StaticFiles(directory=web.STATIC), name="widget")
+    # outermost first: CORS answers preflights, then the rate limit, then the body limit
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                       exceptions={"/kiosk/api/listen": speech.MAX_AUDIO_BYTES})
+    ip_rate = settings.rate_ip_per_minute
+    app.add_middleware(RateLimit, buckets=Buckets(ip_rate, max(10.0, ip_rate / 4)))
+    app.add_middleware(ChatCors, origins=settings.widget_origin_list)
     return app
 
 

@@ -8,26 +8,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import Request
-
-from bot.core import BotMessage, ConversationCore
+from bot.core import BotMessage
 from policy_kb.facts import Fact, ProfileError, facts
 
 log = logging.getLogger(__name__)
-
-_default_core: ConversationCore | None = None
-
-
-def get_core(request: Request) -> ConversationCore:
-    """The app's shared core (``app.state.core``) or one made from RASA_URL."""
-    global _default_core
-    core = getattr(request.app.state, "core", None)
-    if core is not None:
-        return core
-    if _default_core is None:
-        _default_core = ConversationCore()
-    return _default_core
-
 
 # ---- tracker → messages -------------------------------------------------------------
 

@@ -1,19 +1,26 @@
-"""Gateway settings from environment variables; a `.env` file may set them.
+"""Gateway settings, read once at start from environment variables and a `.env` file.
 
-Real environment variables win over the `.env` file. Public names (contract section 5):
-WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APPID, WECHAT_SECRET, OPERATOR_TOKEN; also RASA_URL.
-Added here (optional): WECHAT_API_BASE, WECHAT_REPLY_DEADLINE, WECHAT_MAX_CLOCK_SKEW, ENV_FILE.
+Real environment variables win over the `.env` file. `create_app` reads them once
+(`Settings.from_env()`) and keeps them in `app.state.settings`; routes get them through the
+FastAPI dependency `get_settings`. Nothing in `bot/` reads `os.environ` on its own.
+
+Public names (contract section 5): WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APPID, WECHAT_SECRET,
+OPERATOR_TOKEN; also RASA_URL. The others are listed in README "Settings" and docs/security.md.
+The dataclass stays flat: one field per variable, named as the variable in lower case.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
+
+from fastapi import Request
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+MIN_OPERATOR_TOKEN = 24  # characters; a shorter OPERATOR_TOKEN leaves the console disabled
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -21,7 +28,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
+    except (FileNotFoundError, IsADirectoryError, PermissionError, NotADirectoryError):
         return values
     for line in lines:
         line = line.strip()
@@ -41,25 +48,46 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def _float(raw: str | None, default: float) -> float:
-    try:
-        return float(raw) if raw not in (None, "") else default
-    except ValueError:
-        return default
-
-
 @dataclass(frozen=True)
 class Settings:
+    # WeChat 公众号 (contract section 5)
     wechat_token: str | None = None
     wechat_aes_key: str | None = None
     wechat_appid: str | None = None
     wechat_secret: str | None = None
-    operator_token: str | None = None
-    rasa_url: str = "http://127.0.0.1:5005"
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_deadline: float = 4.5  # seconds; WeChat gives up after 5 s
     wechat_max_clock_skew: float = 300.0  # seconds a signed timestamp may be off
+    # the conversation core
+    rasa_url: str = "http://127.0.0.1:5005"
+    # operator console
+    operator_token: str | None = None
+    # where the gateway keeps its secret and caches (git-ignored ./run/data by default)
+    data_dir: str = str(REPO_ROOT / "run" / "data")
+    # the widget: origins that may embed the chat page and call /api/chat* ("*" = any site may embed)
+    widget_origins: str = "*"
+    # who may frame /operator and /kiosk (CSP frame-ancestors)
+    console_frame_ancestors: str = "'self'"
+    # limits at the door
+    max_body_bytes: int = 64 * 1024
+    rate_ip_per_minute: float = 240.0  # requests per client address (burst: a quarter of it, at least 10)
+    rate_sender_per_minute: float = 60.0  # messages per conversation (burst: 20)
+    operator_max_failures: int = 5  # wrong tokens before the address must wait
+    # kiosk
+    kiosk_idle_seconds: int = 90
+    kiosk_tts: str = "server"  # server | browser | off
+    # text to speech (espeak-ng)
+    tts_voice: str = "cmn-latn-pinyin"
+    tts_speed: int = 140
+    tts_cache_dir: str | None = None  # default: <data_dir>/tts
+    tts_cache_bytes: int = 20 * 1024 * 1024
+    tts_cache_max_age: float = 24 * 3600.0  # seconds a spoken sentence stays cached
+    espeak_ng: str | None = None
+    # speech recognition (bot.kiosk.speech)
+    speech_recognizer: str | None = None
+    speech_recognizer_module: str | None = None
 
+    # -- derived -------------------------------------------------------------------------------
     @property
     def wechat_enabled(self) -> bool:
         return bool(self.wechat_token)
@@ -88,29 +116,61 @@ class Settings:
             return "WECHAT_AES_KEY is not a valid EncodingAESKey"
         return None
 
+    def operator_token_problem(self) -> str | None:
+        """Why the operator console stays disabled (never quoting the token), or None."""
+        token = self.operator_token or ""
+        if not token:
+            return "OPERATOR_TOKEN is not set"
+        if len(token) < MIN_OPERATOR_TOKEN:
+            return f"OPERATOR_TOKEN has {len(token)} characters; at least {MIN_OPERATOR_TOKEN} are needed"
+        return None
+
+    @property
+    def operator_enabled(self) -> bool:
+        return self.operator_token_problem() is None
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def tts_cache_path(self) -> Path:
+        return Path(self.tts_cache_dir) if self.tts_cache_dir else self.data_path / "tts"
+
+    @property
+    def widget_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.widget_origins.replace(",", " ").split() if o.strip())
+
+    @property
+    def kiosk_tts_mode(self) -> str:
+        mode = (self.kiosk_tts or "").strip().lower()
+        return mode if mode in ("server", "browser", "off") else "server"
+
+    # -- reading -------------------------------------------------------------------------------
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
+        """Every field from the variable of its name in upper case; bad numbers fall back to the default."""
         environ = os.environ if environ is None else environ
         path = Path(env_file or environ.get("ENV_FILE") or REPO_ROOT / ".env")
-        merged = {**read_env_file(path), **{k: v for k, v in environ.items()}}
+        merged = {**read_env_file(path), **dict(environ)}
+        values = {}
+        for f in fields(cls):
+            raw = (merged.get(f.name.upper()) or "").strip()
+            if not raw:
+                continue
+            kind = type(f.default) if f.default is not None else str
+            try:
+                values[f.name] = kind(raw) if kind in (int, float) else raw
+            except ValueError:
+                continue  # a typo in a number keeps the default
+        for url in ("rasa_url", "wechat_api_base"):
+            if url in values:
+                values[url] = values[url].rstrip("/")
+        values["kiosk_idle_seconds"] = max(2, min(3600, values.get("kiosk_idle_seconds", cls.kiosk_idle_seconds)))
+        values["tts_speed"] = max(80, min(300, values.get("tts_speed", cls.tts_speed)))
+        return cls(**values)
 
-        def get(name: str) -> str | None:
-            value = (merged.get(name) or "").strip()
-            return value or None
 
-        return cls(
-            wechat_token=get("WECHAT_TOKEN"),
-            wechat_aes_key=get("WECHAT_AES_KEY"),
-            wechat_appid=get("WECHAT_APPID"),
-            wechat_secret=get("WECHAT_SECRET"),
-            operator_token=get("OPERATOR_TOKEN"),
-            rasa_url=(get("RASA_URL") or cls.rasa_url).rstrip("/"),
-            wechat_api_base=(get("WECHAT_API_BASE") or cls.wechat_api_base).rstrip("/"),
-            wechat_reply_deadline=_float(get("WECHAT_REPLY_DEADLINE"), cls.wechat_reply_deadline),
-            wechat_max_clock_skew=_float(get("WECHAT_MAX_CLOCK_SKEW"), cls.wechat_max_clock_skew),
-        )
-
-
-def get_settings() -> Settings:
-    """Settings as the environment (and `.env`) give them now."""
-    return Settings.from_env()
+def get_settings(request: Request) -> Settings:
+    """FastAPI dependency: the settings the gateway read at start."""
+    return request.app.state.settings

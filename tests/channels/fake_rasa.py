@@ -4,7 +4,9 @@
     GET  /conversations/{sender}/tracker → {"sender_id", "slots": {...}}
 
 Questions: age (typed, no buttons) → economic_status (buttons) → self_care (buttons) → result.
-Tests can set `delay` (seconds before answering) and `down` (answer 500), and read `received`.
+    PUT  /conversations/{sender}/tracker/events  [] → the conversation wiped (as `core.forget`)
+Tests can set `delay` (seconds before answering) and `down` (answer 500), and read `received`
+and `forgotten` (senders wiped).
 """
 from __future__ import annotations
 
@@ -92,6 +94,7 @@ class FakeRasa:
     def __init__(self) -> None:
         self.scripts: dict[str, Script] = {}
         self.received: list[tuple[str, str]] = []
+        self.forgotten: list[str] = []
         self.delay = 0.0
         self.down = False
         self._lock = threading.Lock()
@@ -137,6 +140,17 @@ class FakeRasa:
                 with fake._lock:
                     reply = fake.scripts.setdefault(sender, Script()).handle(message)
                 self._json(200, [{"recipient_id": sender, **m} for m in reply])
+
+            def do_PUT(self) -> None:  # noqa: N802
+                found = re.fullmatch(r"/conversations/([^/]+)/tracker/events", self.path.split("?")[0])
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if not found:
+                    return self._json(404, {"error": "not found"})
+                sender = unquote(found.group(1))
+                with fake._lock:
+                    fake.scripts.pop(sender, None)
+                    fake.forgotten.append(sender)
+                self._json(200, {"sender_id": sender, "slots": {}, "events": []})
 
             def do_GET(self) -> None:  # noqa: N802
                 found = re.fullmatch(r"/conversations/([^/]+)/tracker", self.path.split("?")[0])

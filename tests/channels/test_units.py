@@ -1,19 +1,15 @@
-"""Small pieces of the channels: numbered choices, long texts, settings, optional routers."""
+"""Small pieces of the channels: numbered choices, long texts, settings, the app's routes."""
 from __future__ import annotations
 
 import asyncio
-import sys
-import types
-
 import pytest
-from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.core import BotMessage
 from bot.settings import Settings
-from bot.wechat_dedup import MessageDeduplicator, ReplayGuard
-from bot.wechat_options import LastButtons, MorePages, parse_choice, render, split_text
+from bot.wechat.dedup import MessageDeduplicator, ReplayGuard
+from bot.wechat.options import LastButtons, MorePages, parse_choice, render, split_text
 
 
 @pytest.mark.parametrize("text, number", [
@@ -85,22 +81,25 @@ def test_aes_key_is_checked():
     assert Settings(wechat_aes_key="a" * 43, wechat_appid="wx1").wechat_config_error() is None
 
 
-def test_issue5_routers_are_included_when_present(monkeypatch):
-    for name, path in (("bot.operator_console", "/operator"), ("bot.kiosk", "/kiosk")):
-        module = types.ModuleType(name)
-        module.router = APIRouter()
-        module.router.add_api_route(path, lambda: {"ok": True})
-        monkeypatch.setitem(sys.modules, name, module)
-    app = create_app(Settings())
-    assert app.state.optional_routers == ["bot.operator_console", "bot.kiosk"]
-    client = TestClient(app)
-    assert client.get("/operator").json() == {"ok": True} and client.get("/kiosk").json() == {"ok": True}
+def test_every_channel_is_in_the_app():
+    """No optional routers any more: the gateway always serves every channel."""
+    paths = {getattr(r, "path", "") for r in create_app(Settings()).routes}
+    assert {"/", "/api/chat", "/api/chat/session", "/api/chat/forget", "/wechat", "/operator", "/kiosk",
+            "/api/tts"} <= paths
+    with TestClient(create_app(Settings())) as client:  # unset OPERATOR_TOKEN: the console says so
+        assert client.get("/operator").status_code == 503
 
 
-def test_the_app_runs_without_issue5_routers(monkeypatch):
-    for name in ("bot.operator_console", "bot.kiosk"):
-        monkeypatch.setitem(sys.modules, name, None)  # import raises ImportError
-    assert create_app(Settings()).state.optional_routers == []
+def test_numbers_in_settings(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("MAX_BODY_BYTES=1000\nRATE_IP_PER_MINUTE=lots\nTTS_CACHE_MAX_AGE=60.5\nKIOSK_IDLE_SECONDS=999999\n",
+                   encoding="utf-8")
+    s = Settings.from_env({"DATA_DIR": str(tmp_path)}, env_file=env)
+    assert s.max_body_bytes == 1000 and s.rate_ip_per_minute == Settings.rate_ip_per_minute
+    assert s.tts_cache_max_age == 60.5 and s.kiosk_idle_seconds == 3600
+    assert s.tts_cache_path == tmp_path / "tts"
+    assert Settings.from_env({"WIDGET_ORIGINS": "https://a.example, https://b.example/"}, env_file=env
+                             ).widget_origin_list == ("https://a.example", "https://b.example")
 
 
 def test_deduplicator_runs_once_and_hands_over_late_answers():
@@ -134,12 +133,18 @@ def test_replay_guard():
     assert not guard.check("t:n:s", "id:2")  # same signature, other message
 
 
-def test_access_log_lines_drop_query_strings():
+def test_access_log_lines_drop_query_strings_and_ids():
     import logging
 
-    from bot.app import RedactQuery
+    from bot.guard import RedactIds
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
-                               ("1.2.3.4:5", "POST", "/wechat?signature=abc&openid=oXYZ", "1.1", 200), None)
-    RedactQuery().filter(record)
-    assert "oXYZ" not in record.getMessage() and "/wechat?…" in record.getMessage()
+    def line(path: str) -> str:
+        record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                                   ("1.2.3.4:5", "POST", path, "1.1", 200), None)
+        RedactIds().filter(record)
+        return record.getMessage()
+
+    assert "oXYZ" not in line("/wechat?signature=abc&openid=oXYZ") and "/wechat?…" in line("/wechat?openid=oXYZ")
+    for path in ("/operator/api/calls/op:0123abcd:feed/say", "/operator/api/calls/op%3A0123abcd%3Afeed/end",
+                 "/kiosk/api/listen?sender=kiosk:0123abcd"):
+        assert "0123abcd" not in line(path) and "feed" not in line(path), line(path)

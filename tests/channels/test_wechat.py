@@ -80,8 +80,10 @@ def test_subscribe_greets_with_numbered_options(wx, openid):
     assert "回复数字" in text and "\n1 " in text
 
 
-def test_unsubscribe_and_other_events_get_success(wx, openid):
+def test_unsubscribe_and_other_events_get_success(wx, openid, fake_rasa):
+    content(wx, wx.post(wx.text(openid, "你好")))
     assert wx.post(wx.event(openid, "unsubscribe")).text == "success"
+    assert f"wx:{openid}" in fake_rasa.forgotten  # the conversation is wiped when the user leaves
     assert wx.post(wx.event(openid, "VIEW", "http://example.invalid")).text == "success"
 
 
@@ -225,7 +227,7 @@ def test_forged_signature_is_refused(gateway, openid, fake_rasa):
 def test_malformed_or_hostile_xml_is_refused(wx, openid, body):
     q = wx.signed_query()
     resp = wx.post_raw(q, body)
-    assert resp.status_code == 400 and "Traceback" not in resp.text
+    assert resp.status_code == (413 if len(body) > 64 * 1024 else 400) and "Traceback" not in resp.text
     assert content(wx, wx.post(wx.image(openid))) == ONLY_TEXT  # still serving
 
 
@@ -320,3 +322,22 @@ def test_long_answers_with_customer_service_send_the_rest(wx, openid, scripted_r
         time.sleep(0.05)
     rest = "".join(wechat_api.texts_to(openid))
     assert "回复数字" in rest and all(len(t.encode()) < 2048 for t in wechat_api.texts_to(openid))
+
+
+def test_a_very_long_message_gets_a_kind_answer_and_never_reaches_rasa(wx, openid, scripted_rasa):
+    sender = f"wx:{openid}"
+    for msg in (wx.text(openid, "我家老人" + "长" * 20000), wx.voice(openid, "八十二岁" * 200)):
+        started = time.monotonic()
+        text = content(wx, wx.post(msg))
+        assert time.monotonic() - started < 1.0
+        assert "太长" in text and "500" in text
+    assert scripted_rasa.count(sender) == 0
+    assert "太长" not in content(wx, wx.post(wx.text(openid, "长" * 500)))  # 500 is still allowed
+    assert scripted_rasa.count(sender) == 1
+
+
+def test_the_website_api_cannot_reach_a_wechat_conversation(wx, gateway, openid, scripted_rasa):
+    content(wx, wx.post(wx.text(openid, "你好")))
+    resp = httpx.post(f"{gateway}/api/chat", json={"sender": f"wx:{openid}", "message": "/restart"})
+    assert resp.status_code == 403
+    assert scripted_rasa.count(f"wx:{openid}", "/restart") == 0

@@ -70,11 +70,12 @@ def test_full_screening_by_clicks_and_typing(page, context, gateway, rasa_url, s
     assert origins(context.requests) == {gateway}, "everything is served by the gateway, no CDN"
 
 
-def test_conversation_survives_a_reload_and_restart_starts_over(page, rasa_url):
+def test_conversation_survives_a_reload_and_restart_starts_over(page, fake_rasa):
     click_choice(page, page.locator(".choice").first)
     type_message(page, "88")
     before = page.locator(".bubble").all_inner_texts()
     sender = sender_of(page)
+    assert sender.startswith("web:") and sender.count(":") == 2  # issued by the gateway
 
     page.reload()
     page.wait_for_selector(".msg.bot")
@@ -82,12 +83,51 @@ def test_conversation_survives_a_reload_and_restart_starts_over(page, rasa_url):
     assert sender_of(page) == sender
     assert page.locator(".choice").count() >= 1  # the pending question's buttons are back
 
+    page.locator("#restart").click()  # asks first
+    assert page.locator("#confirm").is_visible() and "重新开始" in page.locator("#confirm").inner_text()
+    page.locator("#confirm-no").click()
+    assert page.locator("#confirm").is_hidden() and sender_of(page) == sender and "88" in page.locator("#log").inner_text()
     page.locator("#restart").click()
+    page.locator("#confirm-yes").click()
+    page.wait_for_function("s => { const v = JSON.parse(localStorage.getItem('czyl.chat.v1') || 'null');"
+                           " return v && v.sender && v.sender !== s; }", arg=sender)
     wait_idle(page)
     page.wait_for_selector(".msg.bot")
     assert sender_of(page) != sender
     assert "88" not in page.locator("#log").inner_text()
     assert page.locator(".msg.user").count() == 0
+    assert sender in fake_rasa.forgotten  # wiped on the server, not only a restart appended
+
+
+def test_clear_record_wipes_the_device_and_the_server(page, fake_rasa):
+    click_choice(page, page.locator(".choice").first)
+    type_message(page, "86")
+    sender = sender_of(page)
+    page.locator("#clear").click()
+    page.wait_for_selector("text=记录已清除")
+    wait_idle(page)
+    assert "86" not in page.locator("#log").inner_text()
+    assert sender in fake_rasa.forgotten
+    stored = page.evaluate("localStorage.getItem('czyl.chat.v1') || ''")
+    assert "86" not in stored and sender not in stored
+
+
+def test_stored_chat_expires_after_two_hours(page, fake_rasa):
+    click_choice(page, page.locator(".choice").first)
+    type_message(page, "84")
+    sender = sender_of(page)
+    page.evaluate("""() => { const s = JSON.parse(localStorage.getItem('czyl.chat.v1'));
+        s.saved = Date.now() - 2 * 3600 * 1000 - 1000; localStorage.setItem('czyl.chat.v1', JSON.stringify(s)); }""")
+    page.reload()
+    page.wait_for_selector(".msg.bot")
+    wait_idle(page)
+    assert "84" not in page.locator("#log").inner_text() and page.locator(".msg.user").count() == 0
+    assert sender_of(page) != sender
+    for _ in range(50):
+        if sender in fake_rasa.forgotten:
+            break
+        page.wait_for_timeout(100)
+    assert sender in fake_rasa.forgotten
 
 
 def test_large_type_high_contrast_and_elder_mode(page, screenshots):

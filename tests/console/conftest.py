@@ -3,8 +3,8 @@
 ``rasa_url`` is the Rasa server the pages talk to: the scripted fake (tests/console/fake_rasa.py),
 and the real stack from the session fixture ``live_stack`` (its ``rasa_url``; those tests carry the
 ``model`` mark: deselect with ``-m "not model"`` or CONSOLE_LIVE=0; CONSOLE_RASA_URL=http://…:5005
-uses an already running Rasa instead). ``gateway_url`` is a small FastAPI
-app mounting only bot.operator_console and bot.kiosk on that Rasa, served by uvicorn.
+uses an already running Rasa instead). ``gateway_url`` is the gateway (bot.app.create_app) with
+the test settings of console_support on that Rasa, served by uvicorn.
 """
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
-
-from console_support import OPERATOR_TOKEN
+from console_support import app_for
 from fake_rasa import FakeRasa  # tests/console is on sys.path (rootdir conftest, no __init__.py)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -30,36 +28,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 BACKENDS = ["fake"] + ([pytest.param("live", marks=pytest.mark.model)] if os.environ.get("CONSOLE_LIVE") != "0" else [])
 
 
-def make_app(rasa_url: str) -> FastAPI:
-    from bot import kiosk, operator_console
-    from bot.core import ConversationCore
-
-    app = FastAPI()
-    app.include_router(operator_console.router)
-    app.include_router(kiosk.router)
-    app.state.core = ConversationCore(rasa_url=rasa_url)
-    return app
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _console_env(tmp_path_factory):
-    """The console's environment, only while this directory's tests run (restored after each module)."""
-    old = {k: os.environ.get(k) for k in ("OPERATOR_TOKEN", "TTS_CACHE_DIR", "KIOSK_IDLE_SECONDS", "ENV_FILE")}
-    os.environ["OPERATOR_TOKEN"] = OPERATOR_TOKEN
-    os.environ["ENV_FILE"] = str(tmp_path_factory.mktemp("env") / "none.env")  # a developer's .env stays out
-    os.environ["TTS_CACHE_DIR"] = str(tmp_path_factory.mktemp("tts"))
-    yield
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 @pytest.fixture(scope="session")
@@ -79,19 +51,44 @@ def rasa_url(request, fake_rasa) -> str:
     return getattr(live, "rasa_url", None) or live["rasa_url"]
 
 
+class Served:
+    """A gateway app served by uvicorn on a free 127.0.0.1 port, in a thread."""
+
+    def __init__(self, app):
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started and time.time() < deadline:
+            time.sleep(0.05)
+        assert self.server.started, "gateway did not start"
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def gateway_url(rasa_url):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(make_app(rasa_url), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "gateway did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    served = Served(app_for(rasa_url))
+    yield served.url
+    served.stop()
+
+
+@pytest.fixture
+def start_gateway(rasa_url):
+    """A gateway with other settings for one test: ``url = start_gateway(kiosk_idle_seconds=8)``."""
+    started = []
+
+    def start(**overrides) -> str:
+        started.append(Served(app_for(rasa_url, **overrides)))
+        return started[-1].url
+
+    yield start
+    for served in started:
+        served.stop()
 
 
 def _need(tool: str, path: str | None) -> None:
@@ -120,7 +117,10 @@ def browser():
 
 @pytest.fixture
 def page(browser, gateway_url):
-    context = browser.new_context(base_url=gateway_url, viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    # bypass_csp: Playwright's waiting helpers evaluate strings, which the pages' CSP forbids
+    # (test_pages_work_under_their_content_security_policy checks them with the CSP on)
+    context = browser.new_context(base_url=gateway_url, viewport={"width": 1440, "height": 900}, locale="zh-CN",
+                                  bypass_csp=True)
     context.grant_permissions(["clipboard-read", "clipboard-write", "microphone"], origin=gateway_url)
     pg = context.new_page()
     pg.set_default_timeout(15000)

@@ -70,6 +70,7 @@ class FakeRasa:
     def __init__(self):
         self.conversations: dict[str, Conversation] = {}
         self.received: dict[str, list[str]] = {}
+        self.forgotten: list[str] = []
         self.age_buttons = True
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -164,6 +165,16 @@ class FakeRasa:
                 data = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 with fake.lock:
                     self._send(fake.reply(data["sender"], data["message"]))
+
+            def do_PUT(self):  # core.forget: the conversation's events replaced by none
+                m = re.fullmatch(r"/conversations/([^/]+)/tracker/events(\?.*)?", self.path)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not m:
+                    return self._send({"error": "not found"}, 404)
+                with fake.lock:
+                    fake.conversations.pop(unquote(m.group(1)), None)
+                    fake.forgotten.append(unquote(m.group(1)))
+                    self._send(fake.tracker(unquote(m.group(1))))
 
             def do_GET(self):
                 m = re.fullmatch(r"/conversations/([^/]+)/tracker(\?.*)?", self.path)

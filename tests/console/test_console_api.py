@@ -1,10 +1,12 @@
 """Operator console API: token protection, calls, one-click answers, fact edits, summary."""
+import time
+
 import httpx
 import pytest
-from console_support import OPERATOR_TOKEN
+from console_support import OPERATOR_TOKEN, app_for
 from fastapi.testclient import TestClient
 
-from bot import operator_console
+from bot import operator as operator_console
 
 AUTH = {"X-Operator-Token": OPERATOR_TOKEN}
 
@@ -13,12 +15,40 @@ def post(gateway_url, path, json=None, headers=AUTH):
     return httpx.post(f"{gateway_url}{path}", json=json, headers=headers, timeout=20)
 
 
-def test_disabled_without_token(gateway_url, monkeypatch):
-    monkeypatch.delenv("OPERATOR_TOKEN")
+def test_disabled_without_token(start_gateway):
+    gateway_url = start_gateway(operator_token=None)
     page = httpx.get(f"{gateway_url}/operator")
     assert page.status_code == 503 and "OPERATOR_TOKEN" in page.text and "未启用" in page.text
     r = post(gateway_url, "/operator/api/calls")
     assert r.status_code == 503 and "OPERATOR_TOKEN" in r.json()["detail"]
+
+
+def test_a_short_token_leaves_the_console_off_and_says_why(start_gateway, caplog):
+    weak = "optok123-but-short"  # 18 characters
+    with caplog.at_level("WARNING", logger="bot.app"):
+        gateway_url = start_gateway(operator_token=weak)
+    page = httpx.get(f"{gateway_url}/operator")
+    assert page.status_code == 503 and "太短" in page.text and "24" in page.text
+    assert post(gateway_url, "/operator/api/calls", headers={"X-Operator-Token": weak}).status_code == 503
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert any("OPERATOR_TOKEN has 18 characters" in m and "24" in m for m in said), said
+    assert not any(weak in m for m in said)
+
+
+def test_wrong_tokens_back_off(start_gateway):
+    """1000 wrong tokens in a row: after 5 the address must wait (429, kind words), even with the right token."""
+    gateway_url = start_gateway(operator_max_failures=5)
+    statuses = []
+    with httpx.Client(timeout=10) as client:
+        started = time.monotonic()
+        for i in range(1000):
+            r = client.get(f"{gateway_url}/operator/api/facts", headers={"X-Operator-Token": f"guess-{i:06d}-xxxxxxxxxxxxxxxx"})
+            statuses.append(r.status_code)
+        elapsed = time.monotonic() - started
+        right = client.get(f"{gateway_url}/operator/api/facts", headers=AUTH)
+    assert statuses.count(401) <= 6 and statuses.count(429) >= 990, (statuses.count(401), elapsed)
+    assert right.status_code == 429 and right.json()["detail"] == "请求太频繁了，请稍等一会儿再试。"
+    assert int(right.headers["retry-after"]) >= 1
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Operator-Token": "wrong"}, {"Authorization": "Bearer wrong"}])
@@ -94,26 +124,34 @@ def test_bad_fact_values_are_refused_kindly(gateway_url, facts):
 
 
 def test_unknown_sender_is_refused(gateway_url):
-    for sender in ["kiosk:0123456789abcdef", "wx:someone", "op:xyz"]:
+    web = httpx.post(f"{gateway_url}/api/chat/session", json={}).json()["sender"]
+    kiosk = httpx.post(f"{gateway_url}/kiosk/api/session").json()["sender"]
+    mine = post(gateway_url, "/operator/api/calls").json()["sender"]
+    forged = [web.replace("web:", "op:", 1), mine[:-1] + ("0" if mine[-1] != "0" else "1"), "op:" + "0" * 24 + ":" + "0" * 32]
+    for sender in ["kiosk:0123456789abcdef", "wx:someone", "op:xyz", web, kiosk, *forged]:
         assert post(gateway_url, f"/operator/api/calls/{sender}/say", {"text": "hi"}).status_code == 404
+        assert httpx.get(f"{gateway_url}/operator/api/calls/{sender}", headers=AUTH).status_code == 404
 
 
-def test_end_call_restarts_conversation(gateway_url):
+def test_operator_calls_need_the_token_even_with_the_id(gateway_url):
+    sender = post(gateway_url, "/operator/api/calls").json()["sender"]
+    assert httpx.get(f"{gateway_url}/operator/api/calls/{sender}").status_code == 401
+    assert post(gateway_url, f"/operator/api/calls/{sender}/say", {"text": "hi"}, headers={}).status_code == 401
+    # and the website's chat API does not take an operator call's id
+    assert httpx.post(f"{gateway_url}/api/chat", json={"sender": sender, "message": "hi"}).status_code == 403
+
+
+def test_end_call_wipes_the_conversation(gateway_url, rasa_url):
     sender = post(gateway_url, "/operator/api/calls").json()["sender"]
     post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 83}})
     state = post(gateway_url, f"/operator/api/calls/{sender}/end").json()
-    assert state["profile"]["known"] == []
+    assert state["profile"]["known"] == [] and state["transcript"] == []
+    events = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=10).json().get("events") or []
+    assert not [e for e in events if e.get("event") in ("user", "bot")]
 
 
-def test_core_down_gives_kind_message(monkeypatch):
-    from fastapi import FastAPI
-
-    from bot.core import ConversationCore
-
-    app = FastAPI()
-    app.include_router(operator_console.router)
-    app.state.core = ConversationCore(rasa_url="http://127.0.0.1:9", timeout=2)
-    with TestClient(app) as client:
+def test_core_down_gives_kind_message():
+    with TestClient(app_for("http://127.0.0.1:9")) as client:
         r = client.post("/operator/api/calls", headers=AUTH)
     assert r.status_code == 503 and "稍后再试" in r.json()["detail"] and "Traceback" not in r.text
 
@@ -128,39 +166,34 @@ def test_call_summary_text():
         "尚不清楚：居住情况", "可以享受：8. 高龄津贴（每月不低于70元）", "助手说明：可以领高龄津贴。"]
 
 
-def test_token_from_gateway_settings(monkeypatch):
-    """With no OPERATOR_TOKEN in the environment, the gateway's settings (e.g. from .env) are used."""
-    from types import SimpleNamespace
+def test_token_from_env_file(tmp_path, fake_rasa):
+    """OPERATOR_TOKEN from `.env`; a real environment variable wins over it."""
+    from bot.app import create_app
+    from bot.settings import Settings
 
-    from fastapi import FastAPI
-
-    monkeypatch.delenv("OPERATOR_TOKEN")
-    app = FastAPI()
-    app.include_router(operator_console.router)
-    app.state.settings = SimpleNamespace(operator_token="from-settings")
-    with TestClient(app) as client:
+    env = tmp_path / ".env"
+    env.write_text("OPERATOR_TOKEN=from-the-env-file-0123456789\n", encoding="utf-8")
+    base = {"DATA_DIR": str(tmp_path), "RASA_URL": fake_rasa.url}
+    with TestClient(create_app(Settings.from_env(base, env_file=env))) as client:
         assert client.get("/operator").status_code == 200
-        assert client.get("/operator/api/facts", headers={"X-Operator-Token": "from-settings"}).status_code == 200
+        assert client.get("/operator/api/facts", headers={"X-Operator-Token": "from-the-env-file-0123456789"}).status_code == 200
         assert client.get("/operator/api/facts", headers=AUTH).status_code == 401
-    app.state.settings = SimpleNamespace(operator_token=None)
-    with TestClient(app) as client:
+    settings = Settings.from_env({**base, "OPERATOR_TOKEN": OPERATOR_TOKEN}, env_file=env)
+    assert settings.operator_token == OPERATOR_TOKEN
+    with TestClient(create_app(Settings.from_env(base, env_file=tmp_path / "missing.env"))) as client:
         assert client.get("/operator").status_code == 503
 
 
-def test_routes_in_the_gateway_app(fake_rasa, monkeypatch):
-    """bot.app includes the console and kiosk routers and shares its core with them."""
-    monkeypatch.delenv("OPERATOR_TOKEN")  # the app's settings carry the token
-    app_module = pytest.importorskip("bot.app")
-    from bot.core import ConversationCore
-    from bot.settings import Settings
-
-    app = app_module.create_app(Settings(operator_token="gw-token", rasa_url=fake_rasa.url),
-                                ConversationCore(rasa_url=fake_rasa.url))
+def test_routes_in_the_gateway_app(fake_rasa):
+    """bot.app includes the console and kiosk routers and shares its core with them; CSP frames them to 'self'."""
+    app = app_for(fake_rasa.url)
     with TestClient(app) as client:
-        assert client.get("/operator").status_code == 200
-        assert client.get("/kiosk").status_code == 200
+        for path in ("/operator", "/kiosk"):
+            page = client.get(path)
+            assert page.status_code == 200 and "frame-ancestors 'self'" in page.headers["content-security-policy"]
+            assert page.headers["x-frame-options"] == "SAMEORIGIN"
         assert client.get("/kiosk/api/config").status_code == 200
-        r = client.post("/operator/api/calls", headers={"X-Operator-Token": "gw-token"})
+        r = client.post("/operator/api/calls", headers=AUTH)
         assert r.status_code == 200 and r.json()["question"]["messages"]
         assert client.post("/kiosk/api/session").json()["sender"].startswith("kiosk:")
         paths = {route.path for route in app.routes}

@@ -3,7 +3,8 @@ import httpx
 import pytest
 
 
-BAD_SENDERS = ["op:0123456789ab", "kiosk:short", "", None, 12]
+BAD_SENDERS = ["op:0123456789ab", "kiosk:short", "kiosk:0123456789abcdef", "kiosk:" + "0" * 24 + ":" + "0" * 32,
+               "", None, 12]
 
 
 def post(gateway_url, path, json=None):
@@ -17,14 +18,25 @@ def test_page_and_static(gateway_url):
     assert httpx.get(f"{gateway_url}/kiosk/static/secret.py").status_code == 404
 
 
-def test_config_from_environment(gateway_url, monkeypatch):
-    monkeypatch.setenv("KIOSK_IDLE_SECONDS", "45")
-    monkeypatch.setenv("KIOSK_TTS", "browser")
-    cfg = httpx.get(f"{gateway_url}/kiosk/api/config").json()
+def test_config_from_env_file_and_environment(tmp_path, rasa_url):
+    """The kiosk's settings come from `.env` (the README says so); a real variable wins."""
+    from fastapi.testclient import TestClient
+
+    from bot.app import create_app
+    from bot.settings import Settings
+
+    env = tmp_path / ".env"
+    env.write_text("KIOSK_IDLE_SECONDS=45\nKIOSK_TTS=browser\n", encoding="utf-8")
+    settings = Settings.from_env({"DATA_DIR": str(tmp_path)}, env_file=env)
+    with TestClient(create_app(settings)) as client:
+        cfg = client.get("/kiosk/api/config").json()
     assert cfg["idle_seconds"] == 45 and cfg["tts"] == "browser" and 1 <= cfg["warn_seconds"] <= 15
-    monkeypatch.setenv("KIOSK_IDLE_SECONDS", "lots")
-    monkeypatch.setenv("KIOSK_TTS", "loud")
-    cfg = httpx.get(f"{gateway_url}/kiosk/api/config").json()
+    settings = Settings.from_env({"KIOSK_TTS": "off", "DATA_DIR": str(tmp_path)}, env_file=env)
+    assert settings.kiosk_tts_mode == "off" and settings.kiosk_idle_seconds == 45
+    env.write_text("KIOSK_IDLE_SECONDS=lots\nKIOSK_TTS=loud\n", encoding="utf-8")
+    settings = Settings.from_env({"DATA_DIR": str(tmp_path)}, env_file=env)
+    with TestClient(create_app(settings)) as client:
+        cfg = client.get("/kiosk/api/config").json()
     assert cfg["idle_seconds"] == 90 and cfg["tts"] == "server"
 
 
@@ -82,7 +94,23 @@ def known_facts(rasa_url, sender):
     return {k: slots[k] for k in FACT_NAMES if slots.get(k) is not None}
 
 
-def test_end_restarts_the_conversation(gateway_url, rasa_url):
+def test_foreign_channels_ids_are_refused(gateway_url):
+    """An id the gateway issued for another channel (website, operator) does not reach a kiosk visit."""
+    web = httpx.post(f"{gateway_url}/api/chat/session", json={}).json()["sender"]
+    for path in ("/kiosk/api/message", "/kiosk/api/end"):
+        assert post(gateway_url, path, {"sender": web, "text": "hi"}).status_code == 404
+    forged = web.replace("web:", "kiosk:", 1)
+    assert post(gateway_url, "/kiosk/api/message", {"sender": forged, "text": "hi"}).status_code == 404
+
+
+def test_too_long_text_is_refused_before_rasa(gateway_url, fake_only):
+    sender = post(gateway_url, "/kiosk/api/session").json()["sender"]
+    r = post(gateway_url, "/kiosk/api/message", {"sender": sender, "text": "长" * 501})
+    assert r.status_code == 413 and "500" in r.json()["detail"]
+    assert all(len(m) <= 500 for m in fake_only.received[sender])
+
+
+def test_end_wipes_the_conversation(gateway_url, rasa_url):
     sender = post(gateway_url, "/kiosk/api/session").json()["sender"]
     post(gateway_url, "/kiosk/api/facts", {"sender": sender, "facts": {"age": 82}})
     assert known_facts(rasa_url, sender).get("age") == 82
@@ -91,3 +119,5 @@ def test_end_restarts_the_conversation(gateway_url, rasa_url):
                    headers={"Content-Type": "text/plain;charset=UTF-8"})
     assert r.status_code == 200 and r.json() == {"ok": True}
     assert known_facts(rasa_url, sender) == {}
+    events = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=10).json().get("events") or []
+    assert not [e for e in events if e.get("event") == "user"]  # wiped, not a restart appended

@@ -7,7 +7,7 @@ import pytest
 from console_support import screenshot
 from playwright.sync_api import expect
 
-from bot import speech, tts
+from bot.kiosk import speech, tts
 
 pytestmark = pytest.mark.browser
 
@@ -77,10 +77,10 @@ def known_facts(rasa_url, sender):
     return {k: slots[k] for k in FACT_NAMES if slots.get(k) is not None}
 
 
-def test_kiosk_screening_by_buttons_with_audio_and_idle_timeout(page, gateway_url, rasa_url, espeak, monkeypatch):
-    monkeypatch.setenv("KIOSK_IDLE_SECONDS", "8")
+def test_kiosk_screening_by_buttons_with_audio_and_idle_timeout(page, start_gateway, rasa_url, espeak):
+    gateway_url = start_gateway(kiosk_idle_seconds=8)
     log = TTSLog(page)
-    page.goto("/kiosk")
+    page.goto(gateway_url + "/kiosk")
     expect(page.locator("body")).to_have_attribute("data-state", "start")
     screenshot(page, "kiosk-start")
     page.get_by_test_id("start").click()
@@ -129,9 +129,8 @@ def test_kiosk_screening_by_buttons_with_audio_and_idle_timeout(page, gateway_ur
     assert page.get_by_test_id("kiosk-result").is_hidden()
 
 
-def test_kiosk_touch_keeps_session_alive(page, monkeypatch):
-    monkeypatch.setenv("KIOSK_IDLE_SECONDS", "4")
-    page.goto("/kiosk")
+def test_kiosk_touch_keeps_session_alive(page, start_gateway):
+    page.goto(start_gateway(kiosk_idle_seconds=4) + "/kiosk")
     page.get_by_test_id("start").click()
     wait_spoken(page)
     for _ in range(6):
@@ -148,11 +147,11 @@ Object.defineProperty(window, 'speechSynthesis', { value: fake });
 """
 
 
-def test_kiosk_browser_speech_synthesis_mode(page, monkeypatch):
-    monkeypatch.setenv("KIOSK_TTS", "browser")
+def test_kiosk_browser_speech_synthesis_mode(page, start_gateway):
+    url = start_gateway(kiosk_tts="browser")
     page.add_init_script(BROWSER_TTS_STUB)
     log = TTSLog(page)
-    page.goto("/kiosk")
+    page.goto(url + "/kiosk")
     page.get_by_test_id("start").click()
     wait_spoken(page)
     voices = page.locator("[data-testid=bot-message]").evaluate_all("els => els.map(e => e.dataset.voice)")
@@ -161,10 +160,10 @@ def test_kiosk_browser_speech_synthesis_mode(page, monkeypatch):
     assert log.texts == []
 
 
-def test_kiosk_falls_back_to_browser_voice_without_espeak(page, monkeypatch):
-    monkeypatch.setenv("ESPEAK_NG", "/nonexistent/espeak-ng")
+def test_kiosk_falls_back_to_browser_voice_without_espeak(page, start_gateway):
+    url = start_gateway(espeak_ng="/nonexistent/espeak-ng")
     page.add_init_script(BROWSER_TTS_STUB)
-    page.goto("/kiosk")
+    page.goto(url + "/kiosk")
     page.get_by_test_id("start").click()
     wait_spoken(page)
     voices = page.locator("[data-testid=bot-message]").evaluate_all("els => els.map(e => e.dataset.voice)")
@@ -197,12 +196,11 @@ class FakeRecognizer:
         return speech.Transcript("八十五岁")
 
 
-def test_kiosk_microphone_with_fake_recognizer(page, fake_only, monkeypatch, espeak):
+def test_kiosk_microphone_with_fake_recognizer(page, fake_only, start_gateway, espeak):
     rec = FakeRecognizer()
     speech.register("fake", lambda: rec)
-    monkeypatch.setenv("SPEECH_RECOGNIZER", "fake")
     try:
-        page.goto("/kiosk")
+        page.goto(start_gateway(speech_recognizer="fake") + "/kiosk")
         page.get_by_test_id("start").click()
         mic = page.get_by_test_id("mic")
         expect(mic).to_be_visible()

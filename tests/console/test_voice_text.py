@@ -1,9 +1,9 @@
-"""bot.voice_text: numbers as Chinese words, no symbols, emoji, brackets or bullets."""
+"""bot.kiosk.voice_text: numbers as Chinese words, no symbols, emoji, brackets or bullets."""
 import re
 
 import pytest
 
-from bot.voice_text import digit_words, int_words, to_voice
+from bot.kiosk.voice_text import digit_words, int_words, to_voice
 
 
 @pytest.mark.parametrize("n, words", [

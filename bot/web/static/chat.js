@@ -1,11 +1,16 @@
 /* 长治市养老服务查询 — the chat page (also shown inside the widget's frame).
- * Dependency-free. The conversation (sender id + messages) is kept in localStorage, so a reload
- * keeps it; "重新开始" starts a new one. Buttons send their payload to the bot verbatim. */
+ * Dependency-free. The conversation id is issued by the gateway (POST api/chat/session). The id and
+ * the messages are kept in localStorage for at most 2 hours after the last message, so a reload keeps
+ * them but a shared computer does not show the last family's answers the next day. "清除记录" wipes
+ * them here and on the server at once; "重新开始" (after asking) does the same and starts again.
+ * Buttons send their payload to the bot verbatim. */
 (function () {
   'use strict';
 
   var STORE = 'czyl.chat.v1';
   var MAX_KEPT = 200;
+  var KEEP_MS = 2 * 60 * 60 * 1000;  // the stored chat expires 2 hours after the last message
+  var SENDER_RE = /^web:[0-9a-f]{24}:[0-9a-f]{32}$/;
   var KIND = '抱歉，系统暂时连接不上，请过几分钟再试一次。';
   var SPEAKER = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 9v6h4l5 5V4L7 9H3zm13.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/></svg>';
 
@@ -17,6 +22,10 @@
     form: document.getElementById('composer'),
     status: document.getElementById('status'),
     restart: document.getElementById('restart'),
+    clear: document.getElementById('clear'),
+    confirm: document.getElementById('confirm'),
+    confirmYes: document.getElementById('confirm-yes'),
+    confirmNo: document.getElementById('confirm-no'),
     big: document.getElementById('bigmode'),
     close: document.getElementById('close')
   };
@@ -25,21 +34,39 @@
   var serviceNames = null;
 
   // ---- state ------------------------------------------------------------------------------
-  function newSender() {
-    var bytes = new Uint8Array(12);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return 'web:' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
-  }
+  function fresh(big) { return { sender: null, messages: [], big: !!big, saved: Date.now() }; }
+  function expired(s) { return !s.saved || Date.now() - s.saved > KEEP_MS; }
   function load() {
-    try {
-      var s = JSON.parse(localStorage.getItem(STORE) || 'null');
-      if (s && /^web:[0-9a-f]{8,64}$/.test(s.sender) && Array.isArray(s.messages)) return s;
-    } catch (e) { /* unreadable: start over */ }
-    return { sender: newSender(), messages: [], big: false };
+    var s = null;
+    try { s = JSON.parse(localStorage.getItem(STORE) || 'null'); } catch (e) { s = null; /* unreadable */ }
+    if (!s || typeof s !== 'object') return fresh(false);
+    if (!SENDER_RE.test(s.sender || '') || !Array.isArray(s.messages) || expired(s)) {
+      if (SENDER_RE.test(s.sender || '')) forgetOnServer(s.sender);  // old chat: gone here and there
+      try { localStorage.removeItem(STORE); } catch (e) { /* private mode */ }
+      return fresh(s.big);
+    }
+    return s;
   }
   function save() {
     state.messages = state.messages.slice(-MAX_KEPT);
+    state.saved = Date.now();
     try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  function forgetOnServer(sender) {
+    if (!sender) return Promise.resolve();
+    return fetch('api/chat/forget', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, keepalive: true,
+      body: JSON.stringify({ sender: sender })
+    }).catch(function () { /* the server deletes old conversations itself */ });
+  }
+  function newSender() {
+    return fetch('api/chat/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
+      .then(function (resp) {
+        return resp.json().catch(function () { return {}; }).then(function (data) {
+          if (!resp.ok || !data.sender) throw new Error((data && data.message_zh) || KIND);
+          return data.sender;
+        });
+      });
   }
   var state = load();
 
@@ -149,26 +176,42 @@
   }
 
   // ---- talking to the bot -------------------------------------------------------------------
-  function send(message, shownAs) {
-    if (busy || !message) return;
-    var sender = state.sender;
-    var refocus = document.activeElement === el.input;  // typed: keep typing; tapped: no keyboard popping up
-    var current = function () { return state.sender === sender; };  // a restart drops late answers
-    if (shownAs !== null) state.messages.push({ who: 'user', text: shownAs || message });
-    busy = true;
-    save();
-    render();
-    fetch('api/chat', {
+  function post(sender, message) {
+    return fetch('api/chat', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ sender: sender, message: message })
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (!resp.ok) throw new Error((data && data.message_zh) || KIND);
-        if (!current()) return;
-        (data.messages || []).forEach(function (m) {
-          state.messages.push({ who: 'bot', text: m.text || '', buttons: m.buttons || [], custom: m.custom || null });
+        return { resp: resp, data: data };
+      });
+    });
+  }
+
+  function send(message, shownAs) {
+    if (busy || !message) return;
+    var mine = state;  // 清除记录 or 重新开始 replace the state: late answers are dropped
+    var refocus = document.activeElement === el.input;  // typed: keep typing; tapped: no keyboard popping up
+    var current = function () { return state === mine; };
+    if (shownAs !== null) state.messages.push({ who: 'user', text: shownAs || message });
+    busy = true;
+    save();
+    render();
+    var getSender = state.sender ? Promise.resolve(state.sender) : newSender();
+    getSender.then(function (sender) {
+      if (current()) { state.sender = sender; save(); }
+      return post(sender, message).then(function (r) {
+        if (r.resp.status !== 403 || (r.data && r.data.error) !== 'invalid_sender') return r;
+        return newSender().then(function (again) {  // the id is no longer valid: a new conversation
+          if (current()) { state.sender = again; save(); }
+          return post(again, message);
         });
+      });
+    }).then(function (r) {
+      if (!r.resp.ok) throw new Error((r.data && r.data.message_zh) || KIND);
+      if (!current()) return;
+      (r.data.messages || []).forEach(function (m) {
+        state.messages.push({ who: 'bot', text: m.text || '', buttons: m.buttons || [], custom: m.custom || null });
       });
     }).catch(function (err) {
       if (!current()) return;
@@ -187,14 +230,38 @@
     if (!state.messages.length) send('/greet', null);
   }
 
-  function restart() {
+  // 清除记录 (at once) and 重新开始 (after asking): the conversation is wiped here and on the server
+  function wipe() {
     stopSpeaking();
-    state = { sender: newSender(), messages: [], big: state.big };
+    hideConfirm();
+    var old = state.sender;
+    var big = state.big;
+    state = fresh(big);
     busy = false;
-    save();
+    try { localStorage.removeItem(STORE); } catch (e) { /* private mode */ }
     render();
-    start();
+    return forgetOnServer(old);
   }
+  function clearRecord() {
+    wipe().then(function () {
+      state.messages.push({ who: 'note', text: '记录已清除，这台设备和服务器上都不再保存刚才的对话。' });
+      render();
+      start();
+    });
+  }
+  function restart() {
+    wipe().then(start);
+  }
+  function showConfirm() {
+    el.confirm.hidden = false;
+    el.confirmYes.focus();
+  }
+  function hideConfirm() { el.confirm.hidden = true; }
+
+  // the page may stay open on a shared computer: the chat expires there too
+  setInterval(function () {
+    if (!busy && state.messages.length && expired(state)) { wipe(); start(); }
+  }, 60 * 1000);
 
   // ---- read aloud ---------------------------------------------------------------------------
   var audio = null;
@@ -217,7 +284,7 @@
     var finished = function () { button.classList.remove('speaking'); };
     var voice = zhVoice();
     if (config.tts_url && !voice) {  // no Chinese voice in this browser: the server reads it
-      audio = new Audio(config.tts_url.replace(/^\//, '') + '?text=' + encodeURIComponent(text.slice(0, 500)));
+      audio = new Audio(config.tts_url.replace(/^\//, '') + '?text=' + encodeURIComponent(text.slice(0, 300)));
       audio.onended = finished;
       audio.onerror = finished;
       audio.play().catch(finished);
@@ -293,7 +360,10 @@
     el.input.value = '';
     send(text, text);
   });
-  el.restart.addEventListener('click', restart);
+  el.restart.addEventListener('click', function () { if (state.messages.length > 1) showConfirm(); else restart(); });
+  el.confirmYes.addEventListener('click', restart);
+  el.confirmNo.addEventListener('click', function () { hideConfirm(); el.restart.focus(); });
+  el.clear.addEventListener('click', clearRecord);
   el.big.addEventListener('click', function () { state.big = !state.big; save(); applyBig(); render(); });
   if (embed) {
     document.body.classList.add('embed');

@@ -18,11 +18,13 @@ from wechatpy.utils import check_signature
 
 from bot.core import ConversationCore, CoreUnavailable
 from bot.settings import Settings
-from bot.web import KIND_UNAVAILABLE, short_id
-from bot.wechat_client import CustomerServiceClient
-from bot.wechat_dedup import MessageDeduplicator, ReplayGuard, in_background
-from bot.wechat_options import LastButtons, MorePages, Paged, render, split_text
-from bot.wechat_xml import MAX_XML_BYTES, UnsafeXML, check_xml
+from bot.errors import TOO_MANY, GatewayError
+from bot.guard import MAX_TEXT, TEXT_TOO_LONG, Buckets
+from bot.web import KIND_UNAVAILABLE
+from bot.wechat.client import CustomerServiceClient
+from bot.wechat.dedup import MessageDeduplicator, ReplayGuard, in_background
+from bot.wechat.options import LastButtons, MorePages, Paged, render, split_text
+from bot.wechat.safe_xml import MAX_XML_BYTES, UnsafeXML, check_xml
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])
@@ -33,17 +35,21 @@ ONLY_TEXT = "我现在只能看懂文字和语音。请打字告诉我，或者�
 BUSY = "系统有点忙，请稍等一会儿再发一次消息。"
 
 
-class Refused(Exception):
+class Refused(GatewayError):
+    """A refused WeChat request (the gateway's error type; WeChat gets plain text, not JSON)."""
+
     def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status, self.reason = status, reason
+        super().__init__(status, "wechat_refused", "请求被拒绝", reason)
+        self.reason = reason
 
 
 class WeChatBridge:
     """Turns WeChat messages into core turns, once per message, and answers in time."""
 
-    def __init__(self, settings: Settings, core: ConversationCore, cs: CustomerServiceClient | None = None):
+    def __init__(self, settings: Settings, core: ConversationCore, cs: CustomerServiceClient | None = None,
+                 limits: Buckets | None = None):
         self.settings, self.core = settings, core
+        self.limits = limits or Buckets(settings.rate_sender_per_minute, 20)
         self.cs = cs
         if cs is None and settings.wechat_customer_service:
             self.cs = CustomerServiceClient(settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base)
@@ -61,10 +67,17 @@ class WeChatBridge:
 
     # -- one bot turn ------------------------------------------------------------------------
     async def _turn(self, sender: str, text: str) -> str | None:
+        text = text.strip()
+        if len(text) > MAX_TEXT:
+            return TEXT_TOO_LONG  # never sent to Rasa
+        if not text:
+            return ASK_TO_TYPE
+        if self.limits.take(sender):
+            return TOO_MANY
         try:
             messages = await self.core.send(sender, text)
         except CoreUnavailable:
-            log.warning("core unavailable for wechat sender %s", short_id(sender))
+            log.warning("core unavailable for a wechat conversation")
             return KIND_UNAVAILABLE
         reply, buttons = render(messages)
         self.buttons.remember(sender, buttons)
@@ -72,6 +85,10 @@ class WeChatBridge:
 
     async def _produce(self, msg) -> str | None:
         sender = f"wx:{msg.source}"
+        if msg.type in ("text", "voice"):
+            said = (msg.content if msg.type == "text" else msg.recognition) or ""
+            if len(said.strip()) > MAX_TEXT:
+                return TEXT_TOO_LONG  # before anything else looks at it; never sent to Rasa
         if msg.type == "text":
             more = self.more.next(sender, msg.content or "")
             if more is not None:
@@ -86,8 +103,13 @@ class WeChatBridge:
                 return await self._turn(sender, "/greet")
             if event == "click" and str(getattr(msg, "key", "") or "").startswith("/"):
                 return await self._turn(sender, msg.key)  # menu keys may be bot payloads, e.g. /restart
-            if event == "unsubscribe":
+            if event == "unsubscribe":  # the user left: nothing they said stays on the server
                 self.buttons.remember(sender, [])
+                self.more.forget(sender)
+                try:
+                    await self.core.forget(sender)
+                except CoreUnavailable:
+                    log.warning("could not wipe a wechat conversation after unsubscribe")
             return None
         return ONLY_TEXT
 
@@ -96,7 +118,7 @@ class WeChatBridge:
             try:
                 await self.cs.send_text(openid, piece)
             except Exception as exc:  # noqa: BLE001 — log the kind, never the content
-                log.warning("customer-service message to %s failed: %s", short_id(openid), exc)
+                log.warning("customer-service message failed: %s", type(exc).__name__)
                 return
 
     # -- one delivery -------------------------------------------------------------------------
@@ -107,7 +129,7 @@ class WeChatBridge:
         if not self.replays.check(signed, key):
             raise Refused(403, "replayed signature")
         if self.dedup.seen(key):
-            log.info("wechat retry of a message from %s", short_id(msg.source))
+            log.info("wechat retry of a message")
         later = (lambda text: self._send_later(msg.source, text)) if self.cs else None
         status, answer = await self.dedup.answer(
             key, lambda: self._produce(msg), self.settings.wechat_reply_deadline, later

@@ -86,7 +86,7 @@
     const panel = $("#call-template").content.firstElementChild.cloneNode(true);
     panel.dataset.sender = sender;
     const tab = el("button", { className: "tab", type: "button", role: "tab" },
-      el("span", { textContent: `通话 ${counter}` }), el("small", { textContent: sender }));
+      el("span", { textContent: `通话 ${counter}` }), el("small", { textContent: sender.split(":")[1].slice(0, 8), title: "会话编号 " + sender }));
     tab.dataset.sender = sender;
     tab.dataset.testid = "tab";
     const close = el("span", { className: "close", title: "结束此通话", textContent: "×" });

@@ -141,6 +141,9 @@ class MorePages:
             return Paged(pieces[0] + MORE_HINT)
         return Paged(pieces[0])
 
+    def forget(self, sender: str) -> None:
+        self._data.pop(sender, None)
+
     def next(self, sender: str, text: str) -> Paged | None:
         """The next piece when the user asks for more and there is more, else None."""
         if text.strip().strip("。.!！") not in MORE_WORDS or not self._data.get(sender):

@@ -4,7 +4,7 @@ A recogniser turns a short recording (the bytes the browser's MediaRecorder made
 with its content type) into text, which the kiosk then sends to the conversation
 core like a typed message. To add one (e.g. a local Vosk or FunASR model):
 
-    from bot import speech
+    from bot.kiosk import speech
 
     class MyRecognizer:
         name = "mine"
@@ -13,14 +13,13 @@ core like a typed message. To add one (e.g. a local Vosk or FunASR model):
     speech.register("mine", MyRecognizer)
 
 and start the gateway with ``SPEECH_RECOGNIZER=mine`` (and import your module, e.g. via
-``SPEECH_RECOGNIZER_MODULE=my_package.my_module``). With no recogniser configured the
+``SPEECH_RECOGNIZER_MODULE=my_package.my_module``); the kiosk passes these settings in. With no recogniser configured the
 kiosk hides its microphone button and works by buttons alone.
 """
 from __future__ import annotations
 
 import importlib
 import logging
-import os
 from dataclasses import dataclass
 from typing import Callable, Protocol, runtime_checkable
 
@@ -67,32 +66,28 @@ def available() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def configured_name() -> str:
-    return os.environ.get("SPEECH_RECOGNIZER", "").strip()
-
-
-def active() -> Recognizer | None:
-    """The recogniser named by SPEECH_RECOGNIZER, or None (kiosk without microphone)."""
-    name = configured_name()
+def active(name: str | None, module: str | None = None) -> Recognizer | None:
+    """The recogniser named ``name`` (setting SPEECH_RECOGNIZER), or None (kiosk without microphone)."""
+    name, module = (name or "").strip(), (module or "").strip()
     if not name or name == "none":
         return None
-    module = os.environ.get("SPEECH_RECOGNIZER_MODULE", "").strip()
     if name not in _REGISTRY and module:
         try:
             importlib.import_module(module)  # the module registers itself
         except ImportError:
             log.warning("speech recogniser module could not be imported")
     if name not in _REGISTRY:
-        log.warning("speech recogniser %r is not registered", name)
+        log.warning("speech recogniser %r is not registered", name[:40])
         return None
     if name not in _INSTANCES:
         _INSTANCES[name] = _REGISTRY[name]()
     return _INSTANCES[name]
 
 
-def recognize(audio: bytes, content_type: str, language: str = "zh-CN") -> Transcript:
-    """Run the active recogniser; RecognitionError for anything that goes wrong."""
-    rec = active()
+def recognize(audio: bytes, content_type: str, name: str | None, module: str | None = None,
+              language: str = "zh-CN") -> Transcript:
+    """Run the recogniser ``name``; RecognitionError for anything that goes wrong."""
+    rec = active(name, module)
     if rec is None:
         raise RecognitionError("no speech recogniser configured")
     if not audio or len(audio) > MAX_AUDIO_BYTES:

@@ -1,0 +1,28 @@
+"""Gateway security tests: real gateway processes (uvicorn) on the scripted fake Rasa."""
+from __future__ import annotations
+
+import pytest
+from channels.fake_rasa import FakeRasa
+
+from .gateway_process import GatewayProcess
+
+
+@pytest.fixture(scope="module")
+def fake_rasa():
+    fake = FakeRasa().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def start_process(tmp_path, fake_rasa):
+    """`gw = start_process(OPERATOR_TOKEN=...)`: a gateway process for one test."""
+    started: list[GatewayProcess] = []
+
+    def start(**env: str) -> GatewayProcess:
+        started.append(GatewayProcess(tmp_path, fake_rasa.url, **env).start())
+        return started[-1]
+
+    yield start
+    for gw in started:
+        gw.stop()
