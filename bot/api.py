@@ -65,7 +65,20 @@ def _profile_errors() -> tuple[type[BaseException], ...]:
     return tuple({FactsProfileError, getattr(policy_kb, "ProfileError", FactsProfileError)})
 
 
-def _evaluate_one(profile: Any, index: int | None) -> dict[str, Any]:
+def _on_date(raw: str | None):
+    """`?date=YYYY-MM-DD`: answer with the list in force that day (None: today)."""
+    if raw is None or raw == "":
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(raw[:10]) if len(raw) == 10 else dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_date", "日期要写成 年-月-日，例如 2025-01-01",
+                       "date must be YYYY-MM-DD, e.g. 2025-01-01") from None
+
+
+def _evaluate_one(profile: Any, index: int | None, on=None) -> dict[str, Any]:
     evaluate = _engine("evaluate")
     if not isinstance(profile, dict):
         where_zh = f"第 {index + 1} 个档案" if index is not None else "档案"
@@ -74,7 +87,9 @@ def _evaluate_one(profile: Any, index: int | None) -> dict[str, Any]:
                        f'{where_en} must be a JSON object, e.g. {{"age": 83}}',
                        **({"index": index} if index is not None else {}))
     try:
-        return evaluate(profile)
+        return evaluate(profile, on=on) if on is not None else evaluate(profile)
+    except LookupError:
+        raise ApiError(400, "no_list_in_force", "那一天还没有施行中的清单", "no list was in force on that date") from None
     except _profile_errors() as exc:
         zh, en = getattr(exc, "message_zh", str(exc)), getattr(exc, "message_en", str(exc))
         if index is not None:
@@ -108,8 +123,10 @@ _ERRORS_DOC = {400: {"description": "bad profile: {error, fact, message_zh, mess
 async def eligibility(request: Request) -> Any:
     """One profile object gives one result object; a list of profiles gives a list of results.
 
-    Each result has `eligible`, `possible`, `next_facts` and `services` (contract section 4).
+    Each result has `eligible`, `possible`, `next_facts` and `services` (contract section 4), and
+    `list`, the list that answered. `?date=YYYY-MM-DD` answers with the list in force on that day.
     """
+    on = _on_date(request.query_params.get("date"))
     body = await request.body()
     try:
         data = json.loads(body.decode("utf-8"))
@@ -119,8 +136,8 @@ async def eligibility(request: Request) -> Any:
         if len(data) > MAX_PROFILES:
             raise ApiError(413, "too_many_profiles", f"一次最多 {MAX_PROFILES} 个档案",
                            f"at most {MAX_PROFILES} profiles per request")
-        return [_evaluate_one(p, i) for i, p in enumerate(data)]
-    return _evaluate_one(data, None)
+        return [_evaluate_one(p, i, on) for i, p in enumerate(data)]
+    return _evaluate_one(data, None, on)
 
 
 @router.get("/api/services", summary="The 26 services of the list, with citations and plain summaries")

@@ -109,3 +109,25 @@ def test_other_errors_are_bilingual_json(gateway):
     assert_bilingual_error(httpx.get(f"{gateway}/api/nothing-here"), 404)
     assert_bilingual_error(httpx.get(f"{gateway}/api/eligibility"), 405)
     assert_bilingual_error(httpx.post(f"{gateway}/api/chat", json={"sender": 5}), 422)
+
+
+def test_a_date_picks_the_list_in_force_that_day(gateway, monkeypatch):
+    from pathlib import Path
+
+    from policy_kb import sources
+
+    revised = Path(__file__).resolve().parents[1] / "policy_kb" / "fixtures" / "revised-2027"  # TEST FIXTURE
+    monkeypatch.setenv("POLICY_KB_LISTS", str(revised))
+    sources.reset()
+    try:
+        old = httpx.post(f"{gateway}/api/eligibility?date=2026-06-01", json={"age": 85}).json()
+        new = httpx.post(f"{gateway}/api/eligibility?date=2027-02-01", json={"age": 85}).json()
+        assert old["list"]["id"] == "changzhi-2024"
+        assert new["list"]["id"] == "test-fixture-revised-2027"
+        bad = httpx.post(f"{gateway}/api/eligibility?date=2027-13-45", json={"age": 85})
+        assert_bilingual_error(bad, 400)
+        early = httpx.post(f"{gateway}/api/eligibility?date=1990-01-01", json={"age": 85})
+        assert_bilingual_error(early, 400)
+    finally:
+        monkeypatch.delenv("POLICY_KB_LISTS")
+        sources.reset()
