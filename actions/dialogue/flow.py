@@ -290,7 +290,10 @@ class Turn:
                 answer, buttons = general_answer(r.conditions, self.profile)
                 self.out.say(answer, [] if self.requested else buttons)
             elif self.changed and not self.slots.get("result_told"):
-                self.out.say(so_far(result, self.profile))  # 我妈90了，能领啥: what applies already
+                if any(s["status"] == "eligible" for s in result["services"]):
+                    self.out.say(so_far(result, self.profile))  # 我妈90了，能领啥: what applies already
+                else:  # 我是五保户，住院能报销吗: what the told facts bring, with what is still needed
+                    self.out.say(general_answer(dict(self.changed), self.profile)[0])
             elif general_why:
                 self.out.say(msg("question_unknown"))
             else:
@@ -312,7 +315,12 @@ class Turn:
             ids = service_ids or (
                 [self.slots["last_service"]] if self.slots.get("last_service") and "为什么" not in text[:3] else []
             )
-            self.out.say(replies.why(ids, self.profile, result))
+            status = {s["id"]: s["status"] for s in result["services"]}
+            if ids and all(status.get(i) == "possible" for i in ids) and len(self.profile) < 2:
+                for sid in ids[:2]:  # 为啥高龄津贴… before anything is known: what the list says of it
+                    self.out.say(replies.service_info(sid, self.profile))
+            else:
+                self.out.say(replies.why(ids, self.profile, result))
         elif intent == "ask_missing":
             self.out.say(replies.missing(result))
         elif intent == "human_handoff":
