@@ -59,6 +59,13 @@ class Settings:
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_deadline: float = 4.5  # seconds; WeChat gives up after 5 s
     wechat_max_clock_skew: float = 300.0  # seconds a signed timestamp may be off
+    # serving (processes)
+    rasa_token: str | None = None  # RASA_TOKEN: Rasa's API token (make run makes one when unset)
+    rasa_urls: tuple[str, ...] = ()  # RASA_URLS: comma-separated Rasa replicas (else rasa_url)
+    data_dir: str = "run/data"  # DATA_DIR: the SQLite tracker store lives here
+    tracker_store_url: str | None = None  # TRACKER_STORE_URL: SQLAlchemy URL (PostgreSQL)
+    lock_store_url: str | None = None  # LOCK_STORE_URL: redis://host:port/db (replicas)
+    retention_days: float = 30.0  # RETENTION_DAYS: conversations older than this are deleted
 
     @property
     def wechat_enabled(self) -> bool:
@@ -108,6 +115,13 @@ class Settings:
             wechat_api_base=(get("WECHAT_API_BASE") or cls.wechat_api_base).rstrip("/"),
             wechat_reply_deadline=_float(get("WECHAT_REPLY_DEADLINE"), cls.wechat_reply_deadline),
             wechat_max_clock_skew=_float(get("WECHAT_MAX_CLOCK_SKEW"), cls.wechat_max_clock_skew),
+            # serving (processes)
+            rasa_token=get("RASA_TOKEN"),
+            rasa_urls=tuple(u.strip().rstrip("/") for u in (get("RASA_URLS") or "").split(",") if u.strip()),
+            data_dir=get("DATA_DIR") or cls.data_dir,
+            tracker_store_url=get("TRACKER_STORE_URL"),
+            lock_store_url=get("LOCK_STORE_URL"),
+            retention_days=_float(get("RETENTION_DAYS"), cls.retention_days),
         )
 
 
