@@ -138,6 +138,9 @@ def child_environment(settings: Settings) -> tuple[dict[str, str], bool]:
     """The environment for supervisor and its children: a token always (random when unset)."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1",
                TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore::DeprecationWarning")
+    # a replica killed mid-turn leaves its conversation's Redis lock behind; Rasa's default
+    # lifetime (60 s) would hold that conversation up that long on the next replica
+    env.setdefault("TICKET_LOCK_LIFETIME", "20")
     random_token = not settings.rasa_token
     env["RASA_TOKEN"] = settings.rasa_token or secrets.token_urlsafe(32)
     return env, random_token

@@ -229,3 +229,36 @@ def running_stack(replicas: int = 1, tracker_store_url: str | None = None, gatew
         if proxy is not None:
             proxy.close()
         stop_supervisor(supervisor, stack)
+
+
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def temp_postgres_db(prefix: str = "elder_care_test") -> Iterator[str]:
+    """A fresh PostgreSQL database (dropped afterwards); yields its SQLAlchemy URL.
+    Connects as PG_ADMIN_URL (default: user postgres on 127.0.0.1:5432, as on this machine)."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(PG_ADMIN_URL)
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+
+    def connect():
+        conn = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
+                                password=admin.password, dbname=admin.database or "postgres", connect_timeout=5)
+        conn.autocommit = True
+        return conn
+
+    conn = connect()
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    try:
+        yield str(admin.set(database=name))
+    finally:
+        conn = connect()
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.close()

@@ -73,3 +73,28 @@ def wait_for(predicate, timeout: float, step: float = 0.5):
             pass
         time.sleep(step)
     raise AssertionError(f"not true within {timeout}s")
+
+
+def script(i: int) -> list[str]:
+    """Conversation i's messages: its own age (60 + i % 50) marks it, so crossed ones show."""
+    return ["你好", f"我妈{60 + i % 50}岁", "吃低保", "不能自理", "独居", "没有残疾证"]
+
+
+async def run_conversation(core, sender: str, texts: list[str], latencies: list[float] | None = None,
+                           on_turn=None) -> list[str]:
+    """Send the texts one after another; returns the texts that got a reply."""
+    answered = []
+    for text in texts:
+        start = time.perf_counter()
+        messages = await core.send(sender, text)
+        if latencies is not None:
+            latencies.append((time.perf_counter() - start) * 1000)
+        if messages:
+            answered.append(text)
+        if on_turn:
+            on_turn()
+    return answered
+
+
+def user_texts(tracker: dict) -> list[str]:
+    return [e.get("text") for e in tracker.get("events", []) if e.get("event") == "user"]
