@@ -60,6 +60,30 @@ def endpoints(settings: Settings, actions_port: int, replicas: int) -> dict:
     return config
 
 
+def ensure_database(url: str) -> None:
+    """Create a PostgreSQL tracker-store database when it is missing (best effort: a user
+    without that right must create it; Rasa then says it cannot connect)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if not u.drivername.startswith("postgresql") or not u.database:
+        return
+    try:
+        import psycopg2
+
+        conn = psycopg2.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                                dbname="postgres", connect_timeout=5)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (u.database,))
+            if not cur.fetchone():
+                cur.execute(f'CREATE DATABASE "{u.database}"')
+                print(f"created PostgreSQL database {u.database}")
+        conn.close()
+    except Exception as exc:  # noqa: BLE001 - reported, Rasa retries the connection itself
+        print(f"could not check the PostgreSQL database ({type(exc).__name__}); create it if it is missing")
+
+
 def model_path() -> Path:
     if os.environ.get("RASA_MODEL"):
         return Path(os.environ["RASA_MODEL"])
@@ -119,8 +143,12 @@ def write_config(settings: Settings, layout: Layout) -> Path:
         ep.write_text(yaml.safe_dump(endpoints(settings, actions_port, layout.replicas), allow_unicode=True))
         sections.append(_program(f"actions-{i}", f"{py} -m bot.action_server --actions actions --port {actions_port}",
                                  log_dir))
+        # replicas share the cores: one TensorFlow/BLAS thread each, not one per core each
+        threads = {k: os.environ.get(k) or "1" for k in ("TF_INTRA_OP_PARALLELISM_THREADS",
+                                                         "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS")}
         sections.append(_program(f"rasa-{i}", f"{py} -m bot.rasa_server run --enable-api --model {model} "
-                                              f"--port {rasa_port} --endpoints {ep}", log_dir))
+                                              f"--port {rasa_port} --endpoints {ep}", log_dir,
+                                 threads if layout.replicas > 1 else None))
     if layout.gateway:
         urls = layout.rasa_urls()
         host = os.environ.get("GATEWAY_HOST") or "0.0.0.0"
@@ -160,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
                     int(os.environ.get("ACTIONS_PORT") or 5055), int(os.environ.get("GATEWAY_PORT") or 8000),
                     gateway=not args.no_gateway)
     conf = write_config(settings, layout)
+    if settings.tracker_store_url:
+        ensure_database(settings.tracker_store_url)
     if args.command == "config":
         print(conf)
         return

@@ -187,7 +187,10 @@ def running_stack(replicas: int = 1, tracker_store_url: str | None = None, gatew
     if not model.exists():
         raise RuntimeError(f"no trained model for the current data ({model.name}): run `make model` (make test does it)")
     run_dir = ARTIFACTS / f"{name}-{os.getpid()}"
-    shutil.rmtree(run_dir, ignore_errors=True)
+    for old in ARTIFACTS.glob(f"{name}-*"):  # earlier runs' files (logs, SQLite store), theirs only if stopped
+        pid = old.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and Path(f"/proc/{pid}").exists()) or old == run_dir:
+            shutil.rmtree(old, ignore_errors=True)
     run_dir.mkdir(parents=True)
     token = secrets.token_urlsafe(32)
     ports = {"rasa": _free_port(replicas), "actions": _free_port(replicas), "gateway": _free_port()}
@@ -223,7 +226,8 @@ def running_stack(replicas: int = 1, tracker_store_url: str | None = None, gatew
         stack = Stack(proxy.url, actions_urls[0], gateway_url, {n: Proc(n, 0) for n in names}, rasa_urls[0], token,
                       run_dir, run_dir / "supervisord.conf", run_dir / "data", rasa_urls, actions_urls)
         stack.refresh_pids()
-        os.environ["RASA_TOKEN"] = token  # in-process gateways of the tests talk to this Rasa
+        # in-process gateways of other tests reach this Rasa through `rasa_url` (the proxy): the
+        # token is not put in this process's environment, where the scripted fake Rasas would get it
         yield stack
     finally:
         if proxy is not None:
