@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test test-fast lint setup model validate generate nlu-cv bench bench-kb eval-understanding simulate clean
+.PHONY: run run-scaled test test-fast lint setup model validate generate nlu-cv bench bench-kb bench-scale eval-understanding simulate clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@py=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
@@ -24,6 +24,12 @@ model: setup
 
 run: model
 	@scripts/run.sh
+
+# N Rasa replicas + action servers on PostgreSQL (tracker store) and Redis (lock store)
+REPLICAS ?= 2
+run-scaled: model
+	@REPLICAS=$(REPLICAS) TRACKER_STORE_URL=$${TRACKER_STORE_URL:-postgresql://postgres@127.0.0.1:5432/elder_care} \
+	  LOCK_STORE_URL=$${LOCK_STORE_URL:-redis://127.0.0.1:6379/0} scripts/run.sh
 
 test: model
 	$(PY) -m pytest -q -p no:cacheprovider --cov=policy_kb --cov-branch --cov-report=term $(PYTEST_ARGS)
@@ -69,6 +75,9 @@ eval-understanding: setup
 
 simulate: setup
 	$(PY) scripts/simulate.py $(BLIND) $(SIM_ARGS)
+
+bench-scale: model
+	PYTHONUNBUFFERED=1 $(PY) bench/bench_scale.py
 
 clean:
 	rm -rf models results .pytest_cache

@@ -8,20 +8,33 @@ replies of its own.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
+from bot.replicas import ReplicaRing
 from policy_kb.facts import FACT_NAMES
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+# connection failures after which the request cannot have reached Rasa's dialogue (or Rasa died
+# mid-turn, saving nothing): safe to send to the next replica
+_FAILOVER_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
+
+
+class _EmptyReply(Exception):
+    pass
 
 
 class CoreUnavailable(RuntimeError):
-    """Rasa did not answer; channels show a gentle Chinese message instead."""
+    """Rasa did not answer, or answered nothing (action server down): channels show a gentle
+    Chinese message with a retry. The user's message is not lost: sending it again continues
+    the conversation where it was."""
 
 
 @dataclass
@@ -50,29 +63,100 @@ def inform_payload(facts: dict[str, Any]) -> str:
 
 
 class ConversationCore:
-    def __init__(self, rasa_url: str | None = None, timeout: float = 10.0, client: httpx.AsyncClient | None = None):
-        self.rasa_url = (rasa_url or os.environ.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/")
+    """Speaks to Rasa with its token (`RASA_TOKEN`) on every call. With several replicas
+    (`RASA_URLS`), each sender goes to one replica, the next one when it is down (bot.replicas)."""
+
+    def __init__(self, rasa_url: str | None = None, timeout: float = 10.0, client: httpx.AsyncClient | None = None,
+                 token: str | None = None, rasa_urls: list[str] | tuple[str, ...] | None = None):
+        settings = _serving_settings()
+        self.token = token if token is not None else settings.get("rasa_token")
+        if rasa_urls:
+            urls = list(rasa_urls)
+        elif settings.get("rasa_urls") and rasa_url in (None, settings.get("rasa_url")):
+            urls = list(settings["rasa_urls"])
+        else:
+            urls = [rasa_url or settings.get("rasa_url") or DEFAULT_RASA_URL]
+        self.ring = ReplicaRing(urls)
+        self.rasa_url = self.ring.urls[0]
         self._client = client or httpx.AsyncClient(timeout=timeout)
+        # an empty reply (action server down) is re-sent after these pauses (seconds) within the
+        # same call: supervisor restarts the action server in a few seconds
+        self.empty_retries: tuple[float, ...] = (1.0, 1.5)
+        # messages Rasa got but could not act on; re-sent before the sender's next message
+        self._unanswered: OrderedDict[str, str] = OrderedDict()
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def send(self, sender: str, text: str) -> list[BotMessage]:
+    def _params(self) -> dict[str, str]:
+        return {"token": self.token} if self.token else {}
+
+    async def _probe(self, url: str) -> bool:
         try:
-            resp = await self._client.post(
-                f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-            )
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:  # network or 5xx: channels answer kindly
-            raise CoreUnavailable(str(exc)) from exc
-        return [BotMessage.from_rasa(m) for m in resp.json() or []]
+            return (await self._client.get(f"{url}/status", params=self._params(), timeout=1.0)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def _request(self, sender: str, method: str, path: str, **kwargs) -> httpx.Response:
+        """One call to the sender's replica; on a refused or dropped connection, the next one."""
+        error: Exception | None = None
+        for url in await self.ring.candidates(sender, self._probe):
+            try:
+                return await self._client.request(method, f"{url}{path}", params=self._params(), **kwargs)
+            except _FAILOVER_ERRORS as exc:
+                self.ring.mark_down(url)
+                error = exc
+            except httpx.HTTPError as exc:  # e.g. a read timeout: Rasa may still be working on it
+                raise CoreUnavailable(type(exc).__name__) from exc
+        raise CoreUnavailable(type(error).__name__ if error else "no replica") from error
+
+    async def send(self, sender: str, text: str, allow_empty: bool = False) -> list[BotMessage]:
+        """The bot's reply. An empty reply (the action server is down: Rasa keeps the user's
+        message but none of its facts) is retried briefly, then CoreUnavailable; the message is
+        kept and sent again before the sender's next one, so its facts are not lost."""
+        pending = self._unanswered.pop(sender, None)
+        if pending is not None and pending != text:
+            try:
+                await self._send_once(sender, pending, allow_empty)
+            except CoreUnavailable:
+                self._remember(sender, pending)
+                raise
+        for pause in (*self.empty_retries, None):
+            try:
+                return await self._send_once(sender, text, allow_empty)
+            except _EmptyReply:
+                if pause is None:
+                    self._remember(sender, text)
+                    raise CoreUnavailable("empty reply") from None
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
+
+    def _remember(self, sender: str, text: str) -> None:
+        self._unanswered[sender] = text
+        while len(self._unanswered) > 10_000:
+            self._unanswered.popitem(last=False)
+
+    async def _send_once(self, sender: str, text: str, allow_empty: bool) -> list[BotMessage]:
+        resp = await self._request(sender, "POST", "/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        if resp.status_code in (400, 413):  # refused by Rasa's own limits, with a kind reply
+            try:
+                return [BotMessage.from_rasa(m) for m in resp.json()]
+            except (ValueError, TypeError, AttributeError):
+                raise CoreUnavailable(f"HTTP {resp.status_code}")
+        if resp.status_code >= 300:
+            raise CoreUnavailable(f"HTTP {resp.status_code}")
+        try:
+            messages = [BotMessage.from_rasa(m) for m in resp.json() or []]
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise CoreUnavailable("unreadable reply") from exc
+        if not messages and not allow_empty:  # e.g. the action server is down: Rasa answers 200 with nothing
+            raise _EmptyReply()
+        return messages
 
     async def tracker(self, sender: str) -> dict[str, Any]:
-        try:
-            resp = await self._client.get(f"{self.rasa_url}/conversations/{sender}/tracker")
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise CoreUnavailable(str(exc)) from exc
+        resp = await self._request(sender, "GET", f"/conversations/{quote(sender, safe='')}/tracker")
+        if resp.status_code >= 300:
+            raise CoreUnavailable(f"HTTP {resp.status_code}")
         return resp.json()
 
     async def profile(self, sender: str) -> dict[str, Any]:
@@ -88,13 +172,24 @@ class ConversationCore:
         return await self.send(sender, inform_payload(facts))
 
     async def restart(self, sender: str) -> list[BotMessage]:
-        return await self.send(sender, "/restart")
+        return await self.send(sender, "/restart", allow_empty=True)
 
     async def forget(self, sender: str) -> None:
         """Wipe the conversation's events (kiosk visit ended, 清除记录, 重新开始 confirmed):
-        nothing the user said stays on the server, unlike a restart event appended."""
-        try:
-            resp = await self._client.put(f"{self.rasa_url}/conversations/{sender}/tracker/events", json=[])
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise CoreUnavailable(str(exc)) from exc
+        the tracker store deletes its rows (bot.tracker_store), unlike a restart event appended."""
+        resp = await self._request(sender, "PUT", f"/conversations/{quote(sender, safe='')}/tracker/events", json=[])
+        if resp.status_code >= 300:
+            raise CoreUnavailable(f"HTTP {resp.status_code}")
+
+
+def _serving_settings() -> dict[str, Any]:
+    """RASA_URL, RASA_URLS and RASA_TOKEN from the environment or `.env` (bot.settings)."""
+    try:
+        from bot.settings import Settings
+
+        s = Settings.from_env()
+        return {"rasa_url": getattr(s, "rasa_url", None), "rasa_urls": getattr(s, "rasa_urls", ()),
+                "rasa_token": getattr(s, "rasa_token", None)}
+    except Exception:  # settings unreadable: the plain environment
+        urls = tuple(u.strip() for u in os.environ.get("RASA_URLS", "").split(",") if u.strip())
+        return {"rasa_url": os.environ.get("RASA_URL"), "rasa_urls": urls, "rasa_token": os.environ.get("RASA_TOKEN")}

@@ -86,6 +86,12 @@ class Settings:
     # speech recognition (bot.kiosk.speech)
     speech_recognizer: str | None = None
     speech_recognizer_module: str | None = None
+    # serving (processes)
+    rasa_token: str | None = None  # RASA_TOKEN: Rasa's API token (make run makes one when unset)
+    rasa_urls: tuple[str, ...] = ()  # RASA_URLS: comma-separated Rasa replicas (else rasa_url)
+    tracker_store_url: str | None = None  # TRACKER_STORE_URL: SQLAlchemy URL (PostgreSQL)
+    lock_store_url: str | None = None  # LOCK_STORE_URL: redis://host:port/db (replicas)
+    retention_days: float = 30.0  # RETENTION_DAYS: conversations older than this are deleted
 
     # -- derived -------------------------------------------------------------------------------
     @property
@@ -166,6 +172,8 @@ class Settings:
         for url in ("rasa_url", "wechat_api_base"):
             if url in values:
                 values[url] = values[url].rstrip("/")
+        if "rasa_urls" in values:
+            values["rasa_urls"] = tuple(u.strip().rstrip("/") for u in str(values["rasa_urls"]).split(",") if u.strip())
         values["kiosk_idle_seconds"] = max(2, min(3600, values.get("kiosk_idle_seconds", cls.kiosk_idle_seconds)))
         values["tts_speed"] = max(80, min(300, values.get("tts_speed", cls.tts_speed)))
         return cls(**values)
