@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None, core: ConversationCore | None =
     app = FastAPI(title="长治养老服务资格助手 · Web gateway", version="0.2.0", description=DESCRIPTION,
                   lifespan=lifespan)
     app.state.settings = settings
-    app.state.core = core or ConversationCore(settings.rasa_url)
+    app.state.core = core or ConversationCore(settings.rasa_url, token=settings.rasa_token or "",
+                                              rasa_urls=settings.rasa_urls or None)
     app.state.secret = Secret(settings.data_path)
     app.state.issuer = Issuer(app.state.secret)
     app.state.sender_limits = Buckets(settings.rate_sender_per_minute, 20)
