@@ -14,7 +14,6 @@ import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -138,7 +137,7 @@ class ConversationCore:
 
     async def _send_once(self, sender: str, text: str, allow_empty: bool) -> list[BotMessage]:
         resp = await self._request(sender, "POST", "/webhooks/rest/webhook", json={"sender": sender, "message": text})
-        if resp.status_code in (400, 413):  # refused by Rasa's own limits, with a kind reply
+        if resp.status_code == 400:  # refused by Rasa's own guard, with a kind reply
             try:
                 return [BotMessage.from_rasa(m) for m in resp.json()]
             except (ValueError, TypeError, AttributeError):
@@ -154,7 +153,7 @@ class ConversationCore:
         return messages
 
     async def tracker(self, sender: str) -> dict[str, Any]:
-        resp = await self._request(sender, "GET", f"/conversations/{quote(sender, safe='')}/tracker")
+        resp = await self._request(sender, "GET", f"/conversations/{sender}/tracker")
         if resp.status_code >= 300:
             raise CoreUnavailable(f"HTTP {resp.status_code}")
         return resp.json()
@@ -177,7 +176,7 @@ class ConversationCore:
     async def forget(self, sender: str) -> None:
         """Wipe the conversation's events (kiosk visit ended, 清除记录, 重新开始 confirmed):
         the tracker store deletes its rows (bot.tracker_store), unlike a restart event appended."""
-        resp = await self._request(sender, "PUT", f"/conversations/{quote(sender, safe='')}/tracker/events", json=[])
+        resp = await self._request(sender, "PUT", f"/conversations/{sender}/tracker/events", json=[])
         if resp.status_code >= 300:
             raise CoreUnavailable(f"HTTP {resp.status_code}")
 

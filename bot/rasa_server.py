@@ -7,8 +7,8 @@
   without one a random token is made, so the API is never open. Every route but `GET /` needs
   `?token=` (Rasa itself guards only its API; here the REST channel's webhook is guarded too).
 - Limits on Rasa itself: request bodies over 1 MB are refused by Sanic; a REST message longer
-  than 500 characters (or a sender id over 255) is refused with HTTP 413 and a kind reply,
-  before NLU runs, so no one on the host can freeze Rasa with a long text.
+  than 500 characters is refused with a kind reply (HTTP 200, the REST channel's usual answer,
+  nothing recorded in the conversation; a malformed body or a sender id over 255: HTTP 400), before NLU runs, so no one on the host can freeze Rasa with a long text.
 - Logs: users' text, facts and ids are scrubbed from every log line (bot.logfilters).
 - Speed: Rasa 3.6 checks every action-server response with `jsonschema.validate`, which
   re-checks the schema itself on every call (~70% of Rasa's CPU per turn). Here the response is
@@ -64,7 +64,8 @@ def message_refusal(body: bytes | None) -> tuple[int, str] | None:
     if sender is not None and (not isinstance(sender, str) or len(sender) > MAX_SENDER_CHARS):
         return 400, BAD_REQUEST_REPLY
     if message and len(message) > MAX_TEXT_CHARS:
-        return 413, TOO_LONG_REPLY
+        # 200, as the REST channel answers: a reply the widget can show, and nothing recorded
+        return 200, TOO_LONG_REPLY
     return None
 
 
