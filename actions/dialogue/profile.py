@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _wish_words_rx() -> re.Pattern:
     from actions.understanding.lexicon import alternation, get_lexicon
 
