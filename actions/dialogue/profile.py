@@ -9,8 +9,8 @@ under 60.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
