@@ -6,6 +6,7 @@ They drive the dialogue core only through its stable interface
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import json
 import logging
@@ -260,6 +261,7 @@ class Nlu:
 
     def __init__(self, mode: str = "auto", cache_dir: Path | None = ROOT / "results"):
         self.mode, self.model, self.agent, self.loop = mode, None, None, None
+        self.worker: concurrent.futures.ThreadPoolExecutor | None = None
         self.cache: dict[str, dict[str, Any]] = {}
         self.cache_file: Path | None = None
         self.dirty = False
@@ -331,6 +333,13 @@ class Nlu:
         except Exception as exc:  # noqa: BLE001 -- any load failure becomes one clear line
             raise InputError(f"模型 {self.model.name} 加载失败（{type(exc).__name__}）；可以用 --nlu none 运行") from None
 
+    def _on_own_thread(self, coro):
+        # The loop runs on one worker thread of its own: a caller may already run a loop in its
+        # thread (pytest after Playwright's sync API), and run_until_complete would refuse there.
+        if self.worker is None:
+            self.worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nlu")
+        return self.worker.submit(self.loop.run_until_complete, coro).result()
+
     def parse(self, text: str) -> Incoming:
         msg = payload_incoming(text)
         if msg is not None:
@@ -341,7 +350,7 @@ class Nlu:
             if self.agent is None:
                 self._load()
             with open(os.devnull, "w") as devnull, __import__("contextlib").redirect_stderr(devnull):
-                parsed = self.loop.run_until_complete(self.agent.parse_message(text))
+                parsed = self._on_own_thread(self.agent.parse_message(text))
             self.cache[text] = {"intent": parsed.get("intent") or {},
                                 "entities": [dict(e) for e in parsed.get("entities") or []]}
             self.dirty = True

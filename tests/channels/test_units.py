@@ -10,6 +10,7 @@ from bot.core import BotMessage
 from bot.settings import Settings
 from bot.wechat.dedup import MessageDeduplicator, ReplayGuard
 from bot.wechat.options import LastButtons, MorePages, parse_choice, render, split_text
+from asyncrun import run as run_async
 
 
 @pytest.mark.parametrize("text, number", [
@@ -122,7 +123,7 @@ def test_deduplicator_runs_once_and_hands_over_late_answers():
         fast = await dedup.answer("f", lambda: asyncio.sleep(0, result="quick"), 1.0, deliver)
         return calls, later, first, second, third, fast
 
-    calls, later, first, second, third, fast = asyncio.run(scenario())
+    calls, later, first, second, third, fast = run_async(scenario())
     assert calls == [1] and later == ["answer"]
     assert first == second == third == ("later", None) and fast == ("ready", "quick")
 

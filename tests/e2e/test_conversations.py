@@ -36,7 +36,8 @@ class RestUser:
         return [b for m in self.messages for b in m.get("buttons") or []]
 
     def tap(self, title_part: str) -> None:
-        for b in self.buttons():
+        buttons = self.buttons()
+        for b in sorted(buttons, key=lambda b: b["title"] != title_part):  # an exact title first: 是 before 不是
             if title_part in b["title"]:
                 self.say(b["payload"])
                 return
@@ -55,7 +56,10 @@ def finish(user: RestUser, answers: dict[str, str]) -> dict[str, Any]:
         asked = user.slots().get("requested_slot")
         transcript.append((asked, user.text[:60]))
         titles = [b["title"] for b in user.buttons()]
-        choice = answers.get(asked) or next((t for t in ("都没有", "不是", "不清楚") if t in titles), None)
+        given = answers.get(asked)
+        if given and not any(given in t for t in titles):
+            given = None  # a multi-select asks again without the buttons already tapped
+        choice = given or next((t for t in ("都没有", "不是", "不清楚") if any(t in x for x in titles)), None)
         assert choice, f"no way to answer {asked}: {user.text}"
         user.tap(choice)
     raise AssertionError(f"no result: {transcript}")

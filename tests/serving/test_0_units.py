@@ -2,13 +2,13 @@
 the supervisor config written for a run."""
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 
 from bot.logfilters import scrub
 from bot.rasa_server import MAX_TEXT_CHARS, message_refusal
 from bot.replicas import ReplicaRing
+from asyncrun import run as run_async
 
 URLS = ["http://127.0.0.1:5005", "http://127.0.0.1:5006", "http://127.0.0.1:5007"]
 
@@ -41,13 +41,13 @@ def test_a_down_replica_is_skipped_then_probed_back():
     async def never_up(url):
         raise AssertionError("not probed before its wait is over")
 
-    assert asyncio.run(ring.candidates(sender, never_up)) == [u for u in ring.order(sender) if u != home]
+    assert run_async(ring.candidates(sender, never_up)) == [u for u in ring.order(sender) if u != home]
     ring._down[home] = 0  # its wait is over
 
     async def up(url):
         return True
 
-    assert asyncio.run(ring.candidates(sender, up))[0] == home
+    assert run_async(ring.candidates(sender, up))[0] == home
 
 
 def test_scrub_removes_text_ids_tokens_and_paths():

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from serving_support import CJK, RasaChat, event_rows, new_sender
+from asyncrun import run as run_async
 
 pytestmark = pytest.mark.model
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +131,7 @@ def test_long_message_is_refused_fast_without_delaying_others(live_stack):
             together = [await _turn_ms(client, url, token, sender, t) for t in texts[3:]]
             return alone, together, idle, await flood_task
 
-    alone, together, idle, flooded = asyncio.run(scenario())
+    alone, together, idle, flooded = run_async(scenario())
     for ms, r in idle + flooded:
         assert r.status_code == 200
         assert CJK.search(r.json()[0]["text"]) and "500" in r.json()[0]["text"]  # told why, in words
@@ -155,7 +156,7 @@ def test_forget_deletes_the_stored_rows(live_stack):
         finally:
             await core.aclose()
 
-    asyncio.run(forget())
+    run_async(forget())
     assert event_rows(db, chat.sender) == 0
     assert chat.slots().get("age") is None
 

@@ -14,6 +14,7 @@ import pytest
 
 from livestack import running_stack, temp_postgres_db
 from serving_support import new_sender, run_conversation, script, user_texts
+from asyncrun import run as run_async
 
 pytestmark = pytest.mark.model
 CONVERSATIONS = 50
@@ -61,7 +62,7 @@ def test_one_of_two_replicas_killed_under_50_conversations(scaled_stack):
             await core.aclose()
         return placed, results
 
-    placed, results = asyncio.run(scenario())
+    placed, results = run_async(scenario())
     assert killed.is_set()
     failures = [r for r in results if isinstance(r, BaseException)]
     assert not failures, f"{len(failures)} conversations failed: {failures[:3]!r}"
