@@ -18,7 +18,7 @@ from actions.understanding.lexicon import get_lexicon
 from policy_kb import decide, evaluate
 from policy_kb.facts import FACT_NAMES, facts
 
-from . import replies
+from . import replies, result_view
 from .messages import msg
 from .profile import Reading, needs_confirming, read_payload, read_text, special_defaults
 from .questions import Question, group_of, question_for, questions
@@ -224,13 +224,7 @@ class Turn:
             {
                 "text": "",
                 "buttons": [],
-                "custom": {
-                    "type": "result",
-                    "eligible": list(result["eligible"]),
-                    "possible": list(result["possible"]),
-                    "profile": dict(self.profile),
-                    "summary": summary,
-                },
+                "custom": {**result_view.build(result, self.profile, self.declined), "summary": summary},
             }
         )
         self.out.slots.update(
