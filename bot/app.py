@@ -14,9 +14,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot import api, kiosk, operator, web, wechat
+from bot import api, handoff, kiosk, operator, web, wechat
 from bot.core import ConversationCore
 from bot.guard import BodyLimit, Buckets, ChatCors, Lockout, RateLimit, quiet_logs
+from bot.handoff import routes as handoff_routes
 from bot.kiosk import speech
 from bot.sessions import Issuer, Secret
 from bot.settings import Settings
@@ -47,19 +48,23 @@ def create_app(settings: Settings | None = None, core: ConversationCore | None =
         yield
         await app.state.wechat.aclose()
         await app.state.core.aclose()
+        app.state.handoff.store.dispose()
 
     app = FastAPI(title="长治养老服务资格助手 · Web gateway", version="0.2.0", description=DESCRIPTION,
                   lifespan=lifespan)
     app.state.settings = settings
-    app.state.core = core or ConversationCore(settings.rasa_url, token=settings.rasa_token or "",
-                                              rasa_urls=settings.rasa_urls or None)
+    inner = core or ConversationCore(settings.rasa_url, token=settings.rasa_token or "",
+                                     rasa_urls=settings.rasa_urls or None)
+    # live hand-off (bot.handoff): every channel's turns pass the desk (queue, bot paused while an operator talks)
+    app.state.handoff = handoff.make_desk(settings, lambda: app.state.wechat.cs)
+    app.state.core = handoff.HandoffCore(inner, app.state.handoff)
     app.state.secret = Secret(settings.data_path)
     app.state.issuer = Issuer(app.state.secret)
     app.state.sender_limits = Buckets(settings.rate_sender_per_minute, 20)
     app.state.lockout = Lockout(settings.operator_max_failures)
     app.state.wechat = wechat.WeChatBridge(settings, app.state.core, limits=app.state.sender_limits)
     api.install_error_handlers(app)
-    for module in (api, web, wechat, operator, kiosk):
+    for module in (api, web, wechat, operator, kiosk, handoff_routes):
         app.include_router(module.router)
     app.mount("/widget", StaticFiles(directory=web.STATIC), name="widget")
     # outermost first: CORS answers preflights, then the rate limit, then the body limit

@@ -173,6 +173,19 @@ class ConversationCore:
     async def restart(self, sender: str) -> list[BotMessage]:
         return await self.send(sender, "/restart", allow_empty=True)
 
+    async def append_event(self, sender: str, event: dict[str, Any]) -> None:
+        """Append one event to the conversation (e.g. {"event": "pause"} / {"event": "resume"})."""
+        resp = await self._request(sender, "POST", f"/conversations/{sender}/tracker/events", json=event)
+        if resp.status_code >= 300:
+            raise CoreUnavailable(f"HTTP {resp.status_code}")
+
+    async def pause(self, sender: str) -> None:
+        """Rasa's conversation-paused event: the bot stays silent until `resume` (live hand-off)."""
+        await self.append_event(sender, {"event": "pause"})
+
+    async def resume(self, sender: str) -> None:
+        await self.append_event(sender, {"event": "resume"})
+
     async def forget(self, sender: str) -> None:
         """Wipe the conversation's events (kiosk visit ended, 清除记录, 重新开始 confirmed):
         the tracker store deletes its rows (bot.tracker_store), unlike a restart event appended."""

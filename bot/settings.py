@@ -92,6 +92,12 @@ class Settings:
     tracker_store_url: str | None = None  # TRACKER_STORE_URL: SQLAlchemy URL (PostgreSQL)
     lock_store_url: str | None = None  # LOCK_STORE_URL: redis://host:port/db (replicas)
     retention_days: float = 30.0  # RETENTION_DAYS: conversations older than this are deleted
+    # live hand-off to an operator (bot.handoff); HANDOFF_HOURS empty: off, 找人工 lists departments
+    handoff_hours: str = ""  # HANDOFF_HOURS: "08:30-17:30" (several: "08:30-12:00,14:00-17:30")
+    handoff_days: str = "1-5"  # HANDOFF_DAYS: ISO weekdays, "1-5" Monday to Friday, "1-7" every day
+    handoff_timezone: str = "Asia/Shanghai"  # HANDOFF_TIMEZONE: the hours are local time there
+    handoff_max_queue: int = 30  # HANDOFF_MAX_QUEUE: conversations waiting or taken at once
+    handoff_store_url: str | None = None  # HANDOFF_STORE_URL: default TRACKER_STORE_URL, else DATA_DIR/handoff.db
 
     # -- derived -------------------------------------------------------------------------------
     @property

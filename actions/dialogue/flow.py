@@ -319,6 +319,9 @@ class Turn:
             self.out.say(replies.missing(result))
         elif intent == "human_handoff":
             self.out.say(replies.handoff(result if self.profile else None))
+            # the gateway (bot/handoff) turns this into a place in the operators' queue when
+            # hand-off is open for the channel, and drops it otherwise (the departments stay)
+            self.out.messages.append({"text": "", "buttons": [], "custom": {"type": "handoff_request"}})
         elif intent == "ask_capabilities":
             self.out.say(msg("capabilities"))
         elif intent == "out_of_scope" and not self.changed:
