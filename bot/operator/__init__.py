@@ -33,7 +33,7 @@ from policy_kb.facts import FACT_NAMES, ProfileError
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-_FILES = {"console.js": "text/javascript", "console.css": "text/css"}
+_FILES = {"console.js": "text/javascript", "console.css": "text/css", "handoff-desk.js": "text/javascript"}
 CHANNEL = "op"
 START_MESSAGE = "/greet"  # as the widget and WeChat start: the welcome and the first question
 DISABLED = "操作员控制台未启用：请管理员在配置中设置 OPERATOR_TOKEN 后重启服务。"

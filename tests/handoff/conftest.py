@@ -43,3 +43,22 @@ def wechat_api():
     api = FakeWeChatAPI("wxappid0123", "wxsecret0123").start()
     yield api
     api.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+    from pathlib import Path
+
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required under CI but missing")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                                                               "--disable-background-networking", "--disable-sync"])
+        yield b
+        b.close()
