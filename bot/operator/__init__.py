@@ -13,6 +13,7 @@ OPERATOR_MAX_FAILURES wrong tokens from one address it must wait (429, growing b
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,12 @@ START_MESSAGE = "/greet"  # as the widget and WeChat start: the welcome and the 
 DISABLED = "操作员控制台未启用：请管理员在配置中设置 OPERATOR_TOKEN 后重启服务。"
 TOO_SHORT = f"操作员控制台未启用：OPERATOR_TOKEN 太短，至少要 {MIN_OPERATOR_TOKEN} 个字符。请管理员换一个更长的口令后重启服务。"
 NO_CALL = "没有这个通话。"
+# what the console says after an edit (the service names come from the engine's answer)
+CHANGE_ADDED = "新增：{names}"
+CHANGE_REMOVED = "不再符合：{names}"
+CHANGE_NONE = "改动后，能享受的服务没有变化。"
+BAD_NUMBER = "{label}要填 {low} 到 {high} 之间的整数，“{value}”不行，没有保存。"
+BAD_CHOICE = "{label}请从列表里选，没有保存。"
 
 
 def console_headers(settings: Settings) -> dict[str, str]:
@@ -123,6 +130,44 @@ def call_summary(sender: str, profile: dict[str, list], result: dict[str, Any] |
     return "\n".join(lines)
 
 
+def result_change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str | None:
+    """新增：…；不再符合：… between two evaluations (eligible services), by the engine's names."""
+    if not before or not after:
+        return None
+    names = {s["id"]: s["name"] for s in (before.get("services") or []) + (after.get("services") or [])}
+    old, new = set(before.get("eligible") or []), set(after.get("eligible") or [])
+    parts = []
+    if new - old:
+        parts.append(CHANGE_ADDED.format(names="、".join(names.get(i, str(i)) for i in sorted(new - old))))
+    if old - new:
+        parts.append(CHANGE_REMOVED.format(names="、".join(names.get(i, str(i)) for i in sorted(old - new))))
+    return "；".join(parts) if parts else CHANGE_NONE
+
+
+def refusal_reason(name: str, value: Any) -> str:
+    """Why an edit is refused, in the console's words (the fact's label and its allowed values)."""
+    spec = next((f for f in view.fact_schema() if f["name"] == name), None)
+    if spec is None:
+        return "没有这一项资料。"
+    if spec["type"] == "int" and not spec["values"]:
+        return BAD_NUMBER.format(label=spec["label"], low=spec["min"], high=spec["max"], value=str(value)[:20])
+    return BAD_CHOICE.format(label=spec["label"])
+
+
+def _next_to_read(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the operator reads aloud next: the question, or the result's headline and the first
+    money card's spoken line when the result has just come (all from the result payload)."""
+    result = next((m["custom"] for m in messages if isinstance(m.get("custom"), dict)
+                   and m["custom"].get("type") == "result"), None)
+    if result is not None:
+        cards = [c for g in result.get("groups") or [] for c in g.get("services") or []]
+        money = next((c for c in cards if c.get("money")), None)
+        lines = [result.get("headline") or ""] + ([money["spoken"]] if money and money.get("spoken") else [])
+        return {"kind": "result", "lines": [x for x in lines if x]}
+    texts = [m["text"] for m in messages if m.get("text")]
+    return {"kind": "question", "lines": texts[-1:]}
+
+
 async def call_state(core: ConversationCore, sender: str) -> dict[str, Any]:
     tracker = await core.tracker(sender)
     slots = tracker.get("slots") or {}
@@ -134,10 +179,19 @@ async def call_state(core: ConversationCore, sender: str) -> dict[str, Any]:
     result = view.result_view(tracker, profile, evaluation)
     asking = slots.get("requested_slot")
     schema = {f["name"]: f for f in view.fact_schema()}
+    told = view.latest_result(tracker)
+    messages = [m.as_dict() for m in view.last_turn(tracker)
+                if not (isinstance(m.custom, dict) and m.custom.get("type") == "handoff_request")]
+    if result is not None and told is not None:
+        result["headline"] = told.get("headline") or ""
+        result["labels"] = told.get("labels") or {}
+        cards = [c for g in told.get("groups") or [] for c in g.get("services") or []]
+        result["money_ids"] = [c["id"] for c in cards if c.get("money")]
     return {
         "sender": sender,
+        "read": _next_to_read(messages),
         "question": {
-            "messages": [m.as_dict() for m in view.last_turn(tracker)],
+            "messages": messages,
             "asking": asking,
             "asking_label": view.fact_label(asking),
             "input": schema.get(asking),
@@ -226,14 +280,33 @@ async def say(sender: str, body: dict = Body(..., examples=[{"text": "82岁"}]),
 @router.post("/operator/api/calls/{sender}/facts")
 async def edit_facts(sender: str, body: dict = Body(..., examples=[{"facts": {"economic_status": "minimum_living"}}]),
                      op: Operator = Depends()) -> JSONResponse:
-    """Set or correct profile facts; values are checked against policy_kb's fact domains."""
+    """Set or correct profile facts; values are checked against policy_kb's fact domains. A refused
+    value changes nothing (422 with `fact` and the reason); a saved one answers the call's new state
+    with `change`: what the edit changed in the result (新增：…；不再符合：…)."""
+    changed: dict[str, Any] = {}
+
     async def action(core: ConversationCore, sender: str):
-        raw = body.get("facts")
+        raw = body.get("facts") if isinstance(body, dict) else None
         if not isinstance(raw, dict) or not raw or len(raw) > len(FACT_NAMES):
             raise GatewayError(422, "no_facts", "请选择要修改的资料。", "choose the facts to change")
+        parsed = {}
+        for name, value in raw.items():
+            try:
+                parsed[name] = view.parse_fact(name, value)
+            except ProfileError:
+                raise GatewayError(422, "invalid_fact", refusal_reason(name, value), "value not allowed",
+                                   fact=str(name)[:40]) from None
         op.limits.check(sender)
-        await core.set_facts(sender, {name: view.parse_fact(name, value) for name, value in raw.items()})
-    return await _run(op, sender, action)
+        changed["before"] = view.evaluate_profile(await core.profile(sender))
+        await core.set_facts(sender, parsed)
+
+    response = await _run(op, sender, action)
+    if response.status_code == 200 and "before" in changed:
+        state = json.loads(response.body)
+        after = view.evaluate_profile({f["name"]: f["value"] for f in state["profile"]["known"]})
+        state["change"] = result_change(changed["before"], after)
+        return _json(state)
+    return response
 
 
 @router.post("/operator/api/calls/{sender}/end")

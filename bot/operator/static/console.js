@@ -10,7 +10,7 @@
   };
   let token = sessionStorage.getItem(TOKEN_KEY) || "";
   let schema = [];
-  const calls = new Map(); // sender -> {panel, tab, state, busy}
+  const calls = new Map(); // sender -> {panel, tab, holder, state, busy}
   let active = null, counter = 0;
 
   class AuthError extends Error {}
@@ -89,13 +89,17 @@
       el("span", { textContent: `通话 ${counter}` }), el("small", { textContent: sender.split(":")[1].slice(0, 8), title: "会话编号 " + sender }));
     tab.dataset.sender = sender;
     tab.dataset.testid = "tab";
-    const close = el("span", { className: "close", title: "结束此通话", textContent: "×" });
+    // a button of its own beside the tab (a button inside a button is neither focusable nor announced)
+    const close = el("button", { type: "button", className: "close", title: "结束此通话", textContent: "×" });
+    close.setAttribute("aria-label", `结束通话 ${counter}`);
     close.dataset.testid = "close-call";
-    tab.append(close);
-    tab.addEventListener("click", (ev) => (ev.target === close ? endCall(sender) : activate(sender)));
-    $("#tabs").append(tab);
+    close.addEventListener("click", () => endCall(sender));
+    tab.addEventListener("click", () => activate(sender));
+    const holder = el("span", { className: "tab-holder" }, tab, close);
+    holder.setAttribute("role", "presentation");
+    $("#tabs").append(holder);
     $("#calls").append(panel);
-    const call = { panel, tab, state: null, busy: false };
+    const call = { panel, tab, holder, state: null, busy: false };
     calls.set(sender, call);
     buildProfileForm(call);
     wirePanel(call, sender);
@@ -115,7 +119,7 @@
     if (!call || !confirm("结束这个通话？结束后资料会清除，请先复制摘要。")) return;
     try { await api("POST", `/operator/api/calls/${encodeURIComponent(sender)}/end`); } catch (e) { /* still close */ }
     call.panel.remove();
-    call.tab.remove();
+    call.holder.remove();
     calls.delete(sender);
     save();
     if (active === sender && calls.size) activate([...calls.keys()].pop());
@@ -163,8 +167,16 @@
     const q = state.question;
     $("[data-testid=asking]", p).textContent = q.asking_label ? `正在了解：${q.asking_label}` : (state.result ? "结果已得出" : "");
     const question = $("[data-testid=question]", p);
-    question.replaceChildren(...q.messages.filter((m) => m.text).map((m) => el("p", { textContent: m.text })));
-    if (!q.messages.length) question.append(el("p", { className: "muted", textContent: "（助手没有新的话，请把来电人的话打在下面。）" }));
+    const read = state.read || { kind: "question", lines: [] };
+    question.dataset.kind = read.kind;
+    question.replaceChildren(...read.lines.map((t) => el("p", { textContent: t })));
+    if (!read.lines.length) question.append(el("p", { className: "muted", textContent: "（助手没有新的话，请把来电人的话打在下面。）" }));
+    // the rest of the turn (side answers, the long result text) stays at hand, outside the box
+    const shown = new Set(read.kind === "question" ? read.lines : []);
+    const rest = q.messages.filter((m) => m.text && !shown.has(m.text));
+    const more = $("[data-testid=also-said]", p);
+    more.hidden = !rest.length;
+    $("ol", more).replaceChildren(...rest.map((m) => el("li", { textContent: m.text })));
 
     const answers = $("[data-testid=answers]", p);
     answers.replaceChildren();
@@ -181,7 +193,7 @@
     }
     renderQuick(call, q);
     renderProfile(call, state.profile);
-    renderResult(p, state.result);
+    renderResult(p, state.result, state.change);
     $("[data-testid=summary]", p).value = state.summary;
     $("[data-testid=copied]", p).textContent = "";
     $("[data-testid=transcript]", p).replaceChildren(
@@ -239,45 +251,125 @@
     }
   }
 
+  const NAV_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
+
   function buildProfileForm(call) {
     const form = $("[data-testid=profile]", call.panel);
     call.controls = {};
     for (const spec of schema) {
       const control = makeControl(spec);
+      const id = `f-${call.panel.dataset.sender.split(":")[1]}-${spec.name}`;
+      control.id = id;
       control.dataset.testid = `fact-${spec.name}`;
       const badge = el("span", { className: "badge" });
-      const row = el("div", { className: "row unknown" }, el("label", { className: "label", textContent: spec.label }), control, badge);
+      const error = el("span", { className: "field-error", id: `${id}-error` });
+      error.dataset.testid = `error-${spec.name}`;
+      error.setAttribute("role", "alert");
+      control.setAttribute("aria-describedby", error.id);
+      const label = el("label", { className: "label", textContent: spec.label, htmlFor: id });
+      if (spec.type === "list") { // a group of checkboxes: the label names the group
+        label.id = `${id}-label`;
+        control.setAttribute("role", "group");
+        control.setAttribute("aria-labelledby", label.id);
+      }
+      const row = el("div", { className: "row unknown" }, label, control, badge, error);
       row.dataset.fact = spec.name;
+      const entry = { spec, control, row, badge, error, pending: false };
       const commit = () => {
+        entry.pending = false;
+        row.classList.remove("pending");
         const value = readControl(spec, control);
         if (value === null || Number.isNaN(value)) return; // cannot set back to unknown
-        call.setFact(spec.name, value);
+        if (saved(call, spec.name) === JSON.stringify(value)) return; // nothing changed
+        setFact(call, entry, value);
       };
       if (spec.type === "int" && !spec.values.length) {
         const save = el("button", { type: "button", className: "small", textContent: "改" });
+        save.setAttribute("aria-label", `保存${spec.label}`);
         save.dataset.testid = `save-${spec.name}`;
         save.addEventListener("click", commit);
         control.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); commit(); } });
         row.insertBefore(save, badge);
+      } else if (control.tagName === "SELECT") {
+        // Chromium fires `change` on every arrow key of a closed drop-down: a value reached by keys
+        // is only a choice in progress, committed by Enter or by leaving the field
+        let keyed = false;
+        control.addEventListener("keydown", (ev) => {
+          if (NAV_KEYS.has(ev.key) || (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && ev.key !== " ")) keyed = true;
+          if (ev.key === "Enter" && entry.pending) { ev.preventDefault(); commit(); }
+          if (ev.key === "Escape" && entry.pending) { entry.pending = false; row.classList.remove("pending"); restore(call, entry); }
+        });
+        control.addEventListener("change", () => {
+          if (keyed) { keyed = false; entry.pending = true; row.classList.add("pending"); badge.textContent = "按回车确认"; return; }
+          commit();
+        });
+        control.addEventListener("blur", () => { keyed = false; if (entry.pending) commit(); });
       } else {
         control.addEventListener("change", commit);
       }
-      call.controls[spec.name] = { spec, control, row, badge };
+      call.controls[spec.name] = entry;
       form.append(row);
     }
+  }
+
+  function saved(call, name) {
+    const fact = call.state && call.state.profile.known.find((f) => f.name === name);
+    return fact ? JSON.stringify(fact.value) : null;
+  }
+
+  function restore(call, entry) {
+    const fact = call.state && call.state.profile.known.find((f) => f.name === entry.spec.name);
+    writeControl(entry.spec, entry.control, fact ? fact.value : null);
+    renderBadge(entry, fact, (call.state && call.state.profile.matters) || []);
+  }
+
+  // an edit: refused → the field stays red with the reason next to it and its old value back
+  async function setFact(call, entry, value) {
+    const sender = call.panel.dataset.sender;
+    if (call.busy) { restore(call, entry); return; }
+    call.busy = true;
+    call.panel.classList.add("busy");
+    const status = $("[data-testid=status]", call.panel);
+    status.textContent = "请稍候…";
+    try {
+      const state = await api("POST", `/operator/api/calls/${encodeURIComponent(sender)}/facts`, { facts: { [entry.spec.name]: value } });
+      markInvalid(entry, "");
+      render(call, state);
+      status.textContent = "";
+    } catch (e) {
+      status.textContent = "";
+      markInvalid(entry, e.message);
+      restore(call, entry);
+    } finally {
+      call.busy = false;
+      call.panel.classList.remove("busy");
+    }
+  }
+
+  function markInvalid(entry, reason) {
+    entry.row.classList.toggle("invalid", !!reason);
+    entry.control.setAttribute("aria-invalid", reason ? "true" : "false");
+    entry.error.textContent = reason;
+  }
+
+  function renderBadge(entry, fact, matters) {
+    const { spec, row, badge } = entry;
+    const name = spec.name;
+    row.classList.toggle("known", !!fact && !row.classList.contains("invalid"));
+    row.classList.toggle("unknown", !fact);
+    row.classList.toggle("matters", !fact && matters.includes(name));
+    badge.textContent = row.classList.contains("invalid") ? "未保存" : fact ? "已知" : matters.includes(name) ? "未知·影响结果" : "未知";
+    badge.title = !fact && matters.includes(name) ? "问清这一项，结果可能会变" : "";
   }
 
   function renderProfile(call, profile) {
     const known = Object.fromEntries(profile.known.map((f) => [f.name, f]));
     const matters = profile.matters || [];
-    for (const [name, { spec, control, row, badge }] of Object.entries(call.controls)) {
-      const fact = known[name];
-      writeControl(spec, control, fact ? fact.value : null);
-      row.classList.toggle("known", !!fact);
-      row.classList.toggle("unknown", !fact);
-      row.classList.toggle("matters", !fact && matters.includes(name));
-      badge.textContent = fact ? "已知" : matters.includes(name) ? "未知·影响结果" : "未知";
-      badge.title = !fact && matters.includes(name) ? "问清这一项，结果可能会变" : "";
+    for (const entry of Object.values(call.controls)) {
+      const fact = known[entry.spec.name];
+      const { spec, control } = entry;
+      if (!entry.pending) writeControl(spec, control, fact ? fact.value : null);
+      renderBadge(entry, fact, matters);
       if (control.tagName === "SELECT") control.options[0].disabled = !!fact;
     }
     const open = profile.unknown.filter((f) => matters.includes(f.name)).length;
@@ -296,17 +388,32 @@
       list.append(li);
     }
     if (!cards.length) list.append(el("li", { className: "muted", textContent: "暂无" }));
-    return [el("h3", { textContent: title }), list];
+    return title ? [el("h3", { textContent: title }), list] : [list];
   }
 
-  function renderResult(p, result) {
+  function renderResult(p, result, change) {
     const box = $("[data-testid=result]", p);
+    const changed = el("p", { className: "change", textContent: change || "" });
+    changed.dataset.testid = "result-change";
+    changed.setAttribute("role", "status");
+    changed.hidden = !change;
     if (!result) {
-      box.replaceChildren(el("p", { className: "muted", textContent: "问完问题后，这里显示老人可以享受的服务。" }));
+      box.replaceChildren(changed, el("p", { className: "muted", textContent: "问完问题后，这里显示老人可以享受的服务。" }));
       return;
     }
-    box.replaceChildren(...serviceList("可以享受", result.eligible, "eligible"));
-    if (result.possible.length) box.append(...serviceList("可能可以享受（还需核实）", result.possible, "possible"));
+    const labels = result.labels || {};
+    const money = new Set(result.money_ids || []);
+    const paying = result.eligible.filter((c) => money.has(c.id));
+    const other = result.eligible.filter((c) => !money.has(c.id));
+    box.replaceChildren(changed);
+    if (result.headline) {
+      const h = el("p", { className: "headline", textContent: result.headline });
+      h.dataset.testid = "headline";
+      box.append(h);
+    }
+    if (paying.length) box.append(...serviceList(labels.money || "", paying, "eligible"));
+    if (other.length || !paying.length) box.append(...serviceList(labels.other || "", other, "eligible"));
+    if (result.possible.length) box.append(...serviceList(labels.possible || "", result.possible, "possible"));
     if (result.summary) box.append(el("p", { className: "readout", textContent: result.summary }));
     if (result.stale) box.append(el("p", { className: "warn", textContent: "资料已改动，助手的结果可能需要更新：请继续回答助手的问题。" }));
   }
