@@ -198,3 +198,56 @@ def test_routes_in_the_gateway_app(fake_rasa):
         assert client.post("/kiosk/api/session").json()["sender"].startswith("kiosk:")
         paths = {route.path for route in app.routes}
         assert {"/operator", "/kiosk", "/api/tts", "/operator/api/calls"} <= paths
+
+
+def test_a_refused_edit_changes_nothing_and_says_why(gateway_url):
+    sender = post(gateway_url, "/operator/api/calls").json()["sender"]
+    post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 70}})
+    r = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 200}})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["fact"] == "age" and "0 到 130" in body["detail"] and "200" in body["detail"] and "没有保存" in body["detail"]
+    assert "age）" not in body["detail"]  # the console's words, not the engine's field names
+    known = httpx.get(f"{gateway_url}/operator/api/calls/{sender}", headers=AUTH).json()["profile"]["known"]
+    assert [f["value"] for f in known if f["name"] == "age"] == [70]
+    r = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"economic_status": "rich"}})
+    assert r.status_code == 422 and r.json()["detail"] == "家庭经济状况请从列表里选，没有保存。"
+
+
+def test_an_edit_says_what_changed_in_the_result(gateway_url):
+    from policy_kb import evaluate
+
+    sender = post(gateway_url, "/operator/api/calls").json()["sender"]
+    state = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 70}}).json()
+    names = {s["id"]: s["name"] for s in evaluate({"age": 85})["services"]}
+    before, after = set(evaluate({"age": 70})["eligible"]), set(evaluate({"age": 85})["eligible"])
+    state = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 85}}).json()
+    assert state["change"] == "新增：" + "、".join(names[i] for i in sorted(after - before))
+    state = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 70}}).json()
+    assert state["change"] == "不再符合：" + "、".join(names[i] for i in sorted(after - before))
+    state = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 71}}).json()
+    assert state["change"] == "改动后，能享受的服务没有变化。"
+    said = post(gateway_url, f"/operator/api/calls/{sender}/say", {"text": "不知道"}).json()
+    assert "change" not in said
+
+
+def test_the_read_aloud_box_holds_only_the_next_thing_to_read(gateway_url):
+    state = post(gateway_url, "/operator/api/calls").json()
+    texts = [m["text"] for m in state["question"]["messages"] if m["text"]]
+    assert state["read"] == {"kind": "question", "lines": texts[-1:]} and len(texts[-1]) < 200
+
+
+def test_next_to_read_when_the_result_comes():
+    """The headline and the first money card's spoken line, from the real result payload."""
+    from actions.dialogue import result_view
+    from policy_kb import evaluate
+
+    profile = {"age": 85, "economic_status": "minimum_living", "self_care": "dependent"}
+    payload = result_view.build(evaluate(profile), profile)
+    messages = [{"text": "根据您说的情况……" * 40, "buttons": [], "custom": None},
+                {"text": "", "buttons": [], "custom": payload},
+                {"text": "还想了解别的吗？", "buttons": [], "custom": None}]
+    read = operator_console._next_to_read(messages)
+    money = next(c for g in payload["groups"] for c in g["services"] if c["money"])
+    assert read == {"kind": "result", "lines": [payload["headline"], money["spoken"]]}
+    assert payload["headline"].startswith("能领钱的")

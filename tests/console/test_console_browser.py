@@ -77,7 +77,7 @@ def test_operator_screens_a_caller(page):
     answer_until_result(page)
     expect(call.get_by_test_id("result")).to_contain_text("可以享受")
     age_row = call.locator(".row[data-fact=age]")
-    expect(age_row).to_have_class(re.compile("known"))
+    expect(age_row).to_have_class(re.compile(r"(^|\s)known(\s|$)"))
     expect(call.get_by_test_id("profile-counts")).to_contain_text("已知")
     before = eligible_ids(page)
 
@@ -181,3 +181,151 @@ def test_pages_work_under_their_content_security_policy(browser, gateway_url):
     finally:
         ctx.close()
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+# ---- issue 10: refusals in place, drop-downs by keyboard, the read-aloud box, ×, labels, contrast ----
+
+KNOWN = re.compile(r"(^|\s)known(\s|$)")  # not "unknown"
+
+
+def fact_requests(page):
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/facts") and r.method == "POST" else None)
+    return sent
+
+
+def test_an_invalid_age_stays_red_with_the_old_value_back(page):
+    login(page)
+    page.get_by_test_id("new-call").click()
+    call = panel(page)
+    age = call.get_by_test_id("fact-age")
+    row = call.locator(".row[data-fact=age]")
+    age.fill("70")
+    call.get_by_test_id("save-age").click()
+    expect(row).to_have_class(KNOWN)
+    age.fill("200")
+    call.get_by_test_id("save-age").click()
+    expect(row).to_have_class(re.compile("invalid"))
+    expect(call.get_by_test_id("error-age")).to_contain_text("0 到 130")
+    expect(age).to_have_value("70")  # the old value back
+    expect(age).to_have_attribute("aria-invalid", "true")
+    expect(row.locator(".badge")).to_have_text("未保存")  # never shown as saved
+    assert "已知" not in row.inner_text()
+    red = row.evaluate("r => getComputedStyle(r.querySelector('input')).borderTopColor")
+    assert red == "rgb(176, 0, 32)", red
+    described = age.get_attribute("aria-describedby")
+    assert page.locator(f"#{described}").inner_text().startswith("年龄")
+    age.fill("85")
+    call.get_by_test_id("save-age").click()
+    expect(row).not_to_have_class(re.compile(r"\binvalid\b"))
+    expect(row.locator(".badge")).to_have_text("已知")
+    expect(call.get_by_test_id("error-age")).to_be_empty()
+
+
+def test_arrow_keys_on_a_drop_down_send_nothing_until_chosen(page):
+    login(page)
+    page.get_by_test_id("new-call").click()
+    call = panel(page)
+    sent = fact_requests(page)
+    select = call.get_by_test_id("fact-economic_status")
+    select.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(600)
+    assert sent == []
+    chosen = select.input_value()
+    assert chosen  # the keys did move the choice
+    expect(call.locator(".row[data-fact=economic_status]")).to_have_class(re.compile("pending"))
+    page.keyboard.press("Enter")
+    expect(call.locator(".row[data-fact=economic_status]")).to_have_class(KNOWN)
+    assert sent == [{"facts": {"economic_status": chosen}}]
+    # by mouse (the list opened and a value picked): one correction at once
+    call.get_by_test_id("fact-self_care").select_option("dependent")
+    expect(call.locator(".row[data-fact=self_care]")).to_have_class(KNOWN)
+    assert sent[1:] == [{"facts": {"self_care": "dependent"}}]
+    # keys then leaving the field: committed once, on leaving
+    select = call.get_by_test_id("fact-living_situation")
+    select.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert len(sent) == 2
+    page.keyboard.press("Tab")
+    expect(call.locator(".row[data-fact=living_situation]")).to_have_class(KNOWN)
+    assert len(sent) == 3 and list(sent[2]["facts"]) == ["living_situation"]
+
+
+def test_the_read_aloud_box_and_what_an_edit_changed(page):
+    login(page)
+    page.get_by_test_id("new-call").click()
+    call = panel(page)
+    box = call.get_by_test_id("question")
+    expect(box.locator("p")).to_have_count(1)
+    answer_until_result(page)
+    expect(box).to_have_attribute("data-kind", "result")
+    assert len(box.inner_text()) < 200  # not the whole result
+    age = call.get_by_test_id("fact-age")
+    age.fill("85" if age.input_value() != "85" else "62")
+    call.get_by_test_id("save-age").click()
+    expect(call.get_by_test_id("result-change")).to_have_text(re.compile(r"^(新增：|不再符合：|改动后)"))
+
+
+def test_the_end_call_button_is_a_real_button(page):
+    login(page)
+    page.get_by_test_id("new-call").click()
+    close = page.get_by_test_id("close-call")
+    assert close.evaluate("b => b.tagName") == "BUTTON" and close.get_attribute("aria-label").startswith("结束通话")
+    box = close.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44, box
+    page.get_by_test_id("tab").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.testid") == "close-call"
+    page.once("dialog", lambda d: d.accept())
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("tab")).to_have_count(0)
+
+
+def test_every_field_has_a_label(page):
+    login(page)
+    page.get_by_test_id("new-call").click()
+    expect(panel(page).get_by_test_id("question")).not_to_be_empty()
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea, [role=group]')]
+      .filter(e => e.type !== 'hidden')
+      .filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-labelledby') && document.getElementById(e.getAttribute('aria-labelledby'))))
+      .map(e => e.outerHTML.slice(0, 80))""")
+    assert unlabelled == []
+    schema_count = page.evaluate("document.querySelectorAll('section.call.active .profile .row').length")
+    labels = page.evaluate("[...document.querySelectorAll('section.call.active .profile .row > label')].filter(l => l.control || l.id).length")
+    assert labels == schema_count > 15
+
+
+CONTRAST = """() => {
+  const lum = (c) => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                       return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const rgba = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const bg = (e) => { for (; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0.5) return c.slice(0, 3); } return [255, 255, 255]; };
+  const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !e.getClientRects().length || e.closest('[hidden]')) continue;
+    const st = getComputedStyle(e);
+    if (st.visibility === 'hidden' || e.disabled) continue;
+    const fg = rgba(st.color).slice(0, 3), back = bg(e);
+    const [a, b] = [lum(fg), lum(back)].sort((x, y) => y - x);
+    out.push({ text: e.textContent.trim().slice(0, 20), ratio: (a + 0.05) / (b + 0.05), size: parseFloat(st.fontSize),
+               cls: e.className || e.tagName });
+  }
+  return out;
+}"""
+
+
+def test_text_contrast_and_the_unknown_badge(page):
+    login(page)
+    page.get_by_test_id("new-call").click()
+    answer_once(page)
+    expect(panel(page).locator(".row.known")).to_have_count(1)
+    measured = page.evaluate(CONTRAST)
+    low = [m for m in measured if m["ratio"] < 4.5]
+    assert not low, low[:10]
+    badges = [m for m in measured if m["text"].startswith("未知")]
+    assert badges and all(m["size"] >= 14 and m["ratio"] >= 4.5 for m in badges), badges[:3]

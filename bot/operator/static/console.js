@@ -324,9 +324,14 @@
   }
 
   // an edit: refused → the field stays red with the reason next to it and its old value back
-  async function setFact(call, entry, value) {
+  function setFact(call, entry, value) { // one edit after the other, none dropped
+    call.edits = (call.edits || Promise.resolve()).then(() => saveFact(call, entry, value));
+    return call.edits;
+  }
+
+  async function saveFact(call, entry, value) {
     const sender = call.panel.dataset.sender;
-    if (call.busy) { restore(call, entry); return; }
+    while (call.busy) await new Promise((ok) => setTimeout(ok, 50)); // a message to the bot under way
     call.busy = true;
     call.panel.classList.add("busy");
     const status = $("[data-testid=status]", call.panel);
