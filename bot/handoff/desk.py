@@ -54,6 +54,7 @@ class HandoffDesk:
         self._wechat = wechat_sender or (lambda: None)  # -> an object with `async send_text(openid, text)`, or None
         self.cases: dict[str, Case] = {c.sender: c for c in store.open_cases()}  # open cases, in memory
         self.store.prune(retention_days)
+        self._pruned = time.monotonic()
 
     # -- state ----------------------------------------------------------------------------------
     def open_now(self) -> bool:
@@ -72,6 +73,9 @@ class HandoffDesk:
         return case
 
     def queue(self) -> list[Case]:
+        if time.monotonic() - self._pruned > 60:  # the console asks every few seconds: tidy once a minute
+            self._pruned = time.monotonic()
+            self.store.prune(self.retention_days)
         return sorted(self.cases.values(), key=lambda c: c.created)
 
     def wechat_client(self):

@@ -276,3 +276,23 @@ def test_queue_survives_a_gateway_restart(start_gateway, tmp_path):
     second = start_gateway(data_dir=str(tmp_path))
     assert [c["id"] for c in queue(second.url)["cases"]] == [case]
     assert events(second.url, sender)["state"] == "queued"
+
+
+def test_finished_and_idle_handoffs_are_deleted(tmp_path):
+    import time
+
+    from bot.handoff.store import Case, Store
+
+    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    now = time.time()
+    store.put_case(Case("a" * 24, "web:a", "web", "closed", now - 7200, now - 7200, now - 7200, finished=now - 7200))
+    store.put_case(Case("b" * 24, "web:b", "web", "returned", now - 60, now - 60, now - 60, finished=now - 60))
+    store.put_case(Case("c" * 24, "web:c", "web", "queued", now - 40 * 86400, now - 40 * 86400, now - 40 * 86400))
+    store.put_case(Case("d" * 24, "web:d", "web", "taken", now - 100, now - 100, now - 100))
+    for case_id in "abcd":
+        store.add_message(case_id * 24, "user", "说过的话")
+    assert store.prune(retention_days=30, now=now) == 2
+    assert [c.sender for c in store.open_cases()] == ["web:d"]
+    assert store.case_of("web:b") is not None  # ended a minute ago: its last notice can still be fetched
+    assert store.count_messages("a" * 24) == 0 and store.count_messages("c" * 24) == 0
+    assert (tmp_path / "h.db").stat().st_mode & 0o077 == 0
