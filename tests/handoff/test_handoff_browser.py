@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from handoff_support import NEXT, OPERATOR_TOKEN, SHOTS
+from handoff_support import CONTRAST, NEXT, OPERATOR_TOKEN, SHOTS
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -88,6 +88,11 @@ def test_operator_takes_a_widget_chat_then_the_bot_resumes(browser, gateway):
         expect(user.locator("#log")).to_contain_text("已转给人工客服，请稍等")
         expect(operator.get_by_test_id("handoff-messages")).to_contain_text("用户：谢谢，她能领高龄津贴吗")
         operator.screenshot(path=str(SHOTS / "handoff-taken.png"))
+        low = [m for m in operator.evaluate(CONTRAST) if m["ratio"] < 4.5]
+        assert not low, low[:5]
+        for name in ("handoff-send", "handoff-resume", "handoff-close"):
+            box = operator.get_by_test_id(name).bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, (name, box)
         user.screenshot(path=str(SHOTS / "handoff-widget.png"))
 
         # hand back: the widget is told and stops polling; the bot answers the next message
