@@ -42,6 +42,7 @@ messages = sa.Table(
     sa.Column("state", sa.String(16)),  # for a notice: taken | returned | closed
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("at", sa.Float, nullable=False),
+    sqlite_autoincrement=True,  # ids never come back after a delete: pages poll with the last id they saw
 )
 
 

@@ -296,3 +296,23 @@ def test_finished_and_idle_handoffs_are_deleted(tmp_path):
     assert store.case_of("web:b") is not None  # ended a minute ago: its last notice can still be fetched
     assert store.count_messages("a" * 24) == 0 and store.count_messages("c" * 24) == 0
     assert (tmp_path / "h.db").stat().st_mode & 0o077 == 0
+
+
+def test_a_second_handoff_of_the_same_chat_is_seen_by_the_page(gateway):
+    """Ids only grow, even after the first hand-off's rows are deleted: a page polling with the
+    last id it saw gets the second hand-off's messages."""
+    url = gateway.url
+    sender = new_sender(url)
+    ask_for_person(url, sender)
+    first = queue(url)["cases"][-1]["id"]
+    op(url, first, "take")
+    op(url, first, "send", {"text": "第一次"})
+    op(url, first, "close")
+    seen = events(url, sender)["events"][-1]["id"]
+    ask_for_person(url, sender)  # the first case's rows go
+    second = queue(url)["cases"][-1]["id"]
+    assert second != first and op(url, first, method="GET").status_code == 404
+    op(url, second, "take")
+    op(url, second, "send", {"text": "第二次"})
+    texts = [e["text"] for e in events(url, sender, after=seen)["events"]]
+    assert texts == ["人工客服已接入，您有什么话可以直接在这里说。", "第二次"]
