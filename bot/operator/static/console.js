@@ -402,8 +402,8 @@
     changed.dataset.testid = "result-change";
     changed.setAttribute("role", "status");
     changed.hidden = !change;
-    if (!result) {
-      box.replaceChildren(changed, el("p", { className: "muted", textContent: "问完问题后，这里显示老人可以享受的服务。" }));
+    if (!result) { // before a result is told there is no result to compare
+      box.replaceChildren(el("p", { className: "muted", textContent: "问完问题后，这里显示老人可以享受的服务。" }));
       return;
     }
     const labels = result.labels || {};
