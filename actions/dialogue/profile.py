@@ -133,6 +133,35 @@ def _negated_near(text: str, fragment: str) -> bool:
     return i > 0 and any(ch in text[max(0, i - 2) : i] for ch in "不没无非")
 
 
+def _hedged(text: str, asked: Question) -> bool:
+    """想申请抚恤，交上去还没批: a wish, a plan or an application still pending is no answer,
+    even when it echoes the question's words (unless the question itself asks about a wish)."""
+    from actions.understanding.lexicon import get_lexicon
+    from actions.understanding.normalize import normalize
+
+    lex = get_lexicon()
+    said = normalize(text)
+    pending = lex.raw.get("pending")
+    if pending and re.search(pending, said):
+        return True
+    asked_text = normalize(asked.text + (asked.retry or ""))
+    for m in lex.irrealis_rx.finditer(said):
+        if m.group(0) not in asked_text and said[max(0, m.start() - 1) : m.start()] not in ("不", "没"):
+            return True  # 不打算参加 is a plain no
+    return False
+
+
+def _rules_read(text: str, raw: str) -> bool:
+    """The lexicon knows these words and the rules already judged them (以前是低保, 听说是五保,
+    正在办低保, 是低保还是低保边缘我不清楚): the statistical model must not overrule that."""
+    from actions.understanding.lexicon import get_lexicon
+    from actions.understanding.normalize import normalize
+    from actions.understanding.phrases import find_phrases
+
+    said = normalize(raw)
+    return any(m.text in said or said in m.text for m in find_phrases(normalize(text), get_lexicon()))
+
+
 def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
     """A button's payload (/inform{...}, /affirm, /deny): chosen, so sure."""
     r = Reading(button=True)
@@ -257,7 +286,7 @@ def read_text(
                 r.facts[name] = value
                 if m.how != EXACT:
                     r.unsure.add(name)
-        elif asked.yes_no:
+        elif asked.yes_no and not _hedged(text, asked):
             yes = echo_answer(text, asked.text)
             if yes is None and asked.retry:
                 yes = echo_answer(text, asked.retry)
@@ -272,7 +301,7 @@ def read_text(
         if name not in FACT_NAMES or name in r.facts or asked is None or name not in asked.facts:
             continue
         raw = text[e.get("start", 0) : e.get("end", 0)] if "start" in e else str(e.get("value"))
-        if not raw or _negated_near(text, raw):
+        if not raw or _negated_near(text, raw) or _rules_read(text, raw):
             continue
         if name == "age" and requested != "age" and not _AGE_WORDS_RX.search(text):
             continue  # 住5楼, 3口人: a number is an age only with its unit or when the age is asked

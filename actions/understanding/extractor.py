@@ -316,7 +316,7 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
         for m in lex.correction_rx.finditer(norm):
             last = m
         if last is None:
-            m2 = re.search(r"[，,。]不对[，,。]?", norm)
+            m2 = re.search(r"[，,。](?:哦|噢|啊|呃|嗯)?不对[，,。]?", norm)
             last = m2
         if last is not None and last.start() > 0 and last.end() < len(norm):
             tail = _extract(norm[last.end() :], requested, today)

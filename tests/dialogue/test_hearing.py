@@ -202,3 +202,42 @@ def test_lexicon_keys_are_checked():
         check_keys({"typos": {}, "tyops": {}})
     with pytest.raises(LexiconError):
         check_keys({"categories": {"age": {"type": "int", "phrase": []}}})
+
+
+# ---- second round: what the rules judged, the model does not overrule -------------------
+@pytest.mark.parametrize("text", ["原先她是低保户，后来没再评上", "据说他家算五保", "低保正在申请，村里还没报上去"])
+def test_a_model_entity_on_words_the_rules_set_aside_is_not_confirmed(text):
+    entities = [{"entity": "economic_status", "value": "minimum_living" if "低保" in text else "extreme_poverty",
+                 "start": text.find("低保") if "低保" in text else text.find("五保"),
+                 "end": (text.find("低保") if "低保" in text else text.find("五保")) + 2}]
+    r = read_text(text, "inform", entities, "economic_status", questions()["economic_status"], TODAY)
+    assert r.facts.get("economic_status") in (None, "none") and "economic_status" not in r.unsure
+
+
+@pytest.mark.parametrize("text, yes", [("有 一年发四回", True), ("是 九几年从厂里退下来的", True),
+                                       ("没够 中间断过好几年", False), ("没那回事 孩子们对他挺好", False)])
+def test_a_one_word_answer_then_a_pause_then_its_reason(text, yes):
+    q = questions()["receives_pension_subsidy"] if "发" in text else questions()["maintenance_dispute"]
+    if "退" in text:
+        q = questions()["employee_pension_retired"]
+    if "够" in text:
+        q = questions()["resident_pension_15y"]
+    r = read_text(text, None, [], q.facts[0], q, TODAY)
+    assert r.facts.get(q.facts[0]) is yes
+
+
+def test_an_application_still_pending_echoing_the_question_is_no_answer():
+    q = questions()["receives_pension_subsidy"]
+    r = read_text("我们想去申请抚恤，材料还没批", None, [], q.facts[0], q, TODAY)
+    assert q.facts[0] not in r.facts
+    q = questions()["family_care_training"]
+    assert read_text("不打算参加", None, [], q.facts[0], q, TODAY).facts.get(q.facts[0]) is False
+
+
+@pytest.mark.parametrize("text", ["七十岁上才开始交的", "她比我大三岁", "六十五岁那会儿就退了"])
+def test_an_age_at_an_event_or_a_difference_of_ages_is_not_the_age(text):
+    assert "age" not in extract(text, requested="resident_pension_15y", today=TODAY).facts
+
+
+def test_a_correction_after_a_particle_wins():
+    assert extract("七十九 噢不对 七十八", requested="age", today=TODAY).facts.get("age") == 78
