@@ -145,8 +145,9 @@ def _hedged(text: str, asked: Question) -> bool:
     if pending and re.search(pending, said):
         return True
     asked_text = normalize(asked.text + (asked.retry or ""))
-    for m in lex.irrealis_rx.finditer(said):
-        if m.group(0) not in asked_text and said[max(0, m.start() - 1) : m.start()] not in ("不", "没"):
+    for word in lex.raw.get("hedge_words") or ():
+        at = said.find(word)
+        if at >= 0 and word not in asked_text and said[max(0, at - 1) : at] not in ("不", "没"):
             return True  # 不打算参加 is a plain no
     return False
 
@@ -277,8 +278,13 @@ def read_text(
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
     # The question's own answer space: its buttons' labels typed, near matches, echoed words.
-    if asked is not None and not r.question and not r.dont_know and not any(f in r.facts for f in asked.facts):
-        m = match_answer(text, asked.answer_space())
+    # 想参加，在哪儿报名？: a first clause that answers is heard even when the next ones ask.
+    first = clauses[0] if clauses and clauses[0] in told else None
+    answer_text = text if not r.question else (first if first and len(clauses) > 1 else None)
+    if asked is not None and answer_text and not r.dont_know and not any(f in r.facts for f in asked.facts):
+        m = match_answer(answer_text, asked.answer_space())
+        if m is None and first and first != answer_text:
+            m = match_answer(first, asked.answer_space())
         if m is not None:
             for name, value in m.values.items():
                 if name in r.facts:
@@ -287,10 +293,15 @@ def read_text(
                 if m.how != EXACT:
                     r.unsure.add(name)
         elif asked.yes_no and not _hedged(text, asked):
-            yes = echo_answer(text, asked.text)
-            if yes is None and asked.retry:
-                yes = echo_answer(text, asked.retry)
-            if yes is None and _leading_no(text):
+            yes = None
+            for said in dict.fromkeys(x for x in (answer_text, first) if x):
+                # 告过，法院也判了…: a long answer echoes the question in its first clause
+                yes = echo_answer(said, asked.text)
+                if yes is None and asked.retry:
+                    yes = echo_answer(said, asked.retry)
+                if yes is not None:
+                    break
+            if yes is None and _leading_no(answer_text):
                 yes = False  # 不想去，我伺候这么多年了 / 没人有空: a plain "no" and its reason
             if yes is not None:
                 r.facts[asked.facts[0]] = yes

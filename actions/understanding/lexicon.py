@@ -176,6 +176,7 @@ KNOWN_KEYS = {
     "unknown": "extractor",
     "unknown_topics": "extractor",
     "correction": "extractor",
+    "hedge_words": "profile",
     "relations": "relation",
     "relation_deceased_after": "relation",
     "self_pronoun": "relation",

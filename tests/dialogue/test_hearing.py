@@ -241,3 +241,23 @@ def test_an_age_at_an_event_or_a_difference_of_ages_is_not_the_age(text):
 
 def test_a_correction_after_a_particle_wins():
     assert extract("七十九 噢不对 七十八", requested="age", today=TODAY).facts.get("age") == 78
+
+
+def test_a_first_clause_answer_is_heard_before_a_question_and_a_plain_answer_beats_its_reason():
+    q = questions()["family_care_training"]
+    r = read_text("想参加，去哪报名呀？", None, [], q.facts[0], q, TODAY)
+    assert r.facts.get("family_care_training") is True and r.question
+    q = questions()["receives_pension_subsidy"]
+    r = read_text("没有，他又没当过兵，哪来的抚恤金", None, [], q.facts[0], q, TODAY)
+    assert r.facts.get("receives_pension_subsidy") is not True
+
+
+def test_an_a_not_a_question_is_no_negation_to_flip_an_echo():
+    assert echo_answer("没要过", "有没有要过赡养费？") is False
+
+
+def test_a_clause_about_now_answers_after_a_past_one_and_a_taken_back_value_is_dropped():
+    assert extract("早先跟闺女住，现在就他一个", requested="living_situation", today=TODAY).facts.get(
+        "living_situation") == "alone"
+    assert "support_mode" not in extract("在养老院，哦不对，前阵子接回来了", requested="support_mode",
+                                          today=TODAY).facts
