@@ -294,11 +294,11 @@ def read_text(
                     r.unsure.add(name)
         elif asked.yes_no and not _hedged(text, asked):
             yes = None
-            for said in dict.fromkeys(x for x in (answer_text, first) if x):
+            for part in dict.fromkeys(x for x in (answer_text, first) if x):
                 # 告过，法院也判了…: a long answer echoes the question in its first clause
-                yes = echo_answer(said, asked.text)
+                yes = echo_answer(part, asked.text)
                 if yes is None and asked.retry:
-                    yes = echo_answer(said, asked.retry)
+                    yes = echo_answer(part, asked.retry)
                 if yes is not None:
                     break
             if yes is None and _leading_no(answer_text):
