@@ -442,7 +442,13 @@ class Turn:
             )
             self.out.slots["miss_count"] = float(int(self.slots.get("miss_count") or 0) + 1)
             return self.out
-        asked = self.asked or q
+        if self.asked is None:
+            # Nothing was asked yet (a first message, a letter, a complaint): no miss to count and
+            # no "say a number" retry for a question never put; say what we do and ask plainly.
+            self.save()
+            self.ask(q, msg("miss_unasked"))
+            return self.out
+        asked = self.asked
         misses = self.misses.get(asked.key, 0) + 1
         self.misses[asked.key] = misses
         if misses >= 2:
