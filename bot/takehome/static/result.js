@@ -75,7 +75,7 @@
       box.appendChild(ul);
     }
     if (opts.office) box.appendChild(line(labels.office, c.office || c.department)); // else: the section's heading
-    if (c.why) box.appendChild(line(labels.why, c.why));
+    if (c.why) box.appendChild(line(labels.why, c.why, 'line why'));
     if (c.missing && c.missing.length) box.appendChild(line(labels.missing, c.missing.join('、'), 'line missing'));
     if (c.how_to_apply) box.appendChild(line(labels.how, c.how_to_apply));
     box.appendChild(line(labels.citation, c.citation, 'line citation'));
