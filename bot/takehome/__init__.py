@@ -107,7 +107,14 @@ def take_home_result(profile: dict[str, Any], on: dt.date | None = None) -> dict
     return view
 
 
+_EXAMPLE = {"facts": {"age": "83", "economic_status": "minimum_living", "self_care": "dependent"}}
+_BODY_DOC = {"requestBody": {"required": True, "description": "the facts of the `/result#…` fragment, as strings "
+                             "(or typed values); any fact may be missing. 链接里老人的情况。",
+                             "content": {"application/json": {"schema": {"type": "object"}, "example": _EXAMPLE}}}}
+
+
 @router.post("/api/result", summary="The take-home result for facts sent in the body (nothing stored)",
+             openapi_extra=_BODY_DOC,
              responses={400: {"description": "bad facts: {error, fact, message_zh, message_en}"},
                         413: {"description": "body over 4 KB"}})
 async def result(request: Request) -> JSONResponse:
