@@ -217,3 +217,27 @@ def test_changing_the_fragment_shows_the_new_facts(context, gateway):
     assert not page.locator("#money").is_visible()
     assert page.locator("#qr-code").get_attribute("data-qr-text").endswith("#age=65&economic_status=none"
                                                                             "&self_care=independent")
+
+
+def test_a_county_list_shows_its_name_and_the_local_office(context, gateway, monkeypatch):
+    from pathlib import Path
+
+    from policy_kb import sources
+
+    example = Path(__file__).resolve().parents[2] / "policy_kb/data/changzhi-2024/overlays/example-luzhou.yaml"
+    monkeypatch.setenv("POLICY_KB_OVERLAYS", str(example))
+    monkeypatch.setenv("POLICY_KB_ALLOW_EXAMPLES", "1")
+    sources.reset()
+    try:
+        profile = {**ELDER, "age": 92, "district": "潞州区"}
+        view = expected(profile)
+        page = open_result(context, gateway + "/result#" + view["share"])
+        assert view["list"]["overlay"]["title"] in page.locator("#overlay").inner_text()
+        assert page.locator("#headline").inner_text() == view["headline"]
+        assert "每月不低于200元" in page.locator("#money").inner_text()  # the county's own amount
+        offices = page.locator("#offices .office h3").all_inner_texts()
+        assert offices == [g["office"] for g in view["groups"] if any(not c["money"] for c in g["services"])]
+        assert any("潞州区民政局" in o for o in offices)  # the county names its own office
+    finally:
+        monkeypatch.delenv("POLICY_KB_OVERLAYS")
+        sources.reset()
