@@ -178,3 +178,4 @@ def test_the_page_is_served_without_facts_and_hard_codes_no_service_or_group(cli
     labels = result_view.build(evaluate({"age": 83}), {"age": 83})["labels"]
     for word in names + [labels[k] for k in ("money", "other", "possible", "edit", "print", "disclaimer")]:
         assert word not in sources, word  # they come from the result payload
+    assert not re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", sources, flags=re.I)  # nothing from elsewhere
