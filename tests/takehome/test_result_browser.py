@@ -6,10 +6,10 @@ has no Rasa at all), so what shows comes from the link alone.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 import pytest
-from channels.browser_helpers import contrast
 
 from actions.dialogue import result_view
 from policy_kb import evaluate
@@ -18,6 +18,19 @@ from .conftest import SHOT_NAMES
 from .qr_decode import decode_matrix, decode_svg, matrix_from_svg
 
 pytestmark = pytest.mark.browser
+_RGB = re.compile(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)")
+
+
+def _luminance(css: str) -> float:
+    channels = [float(x) / 255 for x in _RGB.match(css).groups()]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two computed colours."""
+    a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
 
 PHONE = {"width": 390, "height": 844}
 ELDER = {"age": 83, "economic_status": "minimum_living", "self_care": "dependent"}
