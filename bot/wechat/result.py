@@ -78,7 +78,7 @@ def _fits(text: str, max_chars: int, max_bytes: int) -> bool:
 
 def short_text(result: Mapping[str, Any], base_url: str | None, max_chars: int = MAX_CHARS,
                max_bytes: int = MAX_BYTES) -> str:
-    """The result in one short text: headline, money lines, counts of the rest, link, 回复1看详细."""
+    """The result in one short text: headline, money lines, link, counts of the rest + 回复1看详细."""
     labels = _labels(result)
     counts = result.get("counts") or {}
     money = [c for c in _cards(result) if c.get("money")]
@@ -89,8 +89,8 @@ def short_text(result: Mapping[str, Any], base_url: str | None, max_chars: int =
     link = public_link(base_url, str(result.get("share") or ""))
     link_line = (C.LINK.format(label=labels.get("print", ""), url=link) if link
                  else C.LINK_MISSING.format(label=labels.get("print", "")))
-    tail = [C.COUNTS_JOIN.join(rest)] if rest else []
-    tail += [link_line, C.ASK_DETAILS.format(label=labels.get("details", ""))]
+    ask = C.ASK_DETAILS.format(label=labels.get("details", ""))
+    tail = [link_line, C.REST_AND_ASK.format(counts=C.COUNTS_JOIN.join(rest), ask=ask) if rest else ask]
     head = [str(result.get("headline") or "")]
 
     def compose(shown: int) -> str:
@@ -117,8 +117,7 @@ def short_text(result: Mapping[str, Any], base_url: str | None, max_chars: int =
 def detail_sections(result: Mapping[str, Any]) -> list[list[str]]:
     """One section (a list of lines) per office, then what is still to be confirmed."""
     labels = _labels(result)
-    sections: list[list[str]] = [[C.DETAILS_TITLE.format(label=labels.get("details", ""),
-                                                         headline=result.get("headline", ""))]]
+    sections: list[list[str]] = [[C.DETAILS_TITLE.format(headline=result.get("headline", ""))]]
     for group in result.get("groups") or []:
         lines = [C.OFFICE_HEAD.format(office=group.get("office") or group.get("department") or "")]
         for card in group.get("services") or []:
