@@ -24,7 +24,7 @@ class FakeWeChatAPI:
 
     @property
     def url(self) -> str:
-        return "http://127.0.0.1:%d" % self._server.server_address[1]
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         with self._cond:
@@ -34,7 +34,7 @@ class FakeWeChatAPI:
     def texts_to(self, openid: str) -> list[str]:
         return [m["text"]["content"] for m in self.sent if m.get("touser") == openid]
 
-    def start(self) -> "FakeWeChatAPI":
+    def start(self) -> FakeWeChatAPI:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
