@@ -120,7 +120,7 @@ class WeChatBridge:
         """What a voice message says: WeChat's `Recognition`, else the configured recogniser's text."""
         heard = (msg.recognition or "").strip()
         if heard:
-            return await self._turn(sender, self.buttons.resolve(sender, heard))
+            return await self._said(sender, heard)
         media_id = str(getattr(msg, "media_id", "") or "")
         if not self.voice.configured():
             return VOICE_NOT_AVAILABLE  # nothing fetched, nothing kept
@@ -132,7 +132,14 @@ class WeChatBridge:
             return VOICE_NOT_AVAILABLE
         except VoiceNotHeard:
             return ASK_TO_TYPE
-        return await self._turn(sender, self.buttons.resolve(sender, heard), counted=True)
+        return await self._said(sender, heard, counted=True)
+
+    async def _said(self, sender: str, text: str, counted: bool = False) -> str | None:
+        """Typed or spoken words: “继续” pages on, a number picks an option, else a bot turn."""
+        more = self.more.next(sender, text)
+        if more is not None:
+            return more
+        return await self._turn(sender, self.buttons.resolve(sender, text), counted=counted)
 
     async def _produce(self, msg) -> str | None:
         sender = f"wx:{msg.source}"
@@ -141,10 +148,7 @@ class WeChatBridge:
             if len(said.strip()) > MAX_TEXT:
                 return TEXT_TOO_LONG  # before anything else looks at it; never sent to Rasa
         if msg.type == "text":
-            more = self.more.next(sender, msg.content or "")
-            if more is not None:
-                return more
-            return await self._turn(sender, self.buttons.resolve(sender, msg.content or ""))
+            return await self._said(sender, msg.content or "")
         if msg.type == "voice":
             return await self._heard(sender, msg)
         if msg.type == "event":

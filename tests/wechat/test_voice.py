@@ -99,6 +99,15 @@ def test_without_media_credentials_the_reply_is_kind(media, make_wx, openid, dia
     assert test_recognizer.calls == [] and dialogue_rasa.count(f"wx:{openid}") == 0
 
 
+def test_recognised_words_pick_options_and_page_like_typed_ones(media, voice_wx, openid, dialogue_rasa,
+                                                                test_recognizer):
+    sender = f"wx:{openid}"
+    content(voice_wx, voice_wx.post(voice_wx.text(openid, "我妈八十三了，吃低保，瘫在床上，一个人住")))
+    test_recognizer.text = "一"  # option 1 of the question just asked (没有残疾证)
+    content(voice_wx, voice_wx.post(voice_wx.voice(openid, None, media_id=media)))
+    assert dialogue_rasa.count(sender, "一") == 0 and dialogue_rasa.slots[sender].get("disability_grade") == 0
+
+
 def test_unknown_media_id_or_unusable_audio_asks_to_type(voice_wx, openid, dialogue_rasa, wechat_api,
                                                          test_recognizer):
     assert content(voice_wx, voice_wx.post(voice_wx.voice(openid, None, media_id="no_such_media"))) == ASK_TO_TYPE
