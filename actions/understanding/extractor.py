@@ -253,6 +253,10 @@ def _extract(text, requested, today) -> Extraction:
         care = read_self_care(norm, clauses)
         if care is not None:
             facts["self_care"] = care
+    if "self_care" in facts and requested not in (None, "self_care"):
+        # 学的是喂饭和翻身 (about a course), 吃饭得喂 (told of the carer): how far an elder manages is
+        # judged on its own question; heard in passing it is confirmed, not assumed.
+        ex.uncertain.add("self_care")
     if requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS):
         ex.special_none = False
 

@@ -261,3 +261,25 @@ def test_a_clause_about_now_answers_after_a_past_one_and_a_taken_back_value_is_d
         "living_situation") == "alone"
     assert "support_mode" not in extract("在养老院，哦不对，前阵子接回来了", requested="support_mode",
                                           today=TODAY).facts
+
+
+@pytest.mark.parametrize("text, care", [
+    ("穿衣吃饭都自己来，就是出远门得有人陪着", "independent"),  # walking out is not self-care
+    ("上厕所得有人扶着，吃饭自己能吃", "partial"),
+    ("成天躺着，翻身都得我给他翻", "dependent"),
+    ("原来瘫在床上，现在自己能吃饭穿衣了", "independent"),  # the past clause is not now
+])
+def test_self_care_from_the_day_as_it_is_now(text, care):
+    assert extract(text, requested="self_care", today=TODAY).facts.get("self_care") == care
+
+
+def test_daily_activities_told_about_something_else_are_confirmed_not_recorded():
+    q = questions()["family_care_training"]
+    r = read_text("我参加过，学的是喂饭和翻身", None, [], q.facts[0], q, TODAY)
+    assert r.facts.get("self_care") is None or "self_care" in r.unsure
+
+
+def test_a_decade_or_a_vague_age_is_no_question():
+    from actions.dialogue.profile import is_question
+    assert not is_question("他是七几年当的兵", None) and not is_question("九十几岁了", None)
+    assert is_question("几岁能领", None)
