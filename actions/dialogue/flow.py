@@ -257,6 +257,7 @@ class Turn:
             intent = None  # a long story is not 再见 or 谢谢, whatever the statistical model says
         if intent == "human_handoff" and len(text) > 15 and not _HUMAN_RX.search(text):
             intent = None
+        self.side_intent = intent
         if text.startswith("/") and intent not in SIDE_INTENTS:
             return False
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
@@ -352,6 +353,7 @@ class Turn:
         self.answered = False
         self.general = False  # a general question answered before any screening began
         self.suggested_now: set[str] = set()
+        self.side_intent = self.msg.intent  # side_answer() may find it was no side talk after all
         r = self.read()
         if self.slots.get("asked_group") == "age_confirm" and not r.facts and (r.yes is True or r.dont_know):
             r.dont_know = False  # 就按这个算 / 不清楚: keep the approximate age as it is
@@ -376,7 +378,7 @@ class Turn:
         )
         stop = self.side_answer(r, result)
         starting = (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text))) and not understood
-        if not understood and not self.answered and not starting and self.msg.intent not in SIDE_INTENTS:
+        if not understood and not self.answered and not starting and self.side_intent not in SIDE_INTENTS:
             return self.misunderstood(result)
         if r.dont_know and not r.facts:
             self.out.say(msg("not_now"))

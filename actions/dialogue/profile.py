@@ -119,13 +119,23 @@ def _wish_words_rx() -> re.Pattern:
     return re.compile(alternation(words))
 
 
-_LEADING_NO_RX = re.compile(r"^(?:不想|不用|不要|不需要|没有|没人|没|不是|不会|用不着|不去|不愿意)")
+_LEADING_NO_RX = re.compile(
+    r"^(?:家里|俺家|我家|他家|她家|我们|俺们|咱家|咱们)?(?:不想|不用|不要|不需要|没有|没人|没|不是|不会|用不着|不去|不愿意|不参加)"
+)
+_NOW_CLAUSE_RX = re.compile(r"[，,。](?:现在|如今|目前|眼下)(?:也|就|还|都)*")
 
 
 def _leading_no(text: str) -> bool:
+    """不想去，我伺候这么多年了 / 家里没人有空 / …，现在也不想去了: a plain "no" and its reason."""
     from actions.understanding.normalize import normalize
 
-    return bool(_LEADING_NO_RX.match(normalize(text)))
+    said = normalize(text)
+    if _LEADING_NO_RX.match(said):
+        return True
+    now = None
+    for now in _NOW_CLAUSE_RX.finditer(said):
+        pass
+    return now is not None and bool(_LEADING_NO_RX.match(said[now.end() :]))
 
 
 def _negated_near(text: str, fragment: str) -> bool:

@@ -283,3 +283,15 @@ def test_a_decade_or_a_vague_age_is_no_question():
     from actions.dialogue.profile import is_question
     assert not is_question("他是七几年当的兵", None) and not is_question("九十几岁了", None)
     assert is_question("几岁能领", None)
+
+
+def test_a_no_after_its_subject_or_in_a_clause_about_now():
+    q = questions()["family_care_training"]
+    for text in ["俺家没人有工夫去学", "报过一回名，后来没去，现在也不想去了"]:
+        assert read_text(text, None, [], q.facts[0], q, TODAY).facts.get(q.facts[0]) is False, text
+
+
+def test_a_long_answer_the_model_calls_out_of_scope_is_a_miss_not_the_question_again(chat):
+    chat.slots.update({"age": 80, "requested_slot": "family_care_training", "asked_group": "family_care_training"})
+    chat.say("工地上的活儿忙得很天天加班到半夜哪顾得上别的", intent="out_of_scope")
+    assert chat.slots.get("miss_facts", {}).get("family_care_training") == 1 and "没听明白" in chat.text
