@@ -132,10 +132,8 @@ def _leading_no(text: str) -> bool:
     said = normalize(text)
     if _LEADING_NO_RX.match(said):
         return True
-    now = None
-    for now in _NOW_CLAUSE_RX.finditer(said):
-        pass
-    return now is not None and bool(_LEADING_NO_RX.match(said[now.end() :]))
+    nows = list(_NOW_CLAUSE_RX.finditer(said))
+    return bool(nows) and bool(_LEADING_NO_RX.match(said[nows[-1].end() :]))
 
 
 def _negated_near(text: str, fragment: str) -> bool:
