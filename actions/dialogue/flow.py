@@ -37,6 +37,8 @@ SIDE_INTENTS = {
     "thank",
 }
 SPECIAL = questions()["special_circumstances"].facts
+# A question about a word that asks what it brings or how to get it, not only what it means.
+_HOW_RX = re.compile(r"怎么|怎样|咋|如何|办理|申请|条件|待遇|补助|补贴|多少|找谁|哪里|哪儿|领到|能领")
 CONFIRM = "confirm:"
 # A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
 # 帮我查一下老人能享受什么: a request to screen, not a question to answer from the list
@@ -266,6 +268,9 @@ class Turn:
             r.question and term and re.search(r"什么|啥|咋|怎么讲|意思|区别|算不算", text) and not service_ids
         ):
             self.out.say(replies.define(term) if term else msg("question_unknown"))
+            if term and _HOW_RX.search(text) and replies.term_services(term):
+                # 享受城乡低保应符合什么条件？如何办理？: the meaning, then what it brings and where to go
+                self.out.say(replies.where_to_go(replies.term_services(term), self.profile.get("district")))
             self.answered = True
             return False
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))

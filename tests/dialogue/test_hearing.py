@@ -295,3 +295,10 @@ def test_a_long_answer_the_model_calls_out_of_scope_is_a_miss_not_the_question_a
     chat.slots.update({"age": 80, "requested_slot": "family_care_training", "asked_group": "family_care_training"})
     chat.say("工地上的活儿忙得很天天加班到半夜哪顾得上别的", intent="out_of_scope")
     assert chat.slots.get("miss_facts", {}).get("family_care_training") == 1 and "没听明白" in chat.text
+
+
+def test_asking_how_to_get_what_a_word_names_gives_where_to_go(chat):
+    chat.say("五保户怎么申请，有啥待遇？", intent="ask_definition")
+    assert "长治市民政局" in chat.text and "分散供养" in chat.text
+    chat.say("五保户是啥意思", intent="ask_definition")
+    assert "找" not in chat.text.split("（依据")[-1]  # what a word means, nothing more
