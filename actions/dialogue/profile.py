@@ -26,13 +26,19 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近一二三四五六七八九])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近一二三四五六七八九])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
     r"多少钱|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|吗|么|[?？]|能|可以|啥|什么"
 )
-_GENERIC_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)[，,。\s]*$")
+_GENERIC_ELDER_RX = re.compile(r"的[^，,。的]{0,4}(?:老人|老年人|老人家|人)[，,。\s]*$")
+# A clause that sets a condition for the question (要是老人在武乡县，… / 没交够十五年的，… /
+# 去敬老院集中供养的话，…): part of what is asked, nothing said of the elder.
+_CONDITION_CLAUSE_RX = re.compile(r"^[^，,。]{0,4}(?:要是|如果|假如|万一|假设|若是)|(?:的话|的)[，,。\s]*$")
+_SELF_SUBJECT_RX = re.compile(r"(?:^|[，,。\s])(?:我|俺|咱|本人)")  # 俺吃低保能领啥; not 自己掏钱
+# Words that name a kind of elder, not this one (低保户家里的失能老人): facts in the question stay conditions.
+_KIND_OF_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)|(?:老人|老年人)(?:要是|如果)")
 _QUESTION_AGE_RX = re.compile(r"([一二三四五六七八九十百零两\d]{1,4})(?:周)?岁")
 _AGE_FLOOR_RX = re.compile(r"(?:周)?岁(?:及)?(?:以上|往上|朝上|开外)")
 _AGE_WORDS_RX = re.compile(r"岁|年纪|年龄|今年|周岁|出生|生的|生人")
@@ -241,7 +247,13 @@ def read_text(
     asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
     if asking:
         # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it.
-        asking += [c for c in clauses if c not in asking and c not in unsure and _GENERIC_ELDER_RX.search(c)]
+        asking += [
+            c
+            for c in clauses
+            if c not in asking
+            and c not in unsure
+            and (_GENERIC_ELDER_RX.search(c) or _CONDITION_CLAUSE_RX.search(c.strip("，,。；;！!？? ")))
+        ]
     told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
     ext = (
@@ -272,7 +284,9 @@ def read_text(
         whole = extract(text, requested=None, today=today)
         r.relation = r.relation or whole.relation
         r.conditions = question_conditions(text, today)
-        if r.relation is not None:
+        asked_words = "，".join(asking)
+        named = r.relation not in (None, "elder") and (r.relation != "self" or _SELF_SUBJECT_RX.search(asked_words))
+        if named and not _KIND_OF_ELDER_RX.search(asked_words):
             # 俺娘吃低保能领啥: said of the elder inside the question, it still is a fact.
             asked_part = extract("，".join(asking), requested=None, today=today)
             for k, v in asked_part.facts.items():
@@ -302,7 +316,8 @@ def read_text(
                     r.unsure.add(name)
         elif asked.yes_no and not _hedged(text, asked):
             yes = None
-            for part in dict.fromkeys(x for x in (answer_text, first) if x):
+            past = get_lexicon().past_rx
+            for part in dict.fromkeys(x for x in (answer_text, first) if x and not past.search(x[:6])):
                 # 告过，法院也判了…: a long answer echoes the question in its first clause
                 yes = echo_answer(part, asked.text)
                 if yes is None and asked.retry:

@@ -169,6 +169,8 @@ def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> boo
         if years is None:
             continue
         value = years >= 15
+        if re.search(r"[没不未]$", norm[max(cs, m.start() - 2) : m.start()]) or norm[m.start() + 1 : m.start() + 2] == "不":
+            value = False if years >= 15 else value  # 没交够十五年 / 交不够十五年
     return value
 
 
@@ -198,6 +200,9 @@ def _extract(text, requested, today) -> Extraction:
             facts[name] = reading.negative[name][-1]
 
     _apply_stopped(norm, clauses, lex, reading, facts)
+    living = set(reading.positive.get("living_situation") or ())
+    if {"left_behind", "empty_nest"} <= living:
+        facts["living_situation"] = "left_behind"  # 孩子们在外打工，就俺老两口: the children work away
 
     grade = _disability_grade(norm, clauses, lex, requested)
     pending_rx = lex.raw.get("pending")

@@ -302,3 +302,18 @@ def test_asking_how_to_get_what_a_word_names_gives_where_to_go(chat):
     assert "长治市民政局" in chat.text and "分散供养" in chat.text
     chat.say("五保户是啥意思", intent="ask_definition")
     assert "找" not in chat.text.split("（依据")[-1]  # what a word means, nothing more
+
+
+@pytest.mark.parametrize("text", ["有病的空巢老人，能享受上门服务吗", "要是老人住在壶关，该找谁", "在家分散供养的话，每月给多少",
+                                  "低保家庭的残疾老人，补贴能领几样？"])
+def test_conditions_of_a_question_are_no_facts(text):
+    r = read_text(text, None, [], None, None, TODAY)
+    assert r.question and not {k: v for k, v in r.facts.items() if v not in (False, "none", 0)}
+
+
+def test_paid_years_negated_are_not_enough():
+    assert extract("城乡居民养老保险没交够十五年", today=TODAY).facts.get("resident_pension_15y") is False
+
+
+def test_an_age_at_a_past_moment_is_not_the_age():
+    assert "age" not in extract("那时候他已经过了六十，没赶上交", requested="resident_pension_15y", today=TODAY).facts
