@@ -169,7 +169,8 @@ def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> boo
         if years is None:
             continue
         value = years >= 15
-        if re.search(r"[没不未]$", norm[max(cs, m.start() - 2) : m.start()]) or norm[m.start() + 1 : m.start() + 2] == "不":
+        before = norm[max(cs, m.start() - 2) : m.start()]
+        if re.search(r"[没不未]$", before) or norm[m.start() + 1 : m.start() + 2] == "不":
             value = False if years >= 15 else value  # 没交够十五年 / 交不够十五年
     return value
 
