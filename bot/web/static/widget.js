@@ -52,7 +52,7 @@
       frame.title = '长治市养老服务查询';
       frame.src = base + '?embed=1';
       frame.setAttribute('allow', 'clipboard-write; autoplay');
-      setStyle(frame, { position: 'fixed', zIndex: '2147483000', border: '3px solid ' + BRAND,
+      setStyle(frame, { position: 'fixed', zIndex: '2147483000', border: '3px solid ' + BRAND, boxSizing: 'border-box',
         background: '#fff', boxShadow: '0 6px 24px rgba(0,0,0,.35)' });
       document.body.appendChild(frame);
     }
