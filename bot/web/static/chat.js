@@ -448,7 +448,7 @@
     if (state.handoff) startHandoff();
   }
 
-  // ---- 修改答案 from the take-home page: /#edit:<share fragment> ------------------------------
+  // ---- the take-home page's edit link (labels.edit): /#edit:<share fragment> -----------------------
   function factsFrom(fragment) {
     var facts = {};
     fragment.split('&').forEach(function (part) {
@@ -582,7 +582,7 @@
     window.speechSynthesis.speak(u);
   }
 
-  // ---- 发给家人: the take-home link ----------------------------------------------------------
+  // ---- the share button (labels.share): the take-home link --------------------------------
   function share(custom, note) {
     var url = location.origin + '/result#' + custom.share;
     var copy = function () {
@@ -730,5 +730,5 @@
   applyBig();
   render();
   if (!editFromHash()) start();
-  window.addEventListener('hashchange', editFromHash);  // the 修改答案 link opened in this tab
+  window.addEventListener('hashchange', editFromHash);  // the edit link opened in this tab
 })();
