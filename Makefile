@@ -84,7 +84,7 @@ bench-scale: model
 SHOTS_TMP ?= $(or $(TMPDIR),/tmp)/czyl-screenshots
 SHOT_LISTS = $(wildcard tests/*/screenshots.txt)
 screenshots: model
-	@rm -rf "$(SHOTS_TMP)" && mkdir -p "$(SHOTS_TMP)"
+	@mkdir -p "$(SHOTS_TMP)"
 	SCREENSHOT_DIR="$(SHOTS_TMP)" $(PY) -m pytest -q -p no:cacheprovider \
 	  $$(sed -n 's/^test: *//p' $(SHOT_LISTS) | sort -u) $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory screenshots-copy SHOTS_TMP="$(SHOTS_TMP)"

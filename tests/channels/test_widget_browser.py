@@ -14,7 +14,7 @@ import tempfile
 import time
 import wave
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -121,6 +121,7 @@ def test_elder_mode_on_a_small_phone_keeps_each_question_in_view(context, gatewa
         else:
             type_message(page, answer)
         if asked == 2:
+            page.mouse.move(0, 0)  # no hover colour in the picture
             page.screenshot(path=str(screenshots / "chat-elder-mode.png"))
     assert page.locator(".msg.result").count() == 1
     assert elder_violations(page) == []
@@ -249,6 +250,51 @@ def test_server_read_aloud_when_the_browser_has_no_chinese_voice(browser, gatewa
     p.wait_for_timeout(300)
     ctx.close()
     assert asked and "text=" in asked[0]
+
+
+def real_result_turn(profile: dict, declined=()) -> list[dict]:
+    """The bot's result turn as the dialogue builds it (text fallback + the structured payload)."""
+    from actions.dialogue import result_view
+    from policy_kb import evaluate
+
+    custom = result_view.build(evaluate(profile), profile, declined)
+    return [{"text": "按您说的情况，……（给只能显示文字的客户端看的长文字）", "buttons": [], "custom": None},
+            {"text": "", "buttons": [], "custom": custom}]
+
+
+def test_server_read_aloud_reads_a_long_summary_whole_in_parts(browser, gateway):
+    ctx = browser.new_context(viewport=PHONE, bypass_csp=True)
+    ctx.add_init_script("window.__fakeVoices = [];" + INIT_SCRIPT)
+    asked: list[str] = []
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000), w.writeframes(b"\0\0" * 400)
+    turn = real_result_turn({"age": 92, "economic_status": "minimum_living", "self_care": "dependent"})
+    custom = turn[1]["custom"]
+    custom["spoken"] = custom["spoken"] * 4  # longer than one /api/tts call takes (300 characters)
+    ctx.route("**/widget/config.json", lambda r: r.fulfill(json={"tts_url": "/api/tts"}))
+    ctx.route("**/api/tts?**", lambda r: (asked.append(parse_qs(urlparse(r.request.url).query)["text"][0]),
+                                          r.fulfill(body=buf.getvalue(), content_type="audio/wav")))
+    try:
+        p = ctx.new_page()
+        p.goto(gateway + "/")
+        p.wait_for_selector(".msg.bot .speak")
+        wait_idle(p)
+        p.route("**/api/chat", lambda r: r.fulfill(json={"messages": turn}))
+        type_message(p, "就这些")
+        assert p.locator(".msg.bot .bubble").filter(has_text="给只能显示文字").count() == 0  # fallback hidden
+        assert in_view(p, p.locator(".headline"))
+        assert p.locator(".office:not(.possible):not(.undecided) > h3").all_inner_texts() == [
+            g["office"] for g in custom["groups"]]
+        p.locator(".result-view button.print").click()
+        assert p.evaluate("window.__printed") == 1
+        p.locator(".result-tools .speak").click()
+        p.wait_for_function("() => document.querySelector('.result-tools .speak').getAttribute('aria-pressed')"
+                            " === 'false'", timeout=20000)
+    finally:
+        ctx.close()
+    assert len(asked) >= 2 and all(len(t) <= 300 for t in asked)
+    assert "".join(asked) == custom["spoken"]
 
 
 def test_retry_after_a_send_error_keeps_the_buttons_and_the_message(page, fake_rasa):
