@@ -320,6 +320,8 @@ def test_retry_after_a_send_error_keeps_the_buttons_and_the_message(page, fake_r
     assert page.locator(".choice").all_inner_texts() == titles  # the buttons stay
     assert page.locator(".msg.user.failed").count() == 1  # what was sent stays, marked
     assert note.locator("button.retry").inner_text() == "重试"
+    assert in_view(page, note.locator("button.retry"))
+    assert page.evaluate("document.activeElement.classList.contains('retry')")
     press_retry(page)
     assert fake_rasa.count(sender) == before + 1  # the failed one never reached the bot; the retry did
     assert fake_rasa.received[-1][1] == json.loads(failures[0])["message"]

@@ -59,6 +59,7 @@
   var config = { tts_url: null };
   var focusNext = false;   // a new bot turn arrived: move focus to it after rendering
   var keepTyping = false;  // the user typed: keep the keyboard unless the new question has buttons
+  var focusRetry = false;  // a send failed: focus goes to its 重试
 
   // ---- state ------------------------------------------------------------------------------
   function fresh(big) { return { sender: null, messages: [], big: !!big, saved: Date.now(), pending: null }; }
@@ -306,10 +307,16 @@
     });
     el.status.hidden = !busy;
     el.send.disabled = busy;
-    place(anchor);
+    var last = list[list.length - 1];
+    place(last && last.who === 'note' && last.retry ? null : anchor);  // a failed send: its 重试 in view
     if (activeKey) {
       var same = el.log.querySelector('[data-key="' + activeKey + '"]');
       if (same) same.focus({ preventScroll: true });
+    }
+    if (focusRetry && !busy) {
+      focusRetry = false;
+      var again = el.log.querySelector('button.retry');
+      if (again) { again.focus({ preventScroll: true }); announce(again.closest('.msg')); }
     }
     if (focusNext && !busy) {
       focusNext = false;
@@ -400,6 +407,7 @@
     var last = state.messages[state.messages.length - 1];
     if (p && p.shown !== null && last && last.who === 'user') last.failed = true;
     state.messages.push({ who: 'note', text: text, retry: p ? { message: p.message, shown: p.shown } : null });
+    focusRetry = true;
   }
   function retry(i) {
     var note = state.messages[i];
