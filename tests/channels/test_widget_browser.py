@@ -438,6 +438,10 @@ def test_embedded_widget_on_another_site(browser, gateway, tmp_path, screenshots
         assert box["width"] < DESKTOP["width"] / 2  # a window in the corner on a desktop
         assert in_view(inner, inner.locator(".msg.bot .bubble").last)
         p.screenshot(path=str(screenshots / "widget-embedded.png"))
+        frame.locator("#bigmode").click()  # 长辈模式 inside the widget's window too
+        assert elder_violations(inner) == []
+        assert in_view(inner, inner.locator(".msg.bot .bubble").last)
+        frame.locator("#bigmode").click()
 
         frame.locator("#close").click()
         p.wait_for_function("() => document.getElementById('czyl-widget-frame').style.display === 'none'")
@@ -634,3 +638,24 @@ def test_reload_during_a_reply_recovers(live_context, live_stack):
     assert slots["age"] == 82 and slots["requested_slot"] not in (None, "age")
     assert in_view(page, question(page)) and page.locator(".msg.note").count() == 0
     assert sender_of(page) == sender
+
+
+def test_edit_link_round_trip_with_the_real_bot(live_context, live_stack):
+    """The take-home link's facts, opened as /#edit:…, give the same result in a new conversation."""
+    from actions.dialogue import result_view
+    from policy_kb import evaluate
+
+    profile = {"age": 91, "economic_status": "none", "self_care": "partial", "disability_grade": 0,
+               "living_situation": "alone", "special_family_planning": False, "veteran_category": "none",
+               "has_capable_supporter": True, "employee_pension_retired": True, "resident_pension_15y": False,
+               "maintenance_dispute": False, "homeless": False, "family_care_training": False,
+               "receives_pension_subsidy": False, "chronic_conditions": ["hypertension"], "district": "潞州区"}
+    expected = result_view.build(evaluate(profile), profile)
+    page = open_chat(live_context, live_stack.gateway_url + "/")
+    old = sender_of(page)
+    page.goto(live_stack.gateway_url + "/#edit:" + expected["share"])
+    page.wait_for_selector(".result-view .headline", timeout=30000)
+    assert page.locator(".result-view .headline").inner_text() == expected["headline"]
+    assert sender_of(page) != old and page.evaluate("location.hash") == ""
+    slots = httpx.get(f"{live_stack.rasa_url}/conversations/{sender_of(page)}/tracker").json()["slots"]
+    assert {k: slots[k] for k in profile} == profile  # typed: numbers, booleans, the list
