@@ -23,7 +23,8 @@ What is not Rasa here:
 HTTP (as Rasa 3.6 with `--enable-api` behind bot/rasa_server.py's guard):
     GET  /                                      → "Hello from Rasa: 3.6.21" (no token needed)
     GET  /status, /version
-    POST /webhooks/rest/webhook                 {"sender", "message", "metadata"?} → [{"recipient_id", "text"?, "buttons"?, "custom"?}]
+    POST /webhooks/rest/webhook                 {"sender", "message", "metadata"?}
+                                                → [{"recipient_id", "text"?, "buttons"?, "custom"?}]
     GET  /conversations/{sender}/tracker         ?include_events=AFTER_RESTART (default)|ALL|APPLIED|NONE
     POST /conversations/{sender}/tracker/events  one event or a list (e.g. {"event": "pause"}, {"event": "resume"})
     PUT  /conversations/{sender}/tracker/events  the conversation replaced by these events (`[]`: wiped, as core.forget)
@@ -243,7 +244,10 @@ class FakeRasa:
         from rasa.shared.core.events import Event
 
         conv = self._conversation(sender)
-        events = [Event.from_parameters(e) for e in (raw if isinstance(raw, list) else [raw]) if isinstance(e, dict)]
+        try:  # Rasa checks the body against its event schema first: an unknown event is a 400
+            events = [Event.from_parameters(e) for e in (raw if isinstance(raw, list) else [raw])]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
         events = [e for e in events if e]
         if not events:
             return None
@@ -299,7 +303,7 @@ class FakeRasa:
         host, port = self._servers[i].server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeRasa":
+    def start(self) -> FakeRasa:
         domain(), executor()  # loaded before the first request: a turn is then fast
         handler = self._handler()
         for trusted in (True, False):
@@ -405,6 +409,12 @@ class FakeRasa:
                     return self._send(500, _error(500, "ConversationError", "down (a test made it so)"))
                 return self._send(200, fake._run(fake._handle(sender, text, metadata)))
 
-            do_GET = do_POST = do_PUT = do_DELETE = _route  # noqa: N815
+            def _safely(self) -> None:
+                try:
+                    self._route()
+                except Exception as exc:  # noqa: BLE001 -- a fake's bug shows as Rasa's 500, not a dropped connection
+                    self._send(500, _error(500, "ConversationError", f"fake Rasa: {type(exc).__name__}"))
+
+            do_GET = do_POST = do_PUT = do_DELETE = _safely  # noqa: N815
 
         return Handler
