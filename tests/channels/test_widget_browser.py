@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .browser_helpers import (INIT_SCRIPT, click_choice, contrast, message_count, px, screen_until_result,
+from .browser_helpers import (INIT_SCRIPT, contrast, message_count, px, screen_until_result,
                               screenshot_result, sender_of, style, type_message, wait_idle)
 from .servers import DirServer
 
@@ -71,7 +71,6 @@ def test_full_screening_by_clicks_and_typing(page, context, gateway, rasa_url, s
 
 
 def test_conversation_survives_a_reload_and_restart_starts_over(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
     type_message(page, "88")
     before = page.locator(".bubble").all_inner_texts()
     sender = sender_of(page)
@@ -100,7 +99,6 @@ def test_conversation_survives_a_reload_and_restart_starts_over(page, fake_rasa)
 
 
 def test_clear_record_wipes_the_device_and_the_server(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
     type_message(page, "86")
     sender = sender_of(page)
     page.locator("#clear").click()
@@ -113,7 +111,6 @@ def test_clear_record_wipes_the_device_and_the_server(page, fake_rasa):
 
 
 def test_stored_chat_expires_after_two_hours(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
     type_message(page, "84")
     sender = sender_of(page)
     page.evaluate("""() => { const s = JSON.parse(localStorage.getItem('czyl.chat.v1'));
@@ -131,7 +128,6 @@ def test_stored_chat_expires_after_two_hours(page, fake_rasa):
 
 
 def test_large_type_high_contrast_and_elder_mode(page, screenshots):
-    click_choice(page, page.locator(".choice").first)
     type_message(page, "82")
     checks = {"bot": page.locator(".msg.bot .bubble").last, "user": page.locator(".msg.user .bubble").last,
               "choice": page.locator(".choice").first, "input": page.locator("#input"),
@@ -202,9 +198,7 @@ def test_embedded_widget_on_another_site(browser, gateway, tmp_path, screenshots
         assert not p.locator("#czyl-widget-frame").count()  # nothing loads before it is opened
         launcher.click()
         frame = p.frame_locator("#czyl-widget-frame")
-        frame.locator(".msg.bot .choice").first.wait_for()
-        frame.locator(".choice").first.click()
-        frame.locator(".msg.user").first.wait_for()
+        frame.locator(".msg.bot").first.wait_for()  # the welcome, which asks the age
         frame.locator("#input").wait_for()
         inner = p.frame(url=lambda u: u.startswith(gateway))
         wait_idle(inner)
@@ -245,9 +239,11 @@ def test_page_works_under_its_content_security_policy(browser, gateway):
         p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         p.on("pageerror", lambda e: errors.append(str(e)))
         p.goto(gateway + "/")
-        p.locator(".choice").first.click()
+        p.locator(".msg.bot").first.wait_for()
+        p.locator("#input").fill("82")
+        p.locator("#input").press("Enter")
         p.locator(".msg.user").first.wait_for()
-        p.locator(".msg.bot").nth(1).wait_for()
+        p.locator(".msg.bot .choice").first.wait_for()  # the reply's buttons: the page works under its CSP
         p.locator("#bigmode").click()
         assert "big" in p.locator("body").get_attribute("class")
     finally:
