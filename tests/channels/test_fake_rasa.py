@@ -157,6 +157,16 @@ def test_pause_resume_and_restart(fake_rasa):
     assert not [e for e in state["events"] if e["event"] == "user"]  # the events after the restart
 
 
+def test_back_undoes_the_last_answer(fake_rasa):
+    sender = "test:back"
+    say(fake_rasa, sender, "/greet")
+    say(fake_rasa, sender, "82")
+    say(fake_rasa, sender, inform({"economic_status": "minimum_living"}))
+    assert say(fake_rasa, sender, "/back") == []  # Rasa's action_back says nothing
+    slots = tracker(fake_rasa, sender)["slots"]
+    assert slots["age"] == 82 and slots["economic_status"] is None and slots["requested_slot"] == "economic_status"
+
+
 def test_forget_replaces_the_events(fake_rasa):
     sender = "test:forget"
     say(fake_rasa, sender, "82")

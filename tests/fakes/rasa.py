@@ -16,8 +16,9 @@ What is not Rasa here:
   is loaded); the dialogue reads the text itself (actions/understanding). So "你好" is read as
   a message, not as the intent greet: send the payload `/greet` for the welcome, as the channels
   do when a conversation opens. Button payloads are read exactly as Rasa reads them.
-- **No policies.** Rasa's rules here are fixed: `restart` → action_restart, everything else →
-  action_converse (data/rules.yml), then action_listen. `back` is not served.
+- **No policies.** Rasa's rules here are fixed: `restart` → action_restart (the project's own),
+  `back` → Rasa's default action_back (the last user turn and what followed it undone, no reply),
+  everything else → action_converse (data/rules.yml), then action_listen.
 - Sessions never expire (Rasa's 60 minutes); one process, conversations in memory.
 
 HTTP (as Rasa 3.6 with `--enable-api` behind bot/rasa_server.py's guard):
@@ -257,7 +258,13 @@ class FakeRasa:
 
     async def _handle(self, sender: str, text: str, metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
         from rasa.core.channels.channel import CollectingOutputChannel
-        from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered, deserialise_events
+        from rasa.shared.core.events import (
+            ActionExecuted,
+            BotUttered,
+            UserUtteranceReverted,
+            UserUttered,
+            deserialise_events,
+        )
         from rasa.shared.core.trackers import EventVerbosity
 
         conv = self._conversation(sender)
@@ -269,6 +276,11 @@ class FakeRasa:
                                 input_channel="rest", message_id=data["message_id"], metadata=data["metadata"]))
         intent = (data["intent"] or {}).get("name")
         if conv.paused and intent != "restart":  # Rasa's processor: a paused conversation only listens
+            return []
+        if intent == "back":  # Rasa's ActionBack: no utter_back in the domain, two rewinds
+            for event in (ActionExecuted("action_back", policy="RulePolicy", confidence=1.0),
+                          UserUtteranceReverted(), UserUtteranceReverted(), ActionExecuted(LISTEN)):
+                conv.update(event)
             return []
         action = RULES.get(intent or "", CONVERSE)
         call = {"next_action": action, "sender_id": sender, "tracker": conv.tracker.current_state(EventVerbosity.ALL),
