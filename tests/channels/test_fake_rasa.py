@@ -101,6 +101,17 @@ def test_rest_format_and_tracker_are_rasas(fake_rasa):
     assert tracker(fake_rasa, sender)["latest_message"]["intent"] == {}  # typed text: no NLU, no intent
 
 
+def test_message_metadata_reaches_the_tracker(fake_rasa):
+    """What a channel sends beside the text (e.g. what it can do) is in the latest message, as in Rasa."""
+    meta = {"channel": {"microphone": False}}
+    resp = httpx.post(f"{fake_rasa.url}/webhooks/rest/webhook",
+                      json={"sender": "test:meta", "message": "/greet", "metadata": meta}, timeout=20)
+    assert resp.status_code == 200 and resp.json()
+    state = tracker(fake_rasa, "test:meta")
+    assert state["latest_message"]["metadata"] == meta
+    assert [e["metadata"] for e in state["events"] if e["event"] == "user"] == [meta]
+
+
 def test_a_result_is_a_custom_message_alone(fake_rasa):
     sender = "test:result"
     profile = {"age": 85, "economic_status": "minimum_living", "self_care": "dependent"}
