@@ -1,13 +1,13 @@
 """One fake Rasa for the channel tests: Rasa's HTTP interface in front of the real dialogue.
 
 Every turn runs the project's own action server code in-process: rasa_sdk's ActionExecutor with
-the `actions` package registered (as `python -m bot.action_server --actions actions` does), so
+the project's actions registered (as `python -m bot.action_server --actions actions` does), so
 `action_converse` → actions/dialogue/turn.py asks the real questions from questions.yaml, says the
 real sentences of messages.yaml and tells the real result (policy_kb + result_view). Around it,
 Rasa's own pieces do what Rasa does with a turn: the domain (domain.yml), the tracker
 (DialogueStateTracker: slots, events, pause, restart, rewind), the payload parser
 (RegexMessageHandler's `/intent{json}` → intent and entities), the action server's reply turned
-into bot events (RemoteAction._utter_responses) and the REST channel's output
+into bot events (a copy of RemoteAction._utter_responses) and the REST channel's output
 (CollectingOutputChannel: text split on blank lines, buttons, custom). In front, the project's
 guard on Rasa (bot/rasa_server.py): the token and the 500-character limit.
 
@@ -19,7 +19,9 @@ What is not Rasa here:
 - **No policies.** Rasa's rules here are fixed: `restart` → action_restart (the project's own),
   `back` → Rasa's default action_back (the last user turn and what followed it undone, no reply),
   everything else → action_converse (data/rules.yml), then action_listen.
-- Sessions never expire (Rasa's 60 minutes); one process, conversations in memory.
+- Sessions never expire (Rasa's 60 minutes); one process, conversations in memory, turns one
+  at a time. The dialogue runs in the test process: a test may change its catalogue for itself
+  (fakes.screening.lengthen_question), which a live stack cannot do.
 
 HTTP (as Rasa 3.6 with `--enable-api` behind bot/rasa_server.py's guard):
     GET  /                                      → "Hello from Rasa: 3.6.21" (no token needed)
