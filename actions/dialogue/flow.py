@@ -382,7 +382,11 @@ class Turn:
             or confirming
         )
         stop = self.side_answer(r, result)
-        starting = (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text))) and not understood
+        starting = (
+            (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text)))
+            and not understood
+            and (self.asked is None or self.msg.text.startswith("/"))  # an answer is no request to start
+        )
         if not understood and not self.answered and not starting and self.side_intent not in SIDE_INTENTS:
             return self.misunderstood(result)
         if r.dont_know and not r.facts:

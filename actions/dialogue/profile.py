@@ -26,7 +26,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近一二三四五六七八九])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近一二三四五六七八九过了])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
@@ -36,6 +36,7 @@ _GENERIC_ELDER_RX = re.compile(r"的[^，,。的]{0,4}(?:老人|老年人|老人
 # A clause that sets a condition for the question (要是老人在武乡县，… / 没交够十五年的，… /
 # 去敬老院集中供养的话，…): part of what is asked, nothing said of the elder.
 _CONDITION_CLAUSE_RX = re.compile(r"^[^，,。]{0,4}(?:要是|如果|假如|万一|假设|若是)|(?:的话|的)[，,。\s]*$")
+_DEFINITION_CUE_RX = re.compile(r"什么|啥|意思|是指|指的|算不算|咋讲|怎么讲|[?？吗]")
 _SELF_SUBJECT_RX = re.compile(r"(?:^|[，,。\s])(?:我|俺|咱|本人)")  # 俺吃低保能领啥; not 自己掏钱
 # Words that name a kind of elder, not this one (低保户家里的失能老人): facts in the question stay conditions.
 _KIND_OF_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)|(?:老人|老年人)(?:要是|如果)")
@@ -147,6 +148,15 @@ def _negated_near(text: str, fragment: str) -> bool:
     return i > 0 and any(ch in text[max(0, i - 2) : i] for ch in "不没无非")
 
 
+def _take_button_values(r: Reading, values: dict[str, Any]) -> None:
+    """A button's values as the payload would set them: the rare-situations group's own choices
+    (都没有, 军人) are flags, not facts."""
+    group = values.pop("special_circumstances", None)
+    r.special_none = r.special_none or group == "none"
+    r.veteran_chosen = r.veteran_chosen or group == "veteran"
+    r.facts.update({k: v for k, v in values.items() if k in FACT_NAMES})
+
+
 def _hedged(text: str, asked: Question) -> bool:
     """想申请抚恤，交上去还没批: a wish, a plan or an application still pending is no answer,
     even when it echoes the question's words (unless the question itself asks about a wish)."""
@@ -227,14 +237,14 @@ def read_text(
     r = Reading()
     # The words decide, not the statistical intent: DIET often calls a question "inform".
     r.question = is_question(text, intent) and intent not in ("affirm", "deny")
-    if intent == "ask_definition":
+    if intent == "ask_definition" and (asked is None or _DEFINITION_CUE_RX.search(text)):
         r.question = True
         return r  # 什么是低保边缘: asking what a word means is not saying it applies
     if asked is not None:
         # A button's own label, typed or read out, means what the button means.
         m = match_answer(text, asked.answer_space())
         if m is not None and m.how == EXACT:
-            r.facts.update(m.values)
+            _take_button_values(r, m.values)
             return r
     from actions.understanding.lexicon import get_lexicon
 
@@ -308,8 +318,10 @@ def read_text(
         if m is None and first and first != answer_text:
             m = match_answer(first, asked.answer_space())
         if m is not None:
-            for name, value in m.values.items():
-                if name in r.facts:
+            values = dict(m.values)
+            _take_button_values(r, values)  # 都没有 typed: the multi-select's "none"
+            for name, value in values.items():
+                if name in r.facts or name not in FACT_NAMES:
                     continue
                 r.facts[name] = value
                 if m.how != EXACT:

@@ -317,3 +317,23 @@ def test_paid_years_negated_are_not_enough():
 
 def test_an_age_at_a_past_moment_is_not_the_age():
     assert "age" not in extract("那时候他已经过了六十，没赶上交", requested="resident_pension_15y", today=TODAY).facts
+
+
+def test_the_none_button_typed_and_the_rest_none_beside_one_situation(chat):
+    chat.slots.update({"age": 70, "requested_slot": "special_circumstances", "asked_group": "special_circumstances"})
+    chat.say("都没有")
+    assert chat.slots.get("homeless") is False and chat.slots.get("veteran_category") == "none"
+    assert "记下了：。" not in chat.text
+    ex = extract("俺爹当过兵，是退伍的，其他都没有", requested="special_circumstances", today=TODAY)
+    assert ex.facts.get("veteran_category") == "retired_veteran" and ex.special_none
+
+
+def test_a_state_ended_a_clause_later_and_an_answer_is_no_request_to_start(chat):
+    assert extract("早先领过抚恤，后来因为户口的事，给停了", today=TODAY).facts.get("receives_pension_subsidy") is False
+    chat.slots.update({"age": 70, "requested_slot": "has_capable_supporter", "asked_group": "has_capable_supporter"})
+    chat.say("俩儿子都在城里，帮我看看这种算不算")
+    assert chat.slots.get("miss_facts", {}).get("has_capable_supporter") == 1 or "好的，我来帮您查" not in chat.text
+
+
+def test_sound_alikes_of_places_and_disability_kinds_are_confirmed():
+    assert fix_sound_alikes("路城") == "潞城" and fix_sound_alikes("视立残疾") == "视力残疾"
