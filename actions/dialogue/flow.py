@@ -165,6 +165,9 @@ class Turn:
             for f in self.asked.facts:
                 if f not in self.profile and f not in self.declined:
                     self.declined.append(f)
+        for f in sorted(r.unknown):  # 别的都没有，计划生育那个不知道: that one is not known
+            if f not in self.profile and f not in r.facts and f not in self.declined:
+                self.declined.append(f)
 
     # ---- speaking ------------------------------------------------------------------------
     def ack(self, r: Reading) -> None:

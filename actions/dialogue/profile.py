@@ -26,7 +26,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近一二三四五六七八九过了])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
@@ -52,6 +52,7 @@ class Reading:
     facts: dict[str, Any] = field(default_factory=dict)
     unsure: set[str] = field(default_factory=set)
     dont_know: bool = False
+    unknown: set[str] = field(default_factory=set)  # facts said not to be known (计划生育那个不知道)
     special_none: bool = False
     veteran_chosen: bool = False  # the rare-situations button "烈士遗属、军人遗属或退役军人"
     correction: bool = False
@@ -239,7 +240,9 @@ def read_text(
     r.question = is_question(text, intent) and intent not in ("affirm", "deny")
     if intent == "ask_definition" and (asked is None or _DEFINITION_CUE_RX.search(text)):
         r.question = True
-        return r  # 什么是低保边缘: asking what a word means is not saying it applies
+        if len(_clauses(text)) < 2:
+            return r  # 什么是低保边缘: asking what a word means is not saying it applies
+        # 啥叫计划生育特殊家庭俺也不懂，反正俺们不流浪也没打官司: the other clauses still tell
     if asked is not None:
         # A button's own label, typed or read out, means what the button means.
         m = match_answer(text, asked.answer_space())
@@ -309,6 +312,7 @@ def read_text(
     r.unsure |= set(ext.uncertain) & set(r.facts)
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
+    r.unknown = {f for f in ext.unknown if f in FACT_NAMES}
     # The question's own answer space: its buttons' labels typed, near matches, echoed words.
     # 想参加，在哪儿报名？: a first clause that answers is heard even when the next ones ask.
     first = clauses[0] if clauses and clauses[0] in told else None
@@ -381,7 +385,11 @@ def special_defaults(reading: Reading, profile: Mapping[str, Any]) -> dict[str, 
     if not reading.special_none:
         return {}
     no = {"special_family_planning": False, "maintenance_dispute": False, "homeless": False, "veteran_category": "none"}
-    return {f: v for f, v in no.items() if f in SPECIAL_FACTS and f not in profile and f not in reading.facts}
+    return {
+        f: v
+        for f, v in no.items()
+        if f in SPECIAL_FACTS and f not in profile and f not in reading.facts and f not in reading.unknown
+    }
 
 
 def special_question() -> Question:

@@ -337,3 +337,15 @@ def test_a_state_ended_a_clause_later_and_an_answer_is_no_request_to_start(chat)
 
 def test_sound_alikes_of_places_and_disability_kinds_are_confirmed():
     assert fix_sound_alikes("路城") == "潞城" and fix_sound_alikes("视立残疾") == "视力残疾"
+
+
+def test_a_definition_asked_beside_facts_still_hears_the_facts_and_an_unknown_one_is_not_none(chat):
+    q = questions()["special_circumstances"]
+    r = read_text("啥叫失独家庭俺不懂，反正俺们没打过官司", "ask_definition", [], q.key, q, TODAY)
+    assert r.facts.get("maintenance_dispute") is False
+    assert "homeless" not in read_text("啥算流浪，睡在桥底下的算不算", None, [], "homeless", questions()["homeless"],
+                                       TODAY).facts
+    chat.slots.update({"age": 70, "requested_slot": "special_circumstances", "asked_group": "special_circumstances"})
+    chat.say("别的都没有，就是计划生育那个我不知道算不算")
+    assert "special_family_planning" not in chat.slots or chat.slots["special_family_planning"] is None
+    assert chat.slots.get("homeless") is False
