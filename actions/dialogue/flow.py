@@ -37,6 +37,8 @@ SIDE_INTENTS = {
     "thank",
 }
 SPECIAL = questions()["special_circumstances"].facts
+# A question about a word that asks what it brings or how to get it, not only what it means.
+_HOW_RX = re.compile(r"怎么|怎样|咋|如何|办理|申请|条件|待遇|补助|补贴|多少|找谁|哪里|哪儿|领到|能领")
 CONFIRM = "confirm:"
 # A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
 # 帮我查一下老人能享受什么: a request to screen, not a question to answer from the list
@@ -163,6 +165,9 @@ class Turn:
             for f in self.asked.facts:
                 if f not in self.profile and f not in self.declined:
                     self.declined.append(f)
+        for f in sorted(r.unknown):  # 别的都没有，计划生育那个不知道: that one is not known
+            if f not in self.profile and f not in r.facts and f not in self.declined:
+                self.declined.append(f)
 
     # ---- speaking ------------------------------------------------------------------------
     def ack(self, r: Reading) -> None:
@@ -257,6 +262,7 @@ class Turn:
             intent = None  # a long story is not 再见 or 谢谢, whatever the statistical model says
         if intent == "human_handoff" and len(text) > 15 and not _HUMAN_RX.search(text):
             intent = None
+        self.side_intent = intent
         if text.startswith("/") and intent not in SIDE_INTENTS:
             return False
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
@@ -265,6 +271,9 @@ class Turn:
             r.question and term and re.search(r"什么|啥|咋|怎么讲|意思|区别|算不算", text) and not service_ids
         ):
             self.out.say(replies.define(term) if term else msg("question_unknown"))
+            if term and _HOW_RX.search(text) and replies.term_services(term):
+                # 享受城乡低保应符合什么条件？如何办理？: the meaning, then what it brings and where to go
+                self.out.say(replies.where_to_go(replies.term_services(term), self.profile.get("district")))
             self.answered = True
             return False
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
@@ -355,6 +364,7 @@ class Turn:
         self.answered = False
         self.general = False  # a general question answered before any screening began
         self.suggested_now: set[str] = set()
+        self.side_intent = self.msg.intent  # side_answer() may find it was no side talk after all
         r = self.read()
         if self.slots.get("asked_group") == "age_confirm" and not r.facts and (r.yes is True or r.dont_know):
             r.dont_know = False  # 就按这个算 / 不清楚: keep the approximate age as it is
@@ -378,8 +388,12 @@ class Turn:
             or confirming
         )
         stop = self.side_answer(r, result)
-        starting = (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text))) and not understood
-        if not understood and not self.answered and not starting and self.msg.intent not in SIDE_INTENTS:
+        starting = (
+            (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text)))
+            and not understood
+            and (self.asked is None or self.msg.text.startswith("/"))  # an answer is no request to start
+        )
+        if not understood and not self.answered and not starting and self.side_intent not in SIDE_INTENTS:
             return self.misunderstood(result)
         if r.dont_know and not r.facts:
             self.out.say(msg("not_now"))
@@ -445,7 +459,13 @@ class Turn:
             )
             self.out.slots["miss_count"] = float(int(self.slots.get("miss_count") or 0) + 1)
             return self.out
-        asked = self.asked or q
+        if self.asked is None:
+            # Nothing was asked yet (a first message, a letter, a complaint): no miss to count and
+            # no "say a number" retry for a question never put; say what we do and ask plainly.
+            self.save()
+            self.ask(q, msg("miss_unasked"))
+            return self.out
+        asked = self.asked
         misses = self.misses.get(asked.key, 0) + 1
         self.misses[asked.key] = misses
         if misses >= 2:
