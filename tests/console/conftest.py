@@ -115,8 +115,8 @@ def espeak():
     _need("espeak-ng", shutil.which("espeak-ng"))
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")  # Playwright's sync API allows one instance at a time: tests/channels
+def browser():                   # and tests/handoff have their own, module-scoped too
     _need("chromium", CHROMIUM if Path(CHROMIUM).exists() else None)
     from playwright.sync_api import sync_playwright
 

@@ -45,7 +45,7 @@ def wechat_api():
     api.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one Playwright at a time: tests/console and tests/channels have theirs
 def browser():
     import os
     from pathlib import Path

@@ -1,10 +1,9 @@
 """In a real Chromium: a widget user asks for a person, an operator takes the chat in the console,
 their message appears in the widget, the user's reply reaches the operator, then the bot resumes.
 
-The widget is the real chat page. Its hook (chat.js calling ElderChatHandoff.start when a message
-with custom.type "handoff" arrives) belongs to the web channel; until it is there, the test does
-what the hook will do: it loads /widget/handoff.js and calls start() from page.evaluate once that
-message is in the page's stored conversation, showing each operator message as a bot bubble.
+The widget is the real chat page with its own hook: chat.js loads /widget/handoff.js and calls
+ElderChatHandoff.start() when a message with custom.type "handoff" arrives, and shows each text
+as a message from 人工客服 (.msg.operator).
 """
 from __future__ import annotations
 
@@ -15,19 +14,6 @@ from handoff_support import CONTRAST, NEXT, OPERATOR_TOKEN, SHOTS
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-HOOK = """(sender) => {
-  window.__handoff = [];
-  ElderChatHandoff.start(sender, (text, event) => {
-    window.__handoff.push(event);
-    const p = document.createElement('div');
-    p.className = 'msg bot handoff';
-    p.dataset.testid = 'operator-message';
-    p.textContent = text;
-    document.getElementById('log').append(p);
-  });
-}"""
-
 
 def send(page, text):
     page.locator("#input").fill(text)
@@ -56,9 +42,9 @@ def test_operator_takes_a_widget_chat_then_the_bot_resumes(browser, gateway):
         send(user, "我要找人工")
         expect(user.locator("#log")).to_contain_text("已经帮您转人工客服")
         assert handoff_message_arrived(user)
-        sender = user.evaluate("JSON.parse(localStorage.getItem('czyl.chat.v1')).sender")
-        user.add_script_tag(url="/widget/handoff.js")
-        user.evaluate(HOOK, sender)
+        polls = []
+        user.on("request", lambda r: polls.append(r.url) if "/api/chat/events" in r.url else None)
+        operator_said = user.locator(".msg.operator")
 
         operator = op_ctx.new_page()
         operator.set_default_timeout(15000)
@@ -77,11 +63,11 @@ def test_operator_takes_a_widget_chat_then_the_bot_resumes(browser, gateway):
         expect(operator.get_by_test_id("handoff-profile")).to_contain_text("82周岁")  # the profile so far
         expect(operator.get_by_test_id("handoff-transcript")).to_contain_text("用户：我要找人工")
         expect(operator.get_by_test_id("handoff-state")).to_contain_text("已接手")
-        expect(user.get_by_test_id("operator-message")).to_contain_text(["人工客服已接入"])
+        expect(operator_said.first).to_contain_text("人工客服已接入")
 
         operator.get_by_test_id("handoff-text").fill("您好，我是热线的小王。老人82岁、低保的情况我看到了。")
         operator.get_by_test_id("handoff-send").click()
-        expect(user.get_by_test_id("operator-message").last).to_have_text("您好，我是热线的小王。老人82岁、低保的情况我看到了。")
+        expect(operator_said.last).to_contain_text("您好，我是热线的小王。老人82岁、低保的情况我看到了。")
 
         # the user answers in the same chat: the bot stays silent, the operator reads it
         send(user, "谢谢，她能领高龄津贴吗")
@@ -99,12 +85,15 @@ def test_operator_takes_a_widget_chat_then_the_bot_resumes(browser, gateway):
         operator.get_by_test_id("handoff-resume").click()
         expect(operator.get_by_test_id("handoff-state")).to_contain_text("已交回助手")
         expect(operator.get_by_test_id("handoff-send")).to_be_disabled()
-        expect(user.get_by_test_id("operator-message").last).to_contain_text("交回给助手")
+        expect(operator_said.last).to_contain_text("交回给助手")
+        user.wait_for_timeout(500)
+        polled = len(polls)
+        user.wait_for_timeout(4500)
+        assert len(polls) == polled  # polling stopped once handed back
         send(user, "老人85岁")
         expect(user.locator(".msg").last).to_contain_text(NEXT)  # the bot's own answer, after the user's
         expect(user.locator(".msg").nth(-2)).to_contain_text("老人85岁")
-        states = [e.get("state") for e in user.evaluate("window.__handoff")]
-        assert states[0] == "taken" and states[-1] == "returned"
+        assert operator_said.count() == 3  # taken, the operator's words, handed back: each once
         expect(operator.get_by_test_id("handoff-case")).to_have_count(0)
     finally:
         user_ctx.close()
