@@ -1,7 +1,8 @@
 """The widget and the full-page chat in a real headless Chromium.
 
-Most tests run on the scripted fake Rasa (fast, and it can be made slow or down); the result tests
-run on the live stack (`live_stack`: the real dialogue, so the real result payload is rendered).
+Most tests run on the fake Rasa of tests/fakes/rasa.py (the real dialogue with no NLU: typed text
+reaches it with no intent, button payloads are read exactly; fast, and it can be made slow or down);
+the tests at the end run on the live stack (`live_stack`: trained model, action server, Rasa).
 Screenshots go to a temporary folder (`SCREENSHOT_DIR`, default <tmp>/czyl-screenshots); only
 `make screenshots` copies the chosen ones into docs/screenshots.
 """
@@ -35,6 +36,8 @@ from .browser_helpers import (
     type_message,
     wait_idle,
 )
+from .fake_rasa import question as asked
+from .fake_rasa import settled_profile
 from .servers import DirServer
 
 pytestmark = pytest.mark.browser
@@ -103,26 +106,31 @@ def question(page):
 
 # ---- on the scripted fake Rasa ----------------------------------------------------------------
 
-def test_elder_mode_on_a_small_phone_keeps_each_question_in_view(context, gateway, screenshots):
+def test_elder_mode_on_a_small_phone_keeps_each_question_in_view(context, gateway, rasa_url, screenshots):
     page = open_chat(context, gateway + "/")
     page.set_viewport_size(SMALL_PHONE)
     page.locator("#bigmode").click()
     assert page.locator("#bigmode").get_attribute("aria-pressed") == "true"
     assert page.locator("#bigmode").inner_text() != "长辈模式"  # the state is said in words, not only colour
-    asked = 0
-    for answer in ("click", "82", "click", "click"):
-        assert in_view(page, question(page)), question(page).inner_text()
-        assert elder_violations(page) == []
-        if page.locator(".choice").count():  # the buttons come below their question
-            assert page.locator(".choice").first.bounding_box()["y"] >= question(page).bounding_box()["y"]
-        asked += 1
-        if answer == "click":
-            click_choice(page, page.locator(".choice").nth(1 if asked > 1 else 0))
-        else:
-            type_message(page, answer)
-        if asked == 2:
-            page.mouse.move(0, 0)  # no hover colour in the picture
-            page.screenshot(path=str(screenshots / "chat-elder-mode.png"))
+    assert question(page).inner_text() == asked("age").text  # the welcome asks the first question
+    seen: list[str] = []
+
+    def check_question(p) -> None:
+        q = question(p)
+        seen.append(q.inner_text())
+        assert in_view(p, q), q.inner_text()
+        assert elder_violations(p) == [], q.inner_text()
+        if p.locator(".choice").count():  # the buttons come below their question
+            assert p.locator(".choice").first.bounding_box()["y"] >= q.bounding_box()["y"]
+            if not shot:  # the first question with buttons (the economic one)
+                p.mouse.move(0, 0)  # no hover colour in the picture
+                p.screenshot(path=str(screenshots / "chat-elder-mode.png"))
+                shot.append(True)
+
+    shot: list[bool] = []
+    steps = screen_until_result(page, rasa_url, each_question=check_question)
+    assert "typed 82" in steps and any(s.startswith("clicked") for s in steps), steps
+    assert len(seen) >= 3 and shot, steps
     assert page.locator(".msg.result").count() == 1
     assert elder_violations(page) == []
     page.reload()
@@ -131,8 +139,7 @@ def test_elder_mode_on_a_small_phone_keeps_each_question_in_view(context, gatewa
 
 
 def test_large_type_and_high_contrast_in_the_normal_view(page, screenshots):
-    click_choice(page, page.locator(".choice").first)
-    type_message(page, "82")
+    type_message(page, "82")  # the age, typed → the economic question, with buttons
     checks = {"bot": page.locator(".msg.bot .bubble").last, "user": page.locator(".msg.user .bubble").last,
               "choice": page.locator(".choice").first, "input": page.locator("#input"),
               "send": page.locator("#send"), "title": page.locator("h1"), "speak": page.locator(".speak").first}
@@ -150,7 +157,6 @@ def test_large_type_and_high_contrast_in_the_normal_view(page, screenshots):
 
 
 def test_conversation_survives_a_reload_and_restart_asks_first(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
     type_message(page, "88")
     before = page.locator(".bubble").all_inner_texts()
     sender = sender_of(page)
@@ -189,7 +195,6 @@ def test_conversation_survives_a_reload_and_restart_asks_first(page, fake_rasa):
 
 
 def test_clear_record_wipes_the_device_and_the_server(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
     type_message(page, "86")
     sender = sender_of(page)
     page.locator("#clear").click()
@@ -202,7 +207,6 @@ def test_clear_record_wipes_the_device_and_the_server(page, fake_rasa):
 
 
 def test_stored_chat_expires_after_two_hours(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
     type_message(page, "84")
     sender = sender_of(page)
     page.evaluate("""() => { const s = JSON.parse(localStorage.getItem('czyl.chat.v1'));
@@ -298,11 +302,10 @@ def test_server_read_aloud_reads_a_long_summary_whole_in_parts(browser, gateway)
 
 
 def test_retry_after_a_send_error_keeps_the_buttons_and_the_message(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)  # 开始查询 → the age question (typed)
-    type_message(page, "82")  # → the economic question, with buttons
+    type_message(page, "82")  # the welcome asks the age (typed) → the economic question, with buttons
     sender = sender_of(page)
     titles = page.locator(".choice").all_inner_texts()
-    assert titles
+    assert titles == [b["title"] for b in asked("economic_status").button_dicts()]
     failures = []
 
     def fail_once(route):
@@ -326,11 +329,14 @@ def test_retry_after_a_send_error_keeps_the_buttons_and_the_message(page, fake_r
     assert fake_rasa.count(sender) == before + 1  # the failed one never reached the bot; the retry did
     assert fake_rasa.received[-1][1] == json.loads(failures[0])["message"]
     assert page.locator(".msg.note").count() == 0 and page.locator(".msg.user.failed").count() == 0
-    assert fake_rasa.scripts[sender].slots.get("economic_status")
+    chosen = json.loads(failures[0])["message"]
+    assert chosen == asked("economic_status").button_dicts()[1]["payload"]
+    assert fake_rasa.conversations[sender].slots.get("economic_status") == json.loads(chosen[len("/inform"):])[
+        "economic_status"]  # the retried answer was recorded
 
 
 def test_typed_text_is_not_lost_after_a_send_error(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
+    assert question(page).inner_text() == asked("age").text
     sender = sender_of(page)
     page.route("**/api/chat", lambda r: r.abort("connectionrefused"))
     type_message(page, "八十二岁")
@@ -338,10 +344,11 @@ def test_typed_text_is_not_lost_after_a_send_error(page, fake_rasa):
     page.unroute("**/api/chat")
     press_retry(page)
     assert fake_rasa.received[-1] == (sender, "八十二岁")
+    assert fake_rasa.conversations[sender].slots.get("age") == 82  # understood once it arrived
 
 
 def test_reload_while_the_message_never_arrived_offers_retry(page, fake_rasa):
-    click_choice(page, page.locator(".choice").first)
+    assert question(page).inner_text() == asked("age").text
     sender = sender_of(page)
     held = []
     # the first message is held: never answered, never forwarded; later ones go through
@@ -359,22 +366,30 @@ def test_reload_while_the_message_never_arrived_offers_retry(page, fake_rasa):
     assert fake_rasa.count(sender, "83") == 0
     press_retry(page)
     assert fake_rasa.count(sender, "83") == 1
-    assert page.locator(".choice").count() >= 1  # the next question
+    assert page.locator(".choice").all_inner_texts() == [  # the next question
+        b["title"] for b in asked("economic_status").button_dicts()]
 
 
 def test_edit_link_starts_a_new_chat_with_the_facts_typed(page, fake_rasa):
+    """The take-home page's edit link (/#edit:<share>): a new chat, the facts sent typed, the same result."""
+    from actions.dialogue import result_view
+    from policy_kb import evaluate
+
+    profile = settled_profile({"age": 82, "economic_status": "minimum_living", "self_care": "dependent",
+                               "homeless": False, "special_family_planning": True,
+                               "chronic_conditions": ["hypertension"]})
+    expected = result_view.build(evaluate(profile), profile)
     old = sender_of(page)
-    page.goto(page.url.split("#")[0] + "#edit:age=82&economic_status=minimum_living&self_care=dependent"
-              "&homeless=false&special_family_planning=true&chronic_conditions=hypertension")
-    page.wait_for_selector(".msg.result")
+    page.goto(page.url.split("#")[0] + "#edit:" + expected["share"])
+    page.wait_for_selector(".msg.result .headline")
     wait_idle(page)
     sender = sender_of(page)
     assert sender != old and old in fake_rasa.forgotten
     sent = [m for s, m in fake_rasa.received if s == sender]
     assert sent[0].startswith("/inform{")
-    facts = json.loads(sent[0][len("/inform"):])
-    assert facts == {"age": 82, "economic_status": "minimum_living", "self_care": "dependent", "homeless": False,
-                     "special_family_planning": True, "chronic_conditions": ["hypertension"]}
+    assert json.loads(sent[0][len("/inform"):]) == profile  # numbers, booleans, the list: typed
+    assert page.locator(".msg.result .headline").inner_text() == expected["headline"]
+    assert result_payload(page)["eligible"] == expected["eligible"]
     assert page.evaluate("location.hash") == ""
 
 
@@ -423,9 +438,7 @@ def test_embedded_widget_on_another_site(browser, gateway, tmp_path, screenshots
         assert not p.locator("#czyl-widget-frame").count()  # nothing loads before it is opened
         launcher.click()
         frame = p.frame_locator("#czyl-widget-frame")
-        frame.locator(".msg.bot .choice").first.wait_for()
-        frame.locator(".choice").first.click()
-        frame.locator(".msg.user").first.wait_for()
+        frame.locator(".msg.bot .bubble").filter(has_text=asked("age").text).wait_for()  # the welcome asks the age
         frame.locator("#input").wait_for()
         inner = p.frame(url=lambda u: u.startswith(gateway))
         wait_idle(inner)
@@ -433,6 +446,7 @@ def test_embedded_widget_on_another_site(browser, gateway, tmp_path, screenshots
         frame.locator("#input").fill("82")
         frame.locator("#send").click()
         wait_idle(inner, n + 1)
+        frame.locator(".choice").first.wait_for()  # the next question, with its buttons
         assert px(frame.locator(".bubble").first, "font-size") >= 20
         box = p.locator("#czyl-widget-frame").bounding_box()
         assert box["width"] < DESKTOP["width"] / 2  # a window in the corner on a desktop
@@ -488,7 +502,8 @@ def test_the_bot_being_down_shows_a_kind_message(context, gateway, scripted_rasa
     assert p.locator("#send").is_enabled()
     scripted_rasa.down = False
     press_retry(p)  # 重试 the greeting
-    assert p.locator(".msg.note").count() == 0 and p.locator(".choice").count() >= 1
+    assert p.locator(".msg.note").count() == 0
+    assert p.locator(".msg.bot .bubble").last.inner_text() == asked("age").text  # the welcome came, and its question
 
 
 def test_page_works_under_its_content_security_policy(browser, gateway):
@@ -499,9 +514,11 @@ def test_page_works_under_its_content_security_policy(browser, gateway):
         p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         p.on("pageerror", lambda e: errors.append(str(e)))
         p.goto(gateway + "/")
-        p.locator(".choice").first.click()
+        p.locator(".msg.bot .bubble").filter(has_text=asked("age").text).wait_for()
+        p.fill("#input", "82")
+        p.press("#input", "Enter")
         p.locator(".msg.user").first.wait_for()
-        p.locator(".msg.bot").nth(1).wait_for()
+        p.locator(".choice").first.wait_for()  # the bot answered with the next question's buttons
         p.locator("#bigmode").click()
         assert "big" in p.locator("body").get_attribute("class")
     finally:
