@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 _FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css"}
+QRCODE_JS = Path(__file__).parents[1] / "web" / "static" / "vendor" / "qrcode.js"  # window.qrcode
 CHANNEL = "kiosk"
 UNDO_MESSAGE = "/correct"  # 上一步 (actions/dialogue/flow.py UNDO)
 START_MESSAGE = "/greet"  # as the widget and WeChat start: the welcome and the first question
@@ -117,15 +118,27 @@ def _shown(messages: list[BotMessage]) -> list[BotMessage]:
     return out
 
 
-def _result(told: dict[str, Any], tracker: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
+def _voiced(result: dict[str, Any]) -> dict[str, Any]:
+    """The result with what the kiosk reads aloud re-spelt for the voice (`voice` beside `spoken`)."""
+    out = dict(result, voice=to_voice(result.get("spoken") or ""))
+
+    def card(c: dict[str, Any]) -> dict[str, Any]:
+        return dict(c, voice=to_voice(c.get("spoken") or c.get("name") or ""))
+
+    out["groups"] = [dict(g, services=[card(c) for c in g.get("services") or []]) for g in result.get("groups") or []]
+    out["possible_services"] = [card(c) for c in result.get("possible_services") or []]
+    return out
+
+
+def _result(told: dict[str, Any], tracker: dict[str, Any] | None, profile: dict[str, Any]) -> dict[str, Any]:
     """The structured result; a bare one (a Rasa without result_view) is given cards from the engine."""
     if told.get("headline") and isinstance(told.get("groups"), list):
-        return told
-    old = view.result_view(tracker, profile) or {}
+        return _voiced(told)
+    old = (view.result_view(tracker, profile) if tracker else None) or {}
     summary = told.get("summary") or old.get("summary") or ""
-    return {**told, "headline": summary, "spoken": summary, "labels": told.get("labels") or {},
-            "groups": [{"office": "", "department": "", "services": old.get("eligible") or []}],
-            "possible_services": old.get("possible") or [], "share": told.get("share") or ""}
+    return _voiced({**told, "headline": summary, "spoken": summary, "labels": told.get("labels") or {},
+                    "groups": [{"office": "", "department": "", "services": old.get("eligible") or []}],
+                    "possible_services": old.get("possible") or [], "share": told.get("share") or ""})
 
 
 async def turn(core: ConversationCore, sender: str, messages: list[BotMessage],
@@ -142,7 +155,7 @@ async def turn(core: ConversationCore, sender: str, messages: list[BotMessage],
         profile = {n: slots[n] for n in FACT_NAMES if slots.get(n) is not None}
         result = _result(told, tracker, profile) if told else None
     except CoreUnavailable:
-        result = told  # the messages alone are enough to go on
+        result = _result(told, None, {}) if told else None  # the messages alone are enough to go on
     out = {"sender": sender, "messages": [_message(m) for m in _shown(messages)], "asking": asking, "result": result}
     if heard is not None:
         out["heard"] = heard
@@ -174,6 +187,8 @@ async def kiosk_page(settings: Settings = Depends(get_settings)) -> HTMLResponse
 
 @router.get("/kiosk/static/{name}", include_in_schema=False)
 async def kiosk_static(name: str):
+    if name == "qrcode.js":  # the vendored generator of the web channel, unchanged (its README)
+        return FileResponse(QRCODE_JS, media_type="text/javascript")
     if name not in _FILES:
         return JSONResponse({"detail": "not found"}, status_code=404)
     return FileResponse(STATIC / name, media_type=_FILES[name])
