@@ -15,6 +15,7 @@
   let sender = null, busy = false, lastTurn = null, answered = 0;
   let lastActivity = Date.now(), speechGen = 0, speaking = false, warned = false;
   window.kioskSpoken = []; // [{mode, text}] — what was read aloud, for diagnostics and tests
+  window.kioskTurns = 0; // turns shown so far (tests wait for the next one)
 
   // ---- talking to the gateway ------------------------------------------------------------
   async function post(path, body, contentType = "application/json") {
@@ -66,6 +67,7 @@
   // ---- showing a turn ----------------------------------------------------------------------
   function show(turn) {
     lastTurn = turn;
+    window.kioskTurns += 1;
     document.body.dataset.state = turn.result ? "result" : "talk";
     $("#start").hidden = true;
     $("#talk").hidden = false;
@@ -113,13 +115,11 @@
         testid(el("div", { className: "cards" }, ...money.map((c) => card(c, L))), "money-cards"));
     }
     const side = el("aside", { className: "side" });
-    if (others.length) {
-      const n = others.reduce((k, g) => k + g.services.length, 0);
-      side.append(el("h3", { textContent: `${L.other || ""} ${n}${TEXT.items}` }),
-        ...others.map((g) => fold(`${g.office || g.department || ""}`, g.services, L, "other-group")));
+    if (others.length) { // one line; opened, the services by office
+      side.append(fold(L.other || "", others, L, "other-group"));
     }
     if ((result.possible_services || []).length) {
-      side.append(fold(L.possible || "", result.possible_services, L, "possible-group"));
+      side.append(fold(L.possible || "", [{ office: "", services: result.possible_services }], L, "possible-group"));
     }
     if ((result.undecided || []).length) {
       side.append(el("p", { className: "undecided", textContent: `${L.undecided || ""}：${result.undecided.join("、")}` }));
@@ -155,11 +155,14 @@
     return node;
   }
 
-  // a group of cards shown as one line (name · N项); tap to open
-  function fold(title, services, L, id) {
-    const list = el("div", { className: "cards folded" }, ...services.map((c) => card(c, L)));
+  // groups of cards shown as one line (title · N项); tap to open: each office, then its cards
+  function fold(title, groups, L, id) {
+    const n = groups.reduce((k, g) => k + g.services.length, 0);
+    const list = el("div", { className: "folded" }, ...groups.flatMap((g) => [
+      g.office || g.department ? el("h4", { textContent: g.office || g.department }) : null,
+      el("div", { className: "cards" }, ...g.services.map((c) => card(c, L)))]).filter(Boolean));
     list.hidden = true;
-    const head = testid(el("button", { className: "fold", textContent: `${title} · ${services.length}${TEXT.items}` }), id);
+    const head = testid(el("button", { className: "fold", textContent: `${title} · ${n}${TEXT.items}` }), id);
     head.setAttribute("aria-expanded", "false");
     head.addEventListener("click", () => {
       list.hidden = !list.hidden;
