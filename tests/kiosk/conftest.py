@@ -119,8 +119,9 @@ def open_kiosk(browser):
     """A fresh browser context at one of the kiosk's sizes: ``page = open_kiosk(url, "portrait")``."""
     contexts = []
 
-    def open_(url: str, size: str = "portrait", init_script: str | None = None):
-        ctx = browser.new_context(viewport=SIZES[size], locale="zh-CN", bypass_csp=True)
+    def open_(url: str, size: str = "portrait", init_script: str | None = None, csp: bool = False):
+        # bypass_csp by default: Playwright's waiting helpers evaluate strings, which the page's CSP forbids
+        ctx = browser.new_context(viewport=SIZES[size], locale="zh-CN", bypass_csp=not csp)
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(20000)

@@ -61,7 +61,8 @@ def last_real(titles):  # the last answer that is not 不清楚
 
 
 def money_first(titles):
-    for want in ("是", "低保", "不能自理，要人伺候", "一级", "一个人住（独居）", "城乡居民养老保险，交够15年", "都没有"):
+    wanted = ("是", "低保", "不能自理，要人伺候", "一级", "一个人住（独居）", "城乡居民养老保险，交够15年", "都没有")
+    for want in wanted:
         if want in titles:
             return want
     return titles[0]
@@ -157,7 +158,8 @@ def test_back_changes_the_last_answer(kiosk_url, dialogue_rasa):
     slots = dialogue_rasa.tracker(sender)["slots"]
     assert slots["economic_status"] is None and slots["age"] == 85
     assert turn["asking"]["fact"] == "economic_status" and "上一步" in turn["messages"][0]["text"]
-    turn = post(kiosk_url, "/kiosk/api/message", {"sender": sender, "text": '/inform{"economic_status":"minimum_living"}'})
+    low = '/inform{"economic_status":"minimum_living"}'
+    turn = post(kiosk_url, "/kiosk/api/message", {"sender": sender, "text": low})
     assert dialogue_rasa.tracker(sender)["slots"]["economic_status"] == "minimum_living"
     # twice: the economic status again, then the age (confirmed on the keypad) goes too
     post(kiosk_url, "/kiosk/api/back", {"sender": sender})
@@ -195,9 +197,11 @@ def test_answer_history_from_rasa_events():
               user('/inform{"age":85}'), slot("requested_slot", "confirm:age"),
               user("/affirm"), slot("age", 85),
               user("/dont_know"), slot("declined_facts", ["economic_status"]),
-              user('/inform{"special_circumstances":"none"}'), slot("homeless", False), slot("veteran_category", "none"),
+              user('/inform{"special_circumstances":"none"}'), slot("homeless", False),
+              slot("veteran_category", "none"),
               user("/correct"), slot("homeless", None), slot("veteran_category", None),
-              user('/inform{"self_care":"partial"}'), slot("self_care", "partial"), slot("declined_facts", ["economic_status"]),
+              user('/inform{"self_care":"partial"}'), slot("self_care", "partial"),
+              slot("declined_facts", ["economic_status"]),
               user("/correct")]
     assert answer_history(events) == [["age"], ["economic_status"], ["self_care"]]
     assert answer_history(events[:-1] + [{"event": "restart"}, user("/greet"), user("x")]) == []
