@@ -116,7 +116,7 @@ def test_kiosk_screening_by_buttons_with_audio_and_idle_timeout(page, start_gate
     expect(page.get_by_test_id("messages")).to_be_empty()
     expect(page.get_by_test_id("choices")).to_be_empty()
     expect(page.get_by_test_id("kiosk-result")).to_be_hidden()
-    assert page.locator("[data-testid=bot-message], [data-testid=kiosk-eligible]").count() == 0
+    assert page.locator("[data-testid=bot-message], [data-testid=money-card], [data-testid=card]").count() == 0
     for _ in range(50):
         if not known_facts(rasa_url, log.sender):
             break

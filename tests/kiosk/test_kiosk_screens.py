@@ -90,7 +90,12 @@ def in_view(page, locator) -> bool:
         and box["y"] + box["height"] <= vh
 
 
-def screen_by_touch(page, size, seen, shots=True):
+AGE_WORDS = {"85": "八十五", "62": "六十二"}
+NO_MONEY = ("以上都不是", "能自理", "没有残疾证", "和子女等家人一起住", "单位退休的职工养老金", "都没有", "都没有了",
+            "不是")  # the answers that bring no money
+
+
+def screen_by_touch(page, size, seen, shots=True, age="85", prefer=PREFER):
     """Start and answer every question by buttons and the keypad until the result."""
     next_turn(page, lambda: page.get_by_test_id("start").click())
     if shots:
@@ -101,11 +106,11 @@ def screen_by_touch(page, size, seen, shots=True):
         if page.locator("body[data-state=result]").count():
             return
         if page.get_by_test_id("keypad").is_visible():
-            for key in "85":
+            for key in age:
                 page.get_by_test_id(f"key-{key}").click()
-            expect(page.get_by_test_id("keypad-value")).to_have_text("85")
+            expect(page.get_by_test_id("keypad-value")).to_have_text(age)
             next_turn(page, lambda: page.get_by_test_id("key-确定").click())
-            expect(page.get_by_test_id("bot-message").last).to_have_text("您输入的是 八十五 岁，对吗？")
+            expect(page.get_by_test_id("bot-message").last).to_have_text(f"您输入的是 {AGE_WORDS[age]} 岁，对吗？")
             expect(page.get_by_test_id("choice")).to_have_text(["是", "不是"])
             expect(page.get_by_test_id("keypad")).to_be_hidden()
             if shots:
@@ -114,7 +119,7 @@ def screen_by_touch(page, size, seen, shots=True):
             next_turn(page, lambda: page.get_by_test_id("choice").filter(has_text="是").first.click())
             continue
         titles = page.get_by_test_id("choice").all_inner_texts()
-        pick = titles.index(next((t for t in PREFER if t in titles), titles[0]))
+        pick = titles.index(next((t for t in prefer if t in titles), titles[0]))
         next_turn(page, page.get_by_test_id("choice").nth(pick).click)
     raise AssertionError("no result")
 
@@ -253,3 +258,17 @@ def test_kiosk_works_under_its_content_security_policy(kiosk_url, open_kiosk):
         img.onload = () => ok(img.naturalWidth); img.onerror = () => ok(0);
         img.src = q.createDataURL(6, 3); document.body.append(img); })""")
     assert size > 100 and refused == []
+
+
+def test_a_result_without_money_shows_its_services(kiosk_url, open_kiosk):
+    page = open_kiosk(kiosk_url, "landscape")
+    Voice(page)
+    seen: list[str] = []
+    screen_by_touch(page, "landscape", seen, shots=False, age="62", prefer=NO_MONEY)
+    assert [t for t in seen if SPEAK.search(t)] == []
+    headline = page.get_by_test_id("result-headline")
+    assert page.get_by_test_id("money-card").count() == 0 and in_view(page, headline)
+    cards = page.locator("[data-testid=card]:visible")
+    assert cards.count() >= 1 and in_view(page, cards.first)
+    assert page.evaluate("document.querySelector('main').scrollTop") == 0
+    screenshot(page, "kiosk-result-no-money-landscape")

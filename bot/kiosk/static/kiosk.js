@@ -115,9 +115,9 @@
         testid(el("div", { className: "cards" }, ...money.map((c) => card(c, L))), "money-cards"));
     }
     const side = el("aside", { className: "side" });
-    if (others.length) { // one line; opened, the services by office
-      side.append(fold(L.other || "", others, L, "other-group"));
-    }
+    // the other services: one line; opened, by office. With no money cards they take their place, open.
+    const otherFold = others.length ? fold(L.other || "", others, L, "other-group") : null;
+    if (otherFold) (money.length ? side : main).append(otherFold);
     if ((result.possible_services || []).length) {
       side.append(fold(L.possible || "", [{ office: "", services: result.possible_services }], L, "possible-group"));
     }
@@ -127,7 +127,8 @@
     side.append(takeHome(result, L));
     const body = el("div", { className: "result-body" }, main, side);
     box.replaceChildren(headline, body, el("p", { className: "disclaimer", textContent: L.disclaimer || "" }));
-    if (!money.length) main.remove();
+    if (!main.childNodes.length) main.remove();
+    else if (!money.length && otherFold) otherFold.querySelector(".fold").click();
   }
 
   function card(c, L) {
@@ -155,12 +156,10 @@
     return node;
   }
 
-  // groups of cards shown as one line (title · N项); tap to open: each office, then its cards
+  // groups of cards shown as one line (title · N项); tap to open: the cards office by office (each says its office)
   function fold(title, groups, L, id) {
     const n = groups.reduce((k, g) => k + g.services.length, 0);
-    const list = el("div", { className: "folded" }, ...groups.flatMap((g) => [
-      g.office || g.department ? el("h4", { textContent: g.office || g.department }) : null,
-      el("div", { className: "cards" }, ...g.services.map((c) => card(c, L)))]).filter(Boolean));
+    const list = el("div", { className: "folded cards" }, ...groups.flatMap((g) => g.services.map((c) => card(c, L))));
     list.hidden = true;
     const head = testid(el("button", { className: "fold", textContent: `${title} · ${n}${TEXT.items}` }), id);
     head.setAttribute("aria-expanded", "false");
