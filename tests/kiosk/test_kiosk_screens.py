@@ -237,6 +237,7 @@ def test_idle_warning_is_spoken(start_kiosk, open_kiosk):
     said = page.locator("#idle-ask").get_attribute("data-voice")
     page.wait_for_function("t => window.kioskSpoken.some(s => s.text === t)", arg=said)
     assert said in voice.texts and "继续使用" in said
+    assert small_controls(page) == []
     screenshot(page, "kiosk-idle-warning")
     # the warning's own voice does not keep the visit alive: the screen clears
     expect(page.locator("body")).to_have_attribute("data-state", "start", timeout=10000)

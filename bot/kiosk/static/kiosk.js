@@ -24,7 +24,7 @@
       res = await fetch(path, { method: "POST", headers: { "Content-Type": contentType },
         body: contentType === "application/json" ? JSON.stringify(body) : body });
     } catch (e) {
-      throw new Error("网络断了，请请工作人员帮忙。");
+      throw new Error("网络断了，请找工作人员帮忙。");
     }
     let data = {};
     try { data = await res.json(); } catch (e) { /* not JSON */ }
