@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot import api, kiosk, operator, web, wechat
+from bot import api, kiosk, operator, takehome, web, wechat
 from bot.core import ConversationCore
 from bot.guard import BodyLimit, Buckets, ChatCors, Lockout, RateLimit, quiet_logs
 from bot.kiosk import speech
@@ -28,6 +28,7 @@ DESCRIPTION = """长治市基本养老服务资格助手的网关。
 * `POST /api/eligibility` — one profile (object) → one result; a list → a list (contract §4).
 * `GET /api/services`, `GET /api/services/{id}` — the 26 services with citations and plain summaries.
 * `POST /api/chat/session` → `{"sender"}` (an id issued by the gateway); `POST /api/chat` with it.
+* `POST /api/result` — the facts of the take-home page `/result#<facts>` → the chat's structured result.
 * `/` full-page chat, `/widget.js` embeddable widget, `/wechat` 公众号, `/operator`, `/kiosk`.
 
 Errors are JSON: `{"error", "message_zh", "message_en", "message", "detail"}`.
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None, core: ConversationCore | None =
     app.state.lockout = Lockout(settings.operator_max_failures)
     app.state.wechat = wechat.WeChatBridge(settings, app.state.core, limits=app.state.sender_limits)
     api.install_error_handlers(app)
-    for module in (api, web, wechat, operator, kiosk):
+    for module in (api, web, wechat, operator, kiosk, takehome):
         app.include_router(module.router)
     app.mount("/widget", StaticFiles(directory=web.STATIC), name="widget")
     # outermost first: CORS answers preflights, then the rate limit, then the body limit

@@ -58,6 +58,9 @@ class Settings:
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_deadline: float = 4.5  # seconds; WeChat gives up after 5 s
     wechat_max_clock_skew: float = 300.0  # seconds a signed timestamp may be off
+    # the gateway's public address (https://…), for links people open later, e.g. <it>/result#…;
+    # empty: no link is sent (nothing invented)
+    public_base_url: str | None = None
     # the conversation core
     rasa_url: str = "http://127.0.0.1:5005"
     # operator console

@@ -37,6 +37,8 @@ SIDE_INTENTS = {
     "thank",
 }
 SPECIAL = questions()["special_circumstances"].facts
+# A question about a word that asks what it brings or how to get it, not only what it means.
+_HOW_RX = re.compile(r"怎么|怎样|咋|如何|办理|申请|条件|待遇|补助|补贴|多少|找谁|哪里|哪儿|领到|能领")
 CONFIRM = "confirm:"
 UNDO = "/correct"  # the payload alone, with no values: 上一步, take back the last answer (docs/contract-extensions.md)
 KEYPAD = "keypad"  # Incoming.entry: the values were typed on a number keypad, so they are echoed and confirmed
@@ -269,6 +271,7 @@ class Turn:
             intent = None  # a long story is not 再见 or 谢谢, whatever the statistical model says
         if intent == "human_handoff" and len(text) > 15 and not _HUMAN_RX.search(text):
             intent = None
+        self.side_intent = intent
         if text.startswith("/") and intent not in SIDE_INTENTS:
             return False
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
@@ -277,6 +280,9 @@ class Turn:
             r.question and term and re.search(r"什么|啥|咋|怎么讲|意思|区别|算不算", text) and not service_ids
         ):
             self.out.say(replies.define(term) if term else msg("question_unknown"))
+            if term and _HOW_RX.search(text) and replies.term_services(term):
+                # 享受城乡低保应符合什么条件？如何办理？: the meaning, then what it brings and where to go
+                self.out.say(replies.where_to_go(replies.term_services(term), self.profile.get("district")))
             self.answered = True
             return False
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
@@ -364,6 +370,7 @@ class Turn:
         self.answered = False
         self.general = False  # a general question answered before any screening began
         self.suggested_now: set[str] = set()
+        self.side_intent = self.msg.intent  # side_answer() may find it was no side talk after all
         if self.msg.text.strip() == UNDO:
             return self.undo()
         r = self.read()
@@ -390,7 +397,7 @@ class Turn:
         )
         stop = self.side_answer(r, result)
         starting = (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text))) and not understood
-        if not understood and not self.answered and not starting and self.msg.intent not in SIDE_INTENTS:
+        if not understood and not self.answered and not starting and self.side_intent not in SIDE_INTENTS:
             return self.misunderstood(result)
         if r.dont_know and not r.facts:
             self.out.say(msg("not_now"))
@@ -481,7 +488,13 @@ class Turn:
             )
             self.out.slots["miss_count"] = float(int(self.slots.get("miss_count") or 0) + 1)
             return self.out
-        asked = self.asked or q
+        if self.asked is None:
+            # Nothing was asked yet (a first message, a letter, a complaint): no miss to count and
+            # no "say a number" retry for a question never put; say what we do and ask plainly.
+            self.save()
+            self.ask(q, msg("miss_unasked"))
+            return self.out
+        asked = self.asked
         misses = self.misses.get(asked.key, 0) + 1
         self.misses[asked.key] = misses
         if misses >= 2:

@@ -26,7 +26,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近一二三四五六七八九])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
@@ -119,18 +119,56 @@ def _wish_words_rx() -> re.Pattern:
     return re.compile(alternation(words))
 
 
-_LEADING_NO_RX = re.compile(r"^(?:不想|不用|不要|不需要|没有|没人|没|不是|不会|用不着|不去|不愿意)")
+_LEADING_NO_RX = re.compile(
+    r"^(?:家里|俺家|我家|他家|她家|我们|俺们|咱家|咱们)?(?:不想|不用|不要|不需要|没有|没人|没|不是|不会|用不着|不去|不愿意|不参加)"
+)
+_NOW_CLAUSE_RX = re.compile(r"[，,。](?:现在|如今|目前|眼下)(?:也|就|还|都)*")
 
 
 def _leading_no(text: str) -> bool:
+    """不想去，我伺候这么多年了 / 家里没人有空 / …，现在也不想去了: a plain "no" and its reason."""
     from actions.understanding.normalize import normalize
 
-    return bool(_LEADING_NO_RX.match(normalize(text)))
+    said = normalize(text)
+    if _LEADING_NO_RX.match(said):
+        return True
+    nows = list(_NOW_CLAUSE_RX.finditer(said))
+    return bool(nows) and bool(_LEADING_NO_RX.match(said[nows[-1].end() :]))
 
 
 def _negated_near(text: str, fragment: str) -> bool:
     i = text.find(fragment)
     return i > 0 and any(ch in text[max(0, i - 2) : i] for ch in "不没无非")
+
+
+def _hedged(text: str, asked: Question) -> bool:
+    """想申请抚恤，交上去还没批: a wish, a plan or an application still pending is no answer,
+    even when it echoes the question's words (unless the question itself asks about a wish)."""
+    from actions.understanding.lexicon import get_lexicon
+    from actions.understanding.normalize import normalize
+
+    lex = get_lexicon()
+    said = normalize(text)
+    pending = lex.raw.get("pending")
+    if pending and re.search(pending, said):
+        return True
+    asked_text = normalize(asked.text + (asked.retry or ""))
+    for word in lex.raw.get("hedge_words") or ():
+        at = said.find(word)
+        if at >= 0 and word not in asked_text and said[max(0, at - 1) : at] not in ("不", "没"):
+            return True  # 不打算参加 is a plain no
+    return False
+
+
+def _rules_read(text: str, raw: str) -> bool:
+    """The lexicon knows these words and the rules already judged them (以前是低保, 听说是五保,
+    正在办低保, 是低保还是低保边缘我不清楚): the statistical model must not overrule that."""
+    from actions.understanding.lexicon import get_lexicon
+    from actions.understanding.normalize import normalize
+    from actions.understanding.phrases import find_phrases
+
+    said = normalize(raw)
+    return any(m.text in said or said in m.text for m in find_phrases(normalize(text), get_lexicon()))
 
 
 def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
@@ -248,8 +286,13 @@ def read_text(
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
     # The question's own answer space: its buttons' labels typed, near matches, echoed words.
-    if asked is not None and not r.question and not r.dont_know and not any(f in r.facts for f in asked.facts):
-        m = match_answer(text, asked.answer_space())
+    # 想参加，在哪儿报名？: a first clause that answers is heard even when the next ones ask.
+    first = clauses[0] if clauses and clauses[0] in told else None
+    answer_text = text if not r.question else (first if first and len(clauses) > 1 else None)
+    if asked is not None and answer_text and not r.dont_know and not any(f in r.facts for f in asked.facts):
+        m = match_answer(answer_text, asked.answer_space())
+        if m is None and first and first != answer_text:
+            m = match_answer(first, asked.answer_space())
         if m is not None:
             for name, value in m.values.items():
                 if name in r.facts:
@@ -257,11 +300,16 @@ def read_text(
                 r.facts[name] = value
                 if m.how != EXACT:
                     r.unsure.add(name)
-        elif asked.yes_no:
-            yes = echo_answer(text, asked.text)
-            if yes is None and asked.retry:
-                yes = echo_answer(text, asked.retry)
-            if yes is None and _leading_no(text):
+        elif asked.yes_no and not _hedged(text, asked):
+            yes = None
+            for part in dict.fromkeys(x for x in (answer_text, first) if x):
+                # 告过，法院也判了…: a long answer echoes the question in its first clause
+                yes = echo_answer(part, asked.text)
+                if yes is None and asked.retry:
+                    yes = echo_answer(part, asked.retry)
+                if yes is not None:
+                    break
+            if yes is None and _leading_no(answer_text):
                 yes = False  # 不想去，我伺候这么多年了 / 没人有空: a plain "no" and its reason
             if yes is not None:
                 r.facts[asked.facts[0]] = yes
@@ -272,7 +320,7 @@ def read_text(
         if name not in FACT_NAMES or name in r.facts or asked is None or name not in asked.facts:
             continue
         raw = text[e.get("start", 0) : e.get("end", 0)] if "start" in e else str(e.get("value"))
-        if not raw or _negated_near(text, raw):
+        if not raw or _negated_near(text, raw) or _rules_read(text, raw):
             continue
         if name == "age" and requested != "age" and not _AGE_WORDS_RX.search(text):
             continue  # 住5楼, 3口人: a number is an age only with its unit or when the age is asked

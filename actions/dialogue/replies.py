@@ -5,6 +5,7 @@ Nothing here is written per service: every sentence is assembled from policy_kb 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +81,27 @@ def find_term(text: str, entity_terms: Iterable[str] = ()) -> str | None:
 def define(term: str) -> str:
     spec = glossary()[term]
     return f"{spec['text']}（依据：{spec['source']}）"
+
+
+_ITEMS_RX = re.compile(r"清单第([\d、]+)项")
+
+
+def term_services(term: str) -> list[int]:
+    """The list items a word's explanation cites (清单第14、15、23项 -> 14, 15, 23)."""
+    ids: list[int] = []
+    for m in _ITEMS_RX.finditer(str(glossary()[term].get("source") or "")):
+        ids += [int(x) for x in m.group(1).split("、") if x.isdigit()]
+    return [i for i in dict.fromkeys(ids) if load_kb().service(i) is not None]
+
+
+def where_to_go(service_ids: Iterable[int], district: str | None) -> str:
+    """One line per service: name, amount, the office by full name (享受城乡低保如何办理)."""
+    lines = []
+    for sid in service_ids:
+        svc = service(sid)
+        amount = "；".join(a.wording() for a in svc.amounts)
+        lines.append(f"· {svc.name}{'：' + amount if amount else ''}（清单第{sid}项，找{office(svc, district)}）")
+    return "\n".join(lines)
 
 
 def office(service: Service, district: str | None, named: str | None = None) -> str:

@@ -22,15 +22,24 @@ def _rx():
         words = sorted((str(w) for w in a.get(key) or ()), key=len, reverse=True)
         return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
 
-    return alt("activities"), alt("helped"), alt("alone"), alt("all")
+    return alt("activities"), alt("helped"), alt("alone"), alt("all"), alt("bedridden"), alt("alone_only")
 
 
 def read_self_care(norm: str, clauses: Clauses) -> str | None:
-    activities, helped, alone, everything = _rx()
+    activities, helped, alone, everything, bedridden, alone_only = _rx()
+    past = get_lexicon().past_rx
     help_n = alone_n = 0
     severe = False
     for s, e in clauses.spans():
         clause = norm[s:e]
+        if past.match(clause) or past.search(clause[:4]):
+            continue  # 以前能自己走 / 原来瘫在床上: how it was, not how it is
+        others = alone_only.findall(clause)
+        if others and not helped.search(clause) and alone.search(clause):
+            alone_n += len(others)
+        if bedridden.search(clause):
+            help_n, severe = help_n + 2, True  # 整天躺着: help with everything
+            continue
         acts = activities.findall(clause)
         if not acts:
             continue

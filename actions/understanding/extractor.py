@@ -110,6 +110,24 @@ def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> No
                 facts[cat.name] = cat.negated[t.value]
 
 
+_NOW_LEAD_RX = re.compile(r"^(?:现在|如今|目前|眼下|这会儿|这两年|后来)")
+
+
+def _short_answer_now(norm: str, clauses: Clauses, lex, requested: str) -> dict:
+    """A short answer in the first clause, or else in a clause about now (原来跟儿子住，现在就俺一个)."""
+    found = short_answer(norm, clauses, lex, requested)
+    if found:
+        return found
+    for s, e in clauses.spans()[1:]:
+        m = _NOW_LEAD_RX.match(norm[s:e])
+        if m:
+            rest = norm[s + m.end() : e].lstrip("就是也都还")
+            found = short_answer(rest, Clauses(rest), lex, requested)
+            if found:
+                return found
+    return {}
+
+
 _SINCE_RX = re.compile(r"(?:从|打)?((?:19|20)\d\d)年(?:就|起)?(?:开始)?(?:就)?(?:交|缴|参保|买)")
 
 
@@ -214,16 +232,31 @@ def _extract(text, requested, today) -> Extraction:
     stated = bool(facts)  # facts said in words, before short answers (是/不对) are read
     said_unknown = bool(lex.unknown_rx.search(norm))
     if requested and requested not in facts and not said_unknown:
-        for key, value in short_answer(norm, clauses, lex, requested).items():
+        for key, value in _short_answer_now(norm, clauses, lex, requested).items():
             if key == "special_none":
                 ex.special_none = bool(value)
             else:
                 facts[key] = value
+    elif requested and requested in facts and not said_unknown and requested in lex.categories:
+        # 没有，俺爹又不是当兵的，哪来的抚恤 / 一个人，儿子在太原安了家: the plain answer first is
+        # the answer; what follows is its reason. A yes/no against its reason is confirmed.
+        lead = short_answer(norm, clauses, lex, requested).get(requested)
+        if lead is not None and lead != facts[requested] and len(clauses.spans()) > 1:
+            cat = lex.categories[requested]
+            if cat.type == "bool":
+                facts[requested] = lead
+                ex.uncertain.add(requested)
+            elif lead not in ("none", 0, []):
+                facts[requested] = lead
     # Self-care from daily activities, after a plain answer (不能，全靠闺女伺候) has had its say.
     if "self_care" not in facts and (requested == "self_care" or len(read_adl_mentions(norm)) >= 2):
         care = read_self_care(norm, clauses)
         if care is not None:
             facts["self_care"] = care
+    if "self_care" in facts and requested not in (None, "self_care"):
+        # 学的是喂饭和翻身 (about a course), 吃饭得喂 (told of the carer): how far an elder manages is
+        # judged on its own question; heard in passing it is confirmed, not assumed.
+        ex.uncertain.add("self_care")
     if requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS):
         ex.special_none = False
 
@@ -316,13 +349,16 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
         for m in lex.correction_rx.finditer(norm):
             last = m
         if last is None:
-            m2 = re.search(r"[，,。]不对[，,。]?", norm)
+            m2 = re.search(r"[，,。](?:哦|噢|啊|呃|嗯)?不对[，,。]?", norm)
             last = m2
         if last is not None and last.start() > 0 and last.end() < len(norm):
             tail = _extract(norm[last.end() :], requested, today)
             if tail.facts:
                 ex.facts.update(tail.facts)
                 ex.correction = True
+            elif requested in ex.facts:
+                # 是住在敬老院，不对，上个月家里给接回去了: taken back, and the new value not said
+                ex.facts.pop(requested)
         fixed = fix_sound_alikes(norm)
         if fixed != norm:
             alt = _extract(fixed, requested, today)

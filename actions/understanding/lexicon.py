@@ -60,6 +60,7 @@ class Lexicon:
     question_prefix_rx: re.Pattern
     post_negation_rx: re.Pattern
     irrealis_rx: re.Pattern
+    pending_rx: re.Pattern | None
     assert_before_rx: re.Pattern
     question_after_rx: re.Pattern
     yes_no_question_after_rx: re.Pattern
@@ -175,6 +176,7 @@ KNOWN_KEYS = {
     "unknown": "extractor",
     "unknown_topics": "extractor",
     "correction": "extractor",
+    "hedge_words": "profile",
     "relations": "relation",
     "relation_deceased_after": "relation",
     "self_pronoun": "relation",
@@ -283,6 +285,7 @@ def _load() -> Lexicon:
         question_prefix_rx=re.compile(f"(?:是不是|有没有|算不算|是否|能不能|可不可以){gap}{{0,2}}$"),
         post_negation_rx=re.compile(markers["post_negation"]),
         irrealis_rx=re.compile(alternation(markers["irrealis"])),
+        pending_rx=re.compile(raw["pending"]) if raw.get("pending") else None,
         assert_before_rx=re.compile(markers["assert_before"]),
         question_after_rx=re.compile(markers["question_after"]),
         yes_no_question_after_rx=re.compile(markers["yes_no_question_after"]),

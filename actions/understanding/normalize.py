@@ -24,6 +24,8 @@ _FINANCIAL_NUMERALS = str.maketrans("壹贰叁肆柒捌玖", "一二三四七八
 # boundary, so that "没有 跟部队不沾边" reads as the answer 没有 and then its reason.
 # Single characters spaced out (低 保, 我 妈 八 十) are one word typed slowly, not pauses.
 _HAN_BLANK_RX = re.compile(r"(?<=[\u4e00-\u9fff]{2})\s+(?=[\u4e00-\u9fff]{2})")
+# 有 每季度都发 / 是 零六年退的: a one-character answer word, then a pause, then its reason.
+_LEAD_WORD_BLANK_RX = re.compile(r"^([\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]{2})")
 
 
 def to_text(text) -> str:
@@ -49,6 +51,7 @@ def normalize(text) -> str:
     s = s.translate(lex.traditional).lower()
     s = s.translate(_FINANCIAL_NUMERALS)
     s = _DIGIT_BLANK_RX.sub(",", s)
+    s = _LEAD_WORD_BLANK_RX.sub(r"\1，", s.strip())
     s = _HAN_BLANK_RX.sub("，", s)
     s = _BLANK_RX.sub("", s)
     if lex.typos:

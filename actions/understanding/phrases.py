@@ -81,6 +81,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     out = Reading()
     prev: PhraseMatch | None = None
     gate_open: dict[str, bool] = {}  # per category: its gate word occurs in the message
+    pending = lex.pending_rx
     for m in find_phrases(norm, lex):
         m.clause = clauses.index(m.start)
         cs, ce = clauses.of(m.start)
@@ -131,6 +132,8 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
             ):
                 m.irrealis = True  # 不知道低保…, 低保不清楚: not a statement either way
             m.past = bool(lex.past_rx.search(window))
+            if not m.irrealis and pending is not None and pending.search(norm[cs:ce]):
+                m.irrealis = True  # 低保正在申请，还没批: applied for, not had
         m.post_negated = not m.text.startswith(_SELF_NEGATIVE) and bool(lex.post_negation_rx.match(suffix))
         out.matches.append(m)
         prev = m

@@ -1,7 +1,10 @@
 """WeChat Official Account (公众号) channel at /wechat — answers only when WECHAT_TOKEN is set.
 
-GET: URL verification. POST: text, voice (its `Recognition`), subscribe; plaintext or safe (AES)
-mode. Protocol by wechatpy; every body passes `check_xml` (no DOCTYPE/entities) first.
+GET: URL verification. POST: text, voice, subscribe; plaintext or safe (AES) mode. Protocol by
+wechatpy; every body passes `check_xml` (no DOCTYPE/entities) first. A voice message's text is
+its `Recognition`, or, when WeChat leaves that out, what the configured recogniser hears in the
+fetched recording (bot.wechat.voice). A result goes out short, its details on request
+(bot.wechat.result).
 """
 from __future__ import annotations
 
@@ -17,22 +20,23 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from bot.core import ConversationCore, CoreUnavailable
-from bot.settings import Settings
 from bot.errors import TOO_MANY, GatewayError
 from bot.guard import MAX_TEXT, TEXT_TOO_LONG, Buckets
+from bot.settings import Settings
 from bot.web import KIND_UNAVAILABLE
+from bot.wechat import result as wxresult
+from bot.wechat.catalogue import ASK_TO_TYPE, BUSY, DETAILS_GONE, ONLY_TEXT, VOICE_NOT_AVAILABLE
 from bot.wechat.client import CustomerServiceClient
 from bot.wechat.dedup import MessageDeduplicator, ReplayGuard, in_background
-from bot.wechat.options import LastButtons, MorePages, Paged, render, split_text
+from bot.wechat.options import MORE_HINT, LastButtons, MorePages, Paged, options_text, render, split_text
 from bot.wechat.safe_xml import MAX_XML_BYTES, UnsafeXML, check_xml
+from bot.wechat.voice import VoiceListener, VoiceNotConfigured, VoiceNotHeard
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])
 
 OPENID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
-ASK_TO_TYPE = "抱歉，没听清您的语音。请打字告诉我，或者回复选项前面的数字。"
-ONLY_TEXT = "我现在只能看懂文字和语音。请打字告诉我，或者回复选项前面的数字。"
-BUSY = "系统有点忙，请稍等一会儿再发一次消息。"
+__all__ = ["ASK_TO_TYPE", "BUSY", "ONLY_TEXT", "VOICE_NOT_AVAILABLE", "WeChatBridge", "router"]
 
 
 class Refused(GatewayError):
@@ -60,28 +64,82 @@ class WeChatBridge:
         self.replays = ReplayGuard()
         self.buttons = LastButtons()
         self.more = MorePages()
+        self.results = wxresult.LastResults()
+        self.voice = VoiceListener(settings, self.cs)
 
     async def aclose(self) -> None:
         if self.cs is not None:
             await self.cs.aclose()
 
     # -- one bot turn ------------------------------------------------------------------------
-    async def _turn(self, sender: str, text: str) -> str | None:
+    async def _turn(self, sender: str, text: str, counted: bool = False) -> str | None:
         text = text.strip()
         if len(text) > MAX_TEXT:
             return TEXT_TOO_LONG  # never sent to Rasa
         if not text:
             return ASK_TO_TYPE
-        if self.limits.take(sender):
+        if text == wxresult.DETAILS_PAYLOAD or (wxresult.is_details_request(text) and self.results.get(sender)):
+            return self._details(sender)
+        if not counted and self.limits.take(sender):
             return TOO_MANY
         try:
             messages = await self.core.send(sender, text)
         except CoreUnavailable:
             log.warning("core unavailable for a wechat conversation")
             return KIND_UNAVAILABLE
+        at = wxresult.find_result(messages)
+        if at is not None:
+            return self._result_reply(sender, messages, at)
         reply, buttons = render(messages)
         self.buttons.remember(sender, buttons)
         return reply or None
+
+    def _result_reply(self, sender: str, messages, at: int) -> str:
+        """The turn with a result: its other messages, then the short result; option 1 = details."""
+        payload = messages[at].custom
+        others, buttons = render(wxresult.without_fallback(messages, at))
+        offered = [{"title": payload.get("labels", {}).get("details", ""), "payload": wxresult.DETAILS_PAYLOAD}]
+        options = options_text(offered + buttons) if buttons else ""
+        self.buttons.remember(sender, offered + buttons)
+        fixed = "\n\n".join(p for p in (others, options) if p)
+        room = wxresult.MAX_BYTES - len(fixed.encode("utf-8")) - 4
+        short = wxresult.short_text(payload, self.settings.public_base_url, max_bytes=max(600, room))
+        hint = MORE_HINT.strip()
+        detail = wxresult.pages(wxresult.detail_sections(payload), wxresult.MAX_CHARS - len(hint) - 2)
+        self.results.remember(sender, detail)
+        parts = [others, short, options] if options else [others, short]
+        return "\n\n".join(p for p in parts if p).replace("]]>", "]] >")
+
+    def _details(self, sender: str) -> Paged | str:
+        detail = self.results.get(sender)
+        if not detail:
+            return DETAILS_GONE
+        return self.more.first(sender, [p.replace("]]>", "]] >") for p in detail])
+
+    async def _heard(self, sender: str, msg) -> str:
+        """What a voice message says: WeChat's `Recognition`, else the configured recogniser's text."""
+        heard = (msg.recognition or "").strip()
+        if heard:
+            return await self._said(sender, heard)
+        media_id = str(getattr(msg, "media_id", "") or "")
+        if not self.voice.configured():
+            return VOICE_NOT_AVAILABLE  # nothing fetched, nothing kept
+        if self.limits.take(sender):  # a recording costs more than a text: counted before fetching
+            return TOO_MANY
+        try:
+            heard = await self.voice.hear(media_id, str(getattr(msg, "format", "") or "amr"))
+        except VoiceNotConfigured:
+            return VOICE_NOT_AVAILABLE
+        except VoiceNotHeard:
+            return ASK_TO_TYPE
+        return await self._said(sender, heard, counted=True)
+
+    async def _said(self, sender: str, text: str, counted: bool = False) -> str | None:
+        """Typed or spoken words: “继续” pages on, a number picks an option, else a bot turn."""
+        more = self.more.next(sender, text)
+        if more is not None:
+            return more
+        return await self._turn(sender, self.buttons.resolve(sender, text), counted=counted)
 
     async def _produce(self, msg) -> str | None:
         sender = f"wx:{msg.source}"
@@ -90,13 +148,9 @@ class WeChatBridge:
             if len(said.strip()) > MAX_TEXT:
                 return TEXT_TOO_LONG  # before anything else looks at it; never sent to Rasa
         if msg.type == "text":
-            more = self.more.next(sender, msg.content or "")
-            if more is not None:
-                return more
-            return await self._turn(sender, self.buttons.resolve(sender, msg.content or ""))
+            return await self._said(sender, msg.content or "")
         if msg.type == "voice":
-            heard = (msg.recognition or "").strip()
-            return await self._turn(sender, self.buttons.resolve(sender, heard)) if heard else ASK_TO_TYPE
+            return await self._heard(sender, msg)
         if msg.type == "event":
             event = (msg.event or "").lower()
             if event in ("subscribe", "subscribe_scan"):
@@ -106,6 +160,7 @@ class WeChatBridge:
             if event == "unsubscribe":  # the user left: nothing they said stays on the server
                 self.buttons.remember(sender, [])
                 self.more.forget(sender)
+                self.results.forget(sender)
                 try:
                     await self.core.forget(sender)
                 except CoreUnavailable:

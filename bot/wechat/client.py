@@ -1,4 +1,5 @@
-"""The customer-service message API (客服消息), for answers that take longer than WeChat waits.
+"""The customer-service message API (客服消息), for answers that take longer than WeChat waits,
+and the temporary-media API (获取临时素材, `media/get`) that fetches a user's voice message.
 
 Configured by WECHAT_APPID / WECHAT_SECRET; WECHAT_API_BASE lets tests point it at a fake server.
 Access tokens are cached until shortly before they expire and refreshed once when WeChat says
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 
 import httpx
@@ -19,6 +21,13 @@ _TOKEN_ERRORS = {40001, 40014, 42001}
 
 class WeChatAPIError(RuntimeError):
     pass
+
+
+class MediaTooLarge(WeChatAPIError):
+    """The media file is bigger than the caller accepts (the download stops there)."""
+
+
+MEDIA_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
 
 
 class CustomerServiceClient:
@@ -65,3 +74,41 @@ class CustomerServiceClient:
                 return
             if code not in _TOKEN_ERRORS or attempt == 1:
                 raise WeChatAPIError(f"custom/send failed: errcode {code}")
+
+    async def download_media(self, media_id: str, max_bytes: int) -> tuple[bytes, str]:
+        """A temporary media file (a voice message's MediaId) as (bytes, content type).
+
+        The same call as wechatpy's `client.media.download(media_id)` (GET cgi-bin/media/get),
+        made here with httpx so that it shares this client's access token and streams: a file
+        over `max_bytes` is refused without reading the rest. WeChat answers errors as JSON.
+        """
+        if not MEDIA_ID_RE.match(media_id or ""):
+            raise WeChatAPIError("media/get: malformed media id")
+        for attempt in (0, 1):
+            token = await self._access_token(refresh=attempt == 1)
+            async with self._client.stream(
+                "GET", f"{self.base_url}/cgi-bin/media/get", params={"access_token": token, "media_id": media_id}
+            ) as resp:
+                kind = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+                declared = resp.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise MediaTooLarge("media/get: file too large")
+                data = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    data.extend(chunk)
+                    if len(data) > max_bytes:
+                        raise MediaTooLarge("media/get: file too large")
+            if resp.status_code != 200:
+                raise WeChatAPIError(f"media/get failed: HTTP {resp.status_code}")
+            if kind in ("application/json", "text/plain"):
+                try:
+                    code = json.loads(bytes(data).decode("utf-8")).get("errcode", -1)
+                except (ValueError, UnicodeDecodeError, AttributeError):
+                    code = -1
+                if code in _TOKEN_ERRORS and attempt == 0:
+                    continue
+                raise WeChatAPIError(f"media/get failed: errcode {code}")
+            if not data:
+                raise WeChatAPIError("media/get: empty file")
+            return bytes(data), kind or "application/octet-stream"
+        raise WeChatAPIError("media/get failed")  # not reached

@@ -43,10 +43,13 @@ def test_widget_script_and_assets(gateway):
 
 def test_nothing_is_loaded_from_elsewhere():
     """No CDN at run time: the widget's files name no other host."""
-    for path in STATIC.iterdir():
+    for path in (p for p in STATIC.rglob("*") if p.is_file() and p.name != "README"):
         text = path.read_text(encoding="utf-8")
+        if "vendor" in path.parts:  # a vendored library names its home page in comments only
+            text = re.sub(r"^\s*//.*$", "", text, flags=re.M)
         urls = re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^\s\"')]*", text, flags=re.I)
-        assert not [u for u in urls if "网关地址" not in u], f"{path.name} loads {urls}"
+        urls = [u for u in urls if "网关地址" not in u and not u.startswith("http://www.w3.org/")]  # namespaces
+        assert not urls, f"{path.name} loads {urls}"
 
 
 def test_chat_api_returns_the_bots_messages(gateway):

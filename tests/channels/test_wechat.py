@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from bot.web import KIND_UNAVAILABLE
-from bot.wechat import ASK_TO_TYPE, ONLY_TEXT
+from bot.wechat import ONLY_TEXT, VOICE_NOT_AVAILABLE
 
 from . import fake_rasa
 from .support import AES_KEY, TOKEN, gateway_settings
@@ -128,10 +128,12 @@ def test_voice_uses_the_recognition(wx, openid, scripted_rasa):
     assert "请问" in text or "老人" in text
 
 
-def test_voice_without_recognition_asks_to_type(wx, openid, fake_rasa):
-    before = len(fake_rasa.received)
-    assert content(wx, wx.post(wx.voice(openid, ""))) == ASK_TO_TYPE
+def test_voice_without_recognition_and_no_recogniser_asks_kindly_to_type(wx, openid, fake_rasa, wechat_api):
+    before, fetched = len(fake_rasa.received), len(wechat_api.media_requests)
+    for recognition in ("", None):  # empty, and the field left out as WeChat now does
+        assert content(wx, wx.post(wx.voice(openid, recognition))) == VOICE_NOT_AVAILABLE
     assert all(s != f"wx:{openid}" for s, _ in fake_rasa.received[before:])
+    assert len(wechat_api.media_requests) == fetched  # nothing fetched, nothing kept
 
 
 def test_other_message_types_get_a_hint(wx, openid):

@@ -51,9 +51,12 @@ class WeChatSim:
     def text(self, openid: str, content: str, msg_id: int | None = None) -> str:
         return self._envelope(openid, "text", f"<Content>{cdata(content)}</Content>", msg_id or self.next_msg_id())
 
-    def voice(self, openid: str, recognition: str, msg_id: int | None = None) -> str:
-        fields = (f"<MediaId>{cdata('media_id_1')}</MediaId><Format>{cdata('amr')}</Format>"
-                  f"<Recognition>{cdata(recognition)}</Recognition>")
+    def voice(self, openid: str, recognition: str | None, msg_id: int | None = None,
+              media_id: str = "media_id_1", fmt: str = "amr") -> str:
+        """A voice message; `recognition=None` leaves the field out, as WeChat now does."""
+        fields = f"<MediaId>{cdata(media_id)}</MediaId><Format>{cdata(fmt)}</Format>"
+        if recognition is not None:
+            fields += f"<Recognition>{cdata(recognition)}</Recognition>"
         return self._envelope(openid, "voice", fields, msg_id or self.next_msg_id())
 
     def image(self, openid: str) -> str:

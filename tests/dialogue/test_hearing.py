@@ -202,3 +202,103 @@ def test_lexicon_keys_are_checked():
         check_keys({"typos": {}, "tyops": {}})
     with pytest.raises(LexiconError):
         check_keys({"categories": {"age": {"type": "int", "phrase": []}}})
+
+
+# ---- second round: what the rules judged, the model does not overrule -------------------
+@pytest.mark.parametrize("text", ["原先她是低保户，后来没再评上", "据说他家算五保", "低保正在申请，村里还没报上去"])
+def test_a_model_entity_on_words_the_rules_set_aside_is_not_confirmed(text):
+    entities = [{"entity": "economic_status", "value": "minimum_living" if "低保" in text else "extreme_poverty",
+                 "start": text.find("低保") if "低保" in text else text.find("五保"),
+                 "end": (text.find("低保") if "低保" in text else text.find("五保")) + 2}]
+    r = read_text(text, "inform", entities, "economic_status", questions()["economic_status"], TODAY)
+    assert r.facts.get("economic_status") in (None, "none") and "economic_status" not in r.unsure
+
+
+@pytest.mark.parametrize("text, yes", [("有 一年发四回", True), ("是 九几年从厂里退下来的", True),
+                                       ("没够 中间断过好几年", False), ("没那回事 孩子们对他挺好", False)])
+def test_a_one_word_answer_then_a_pause_then_its_reason(text, yes):
+    q = questions()["receives_pension_subsidy"] if "发" in text else questions()["maintenance_dispute"]
+    if "退" in text:
+        q = questions()["employee_pension_retired"]
+    if "够" in text:
+        q = questions()["resident_pension_15y"]
+    r = read_text(text, None, [], q.facts[0], q, TODAY)
+    assert r.facts.get(q.facts[0]) is yes
+
+
+def test_an_application_still_pending_echoing_the_question_is_no_answer():
+    q = questions()["receives_pension_subsidy"]
+    r = read_text("我们想去申请抚恤，材料还没批", None, [], q.facts[0], q, TODAY)
+    assert q.facts[0] not in r.facts
+    q = questions()["family_care_training"]
+    assert read_text("不打算参加", None, [], q.facts[0], q, TODAY).facts.get(q.facts[0]) is False
+
+
+@pytest.mark.parametrize("text", ["七十岁上才开始交的", "她比我大三岁", "六十五岁那会儿就退了"])
+def test_an_age_at_an_event_or_a_difference_of_ages_is_not_the_age(text):
+    assert "age" not in extract(text, requested="resident_pension_15y", today=TODAY).facts
+
+
+def test_a_correction_after_a_particle_wins():
+    assert extract("七十九 噢不对 七十八", requested="age", today=TODAY).facts.get("age") == 78
+
+
+def test_a_first_clause_answer_is_heard_before_a_question_and_a_plain_answer_beats_its_reason():
+    q = questions()["family_care_training"]
+    r = read_text("想参加，去哪报名呀？", None, [], q.facts[0], q, TODAY)
+    assert r.facts.get("family_care_training") is True and r.question
+    q = questions()["receives_pension_subsidy"]
+    r = read_text("没有，他又没当过兵，哪来的抚恤金", None, [], q.facts[0], q, TODAY)
+    assert r.facts.get("receives_pension_subsidy") is not True
+
+
+def test_an_a_not_a_question_is_no_negation_to_flip_an_echo():
+    assert echo_answer("没要过", "有没有要过赡养费？") is False
+
+
+def test_a_clause_about_now_answers_after_a_past_one_and_a_taken_back_value_is_dropped():
+    assert extract("早先跟闺女住，现在就他一个", requested="living_situation", today=TODAY).facts.get(
+        "living_situation") == "alone"
+    assert "support_mode" not in extract("在养老院，哦不对，前阵子接回来了", requested="support_mode",
+                                          today=TODAY).facts
+
+
+@pytest.mark.parametrize("text, care", [
+    ("穿衣吃饭都自己来，就是出远门得有人陪着", "independent"),  # walking out is not self-care
+    ("上厕所得有人扶着，吃饭自己能吃", "partial"),
+    ("成天躺着，翻身都得我给他翻", "dependent"),
+    ("原来瘫在床上，现在自己能吃饭穿衣了", "independent"),  # the past clause is not now
+])
+def test_self_care_from_the_day_as_it_is_now(text, care):
+    assert extract(text, requested="self_care", today=TODAY).facts.get("self_care") == care
+
+
+def test_daily_activities_told_about_something_else_are_confirmed_not_recorded():
+    q = questions()["family_care_training"]
+    r = read_text("我参加过，学的是喂饭和翻身", None, [], q.facts[0], q, TODAY)
+    assert r.facts.get("self_care") is None or "self_care" in r.unsure
+
+
+def test_a_decade_or_a_vague_age_is_no_question():
+    from actions.dialogue.profile import is_question
+    assert not is_question("他是七几年当的兵", None) and not is_question("九十几岁了", None)
+    assert is_question("几岁能领", None)
+
+
+def test_a_no_after_its_subject_or_in_a_clause_about_now():
+    q = questions()["family_care_training"]
+    for text in ["俺家没人有工夫去学", "报过一回名，后来没去，现在也不想去了"]:
+        assert read_text(text, None, [], q.facts[0], q, TODAY).facts.get(q.facts[0]) is False, text
+
+
+def test_a_long_answer_the_model_calls_out_of_scope_is_a_miss_not_the_question_again(chat):
+    chat.slots.update({"age": 80, "requested_slot": "family_care_training", "asked_group": "family_care_training"})
+    chat.say("工地上的活儿忙得很天天加班到半夜哪顾得上别的", intent="out_of_scope")
+    assert chat.slots.get("miss_facts", {}).get("family_care_training") == 1 and "没听明白" in chat.text
+
+
+def test_asking_how_to_get_what_a_word_names_gives_where_to_go(chat):
+    chat.say("五保户怎么申请，有啥待遇？", intent="ask_definition")
+    assert "长治市民政局" in chat.text and "分散供养" in chat.text
+    chat.say("五保户是啥意思", intent="ask_definition")
+    assert "找" not in chat.text.split("（依据")[-1]  # what a word means, nothing more
