@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 _FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css"}
-QRCODE_JS = Path(__file__).parents[1] / "web" / "static" / "vendor" / "qrcode.js"  # window.qrcode
 CHANNEL = "kiosk"
 UNDO_MESSAGE = "/correct"  # 上一步 (actions/dialogue/flow.py UNDO)
 START_MESSAGE = "/greet"  # as the widget and WeChat start: the welcome and the first question
@@ -187,8 +186,6 @@ async def kiosk_page(settings: Settings = Depends(get_settings)) -> HTMLResponse
 
 @router.get("/kiosk/static/{name}", include_in_schema=False)
 async def kiosk_static(name: str):
-    if name == "qrcode.js":  # the vendored generator of the web channel, unchanged (its README)
-        return FileResponse(QRCODE_JS, media_type="text/javascript")
     if name not in _FILES:
         return JSONResponse({"detail": "not found"}, status_code=404)
     return FileResponse(STATIC / name, media_type=_FILES[name])

@@ -18,13 +18,12 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dialogue_rasa import DialogueRasa  # noqa: E402
+from kiosk_support import SIZES  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 DATA_DIR = Path(tempfile.mkdtemp(prefix="czyl-kiosk-test-"))
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "czyl-screenshots")
-SIZES = {"portrait": {"width": 1080, "height": 1920}, "landscape": {"width": 1920, "height": 1080}}
 UNLIMITED = {"rate_ip_per_minute": 1e6, "rate_sender_per_minute": 1e6}
 
 
@@ -103,8 +102,10 @@ def espeak():
     _need("espeak-ng", bool(shutil.which("espeak-ng")))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped: Playwright's sync API allows one instance at a time (tests/channels,
+    tests/console and tests/takehome have their own)."""
     _need("chromium", Path(CHROMIUM).exists())
     from playwright.sync_api import sync_playwright
 
@@ -133,11 +134,3 @@ def open_kiosk(browser):
     yield open_
     for ctx in contexts:
         ctx.close()
-
-
-def screenshot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.mouse.move(1, 1)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path

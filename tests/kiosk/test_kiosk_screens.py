@@ -13,7 +13,7 @@ import wave
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import SIZES, screenshot
+from kiosk_support import SIZES, screenshot
 from playwright.sync_api import expect
 from speaking import SPEAK
 
