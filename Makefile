@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run run-scaled test test-fast lint setup model validate generate nlu-cv bench bench-kb bench-scale eval-understanding simulate clean
+.PHONY: run run-scaled test test-fast lint setup model validate generate nlu-cv bench bench-kb bench-scale eval-understanding simulate clean screenshots screenshots-copy
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@py=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
@@ -78,6 +78,24 @@ simulate: setup
 
 bench-scale: model
 	PYTHONUNBUFFERED=1 $(PY) bench/bench_scale.py
+
+# Pictures for docs/: the browser tests write them to a temporary folder (SCREENSHOT_DIR); this runs
+# the tests named in tests/*/screenshots.txt (`test: <path>` lines) and copies the files listed there.
+SHOTS_TMP ?= $(or $(TMPDIR),/tmp)/czyl-screenshots
+SHOT_LISTS = $(wildcard tests/*/screenshots.txt)
+screenshots: model
+	@mkdir -p "$(SHOTS_TMP)"
+	SCREENSHOT_DIR="$(SHOTS_TMP)" $(PY) -m pytest -q -p no:cacheprovider \
+	  $$(sed -n 's/^test: *//p' $(SHOT_LISTS) | sort -u) $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory screenshots-copy SHOTS_TMP="$(SHOTS_TMP)"
+
+# only the copying, from what an earlier run left in SHOTS_TMP
+screenshots-copy:
+	@status=0; mkdir -p docs/screenshots; \
+	for name in $$(grep -hEv '^[[:space:]]*(#|test:|$$)' $(SHOT_LISTS) | sort -u); do \
+	  if [ -f "$(SHOTS_TMP)/$$name" ]; then cp "$(SHOTS_TMP)/$$name" "docs/screenshots/$$name" && echo "docs/screenshots/$$name"; \
+	  else echo "missing $$name in $(SHOTS_TMP) (no test made it)" >&2; status=1; fi; \
+	done; exit $$status
 
 clean:
 	rm -rf models results .pytest_cache

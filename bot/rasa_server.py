@@ -111,12 +111,15 @@ def _arguments(argv: list[str]) -> tuple[list[str], str]:
     if argv and argv[0] == "run" and not any(a in ("-i", "--interface") for a in argv):
         argv += ["-i", os.environ.get("RASA_INTERFACE") or "127.0.0.1"]
     token = ""
+    given = next((a for a in argv if a.startswith("--auth-token=")), None)
     if "--auth-token" in argv:
         token = argv[argv.index("--auth-token") + 1]
+    elif given:
+        token = given.split("=", 1)[1]
     else:
-        token = (os.environ.get("RASA_TOKEN") or "").strip() or secrets.token_urlsafe(32)
+        token = (os.environ.get("RASA_TOKEN") or "").strip() or secrets.token_hex(24)
         if argv and argv[0] == "run":
-            argv += ["--auth-token", token]
+            argv.append(f"--auth-token={token}")  # one argument: a token starting with "-" is no option
     return argv, token
 
 

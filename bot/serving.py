@@ -170,7 +170,7 @@ def child_environment(settings: Settings) -> tuple[dict[str, str], bool]:
     # lifetime (60 s) would hold that conversation up that long on the next replica
     env.setdefault("TICKET_LOCK_LIFETIME", "20")
     random_token = not settings.rasa_token
-    env["RASA_TOKEN"] = settings.rasa_token or secrets.token_urlsafe(32)
+    env["RASA_TOKEN"] = settings.rasa_token or secrets.token_hex(24)
     return env, random_token
 
 

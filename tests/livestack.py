@@ -192,7 +192,7 @@ def running_stack(replicas: int = 1, tracker_store_url: str | None = None, gatew
         if not (pid.isdigit() and Path(f"/proc/{pid}").exists()) or old == run_dir:
             shutil.rmtree(old, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(24)
     ports = {"rasa": _free_port(replicas), "actions": _free_port(replicas), "gateway": _free_port()}
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
                SQLALCHEMY_SILENCE_UBER_WARNING="1", RASA_TOKEN=token, RUN_DIR=str(run_dir),

@@ -22,3 +22,12 @@ def test_invalid_responses_are_refused_as_rasa_would(response):
         validate(response, RemoteAction.action_response_format_spec())  # Rasa's own check refuses it
     with pytest.raises(ValidationError):
         RemoteAction.__new__(RemoteAction)._validate_action_result(response)
+
+
+def test_a_token_that_starts_with_a_dash_is_passed_as_one_argument(monkeypatch):
+    from bot.rasa_server import _arguments
+
+    monkeypatch.setenv("RASA_TOKEN", "-abc")
+    argv, token = _arguments(["run", "--enable-api"])
+    assert token == "-abc" and "--auth-token=-abc" in argv and "-abc" not in argv
+    assert _arguments(["run", "--auth-token=xyz"])[1] == "xyz"

@@ -175,6 +175,9 @@ class Turn:
             for f in self.asked.facts:
                 if f not in self.profile and f not in self.declined:
                     self.declined.append(f)
+        for f in sorted(r.unknown):  # 别的都没有，计划生育那个不知道: that one is not known
+            if f not in self.profile and f not in r.facts and f not in self.declined:
+                self.declined.append(f)
 
     # ---- speaking ------------------------------------------------------------------------
     def ack(self, r: Reading) -> None:
@@ -396,7 +399,11 @@ class Turn:
             or confirming
         )
         stop = self.side_answer(r, result)
-        starting = (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text))) and not understood
+        starting = (
+            (self.msg.intent == "start_screening" or bool(_START_RX.search(self.msg.text)))
+            and not understood
+            and (self.asked is None or self.msg.text.startswith("/"))  # an answer is no request to start
+        )
         if not understood and not self.answered and not starting and self.side_intent not in SIDE_INTENTS:
             return self.misunderstood(result)
         if r.dont_know and not r.facts:

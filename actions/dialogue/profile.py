@@ -26,13 +26,20 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|是什么|(?<![好十早前这那头近一二三四五六七八九])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
     r"多少钱|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|吗|么|[?？]|能|可以|啥|什么"
 )
-_GENERIC_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)[，,。\s]*$")
+_GENERIC_ELDER_RX = re.compile(r"的[^，,。的]{0,4}(?:老人|老年人|老人家|人)[，,。\s]*$")
+# A clause that sets a condition for the question (要是老人在武乡县，… / 没交够十五年的，… /
+# 去敬老院集中供养的话，…): part of what is asked, nothing said of the elder.
+_CONDITION_CLAUSE_RX = re.compile(r"^[^，,。]{0,4}(?:要是|如果|假如|万一|假设|若是)|(?:的话|的)[，,。\s]*$")
+_DEFINITION_CUE_RX = re.compile(r"什么|啥|意思|是指|指的|算不算|咋讲|怎么讲|[?？吗]")
+_SELF_SUBJECT_RX = re.compile(r"(?:^|[，,。\s])(?:我|俺|咱|本人)")  # 俺吃低保能领啥; not 自己掏钱
+# Words that name a kind of elder, not this one (低保户家里的失能老人): facts in the question stay conditions.
+_KIND_OF_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)|(?:老人|老年人)(?:要是|如果)")
 _QUESTION_AGE_RX = re.compile(r"([一二三四五六七八九十百零两\d]{1,4})(?:周)?岁")
 _AGE_FLOOR_RX = re.compile(r"(?:周)?岁(?:及)?(?:以上|往上|朝上|开外)")
 _AGE_WORDS_RX = re.compile(r"岁|年纪|年龄|今年|周岁|出生|生的|生人")
@@ -45,6 +52,7 @@ class Reading:
     facts: dict[str, Any] = field(default_factory=dict)
     unsure: set[str] = field(default_factory=set)
     dont_know: bool = False
+    unknown: set[str] = field(default_factory=set)  # facts said not to be known (计划生育那个不知道)
     special_none: bool = False
     veteran_chosen: bool = False  # the rare-situations button "烈士遗属、军人遗属或退役军人"
     correction: bool = False
@@ -141,6 +149,15 @@ def _negated_near(text: str, fragment: str) -> bool:
     return i > 0 and any(ch in text[max(0, i - 2) : i] for ch in "不没无非")
 
 
+def _take_button_values(r: Reading, values: dict[str, Any]) -> None:
+    """A button's values as the payload would set them: the rare-situations group's own choices
+    (都没有, 军人) are flags, not facts."""
+    group = values.pop("special_circumstances", None)
+    r.special_none = r.special_none or group == "none"
+    r.veteran_chosen = r.veteran_chosen or group == "veteran"
+    r.facts.update({k: v for k, v in values.items() if k in FACT_NAMES})
+
+
 def _hedged(text: str, asked: Question) -> bool:
     """想申请抚恤，交上去还没批: a wish, a plan or an application still pending is no answer,
     even when it echoes the question's words (unless the question itself asks about a wish)."""
@@ -221,14 +238,16 @@ def read_text(
     r = Reading()
     # The words decide, not the statistical intent: DIET often calls a question "inform".
     r.question = is_question(text, intent) and intent not in ("affirm", "deny")
-    if intent == "ask_definition":
+    if intent == "ask_definition" and (asked is None or _DEFINITION_CUE_RX.search(text)):
         r.question = True
-        return r  # 什么是低保边缘: asking what a word means is not saying it applies
+        if len(_clauses(text)) < 2:
+            return r  # 什么是低保边缘: asking what a word means is not saying it applies
+        # 啥叫计划生育特殊家庭俺也不懂，反正俺们不流浪也没打官司: the other clauses still tell
     if asked is not None:
         # A button's own label, typed or read out, means what the button means.
         m = match_answer(text, asked.answer_space())
         if m is not None and m.how == EXACT:
-            r.facts.update(m.values)
+            _take_button_values(r, m.values)
             return r
     from actions.understanding.lexicon import get_lexicon
 
@@ -241,7 +260,13 @@ def read_text(
     asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
     if asking:
         # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it.
-        asking += [c for c in clauses if c not in asking and c not in unsure and _GENERIC_ELDER_RX.search(c)]
+        asking += [
+            c
+            for c in clauses
+            if c not in asking
+            and c not in unsure
+            and (_GENERIC_ELDER_RX.search(c) or _CONDITION_CLAUSE_RX.search(c.strip("，,。；;！!？? ")))
+        ]
     told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
     ext = (
@@ -272,7 +297,9 @@ def read_text(
         whole = extract(text, requested=None, today=today)
         r.relation = r.relation or whole.relation
         r.conditions = question_conditions(text, today)
-        if r.relation is not None:
+        asked_words = "，".join(asking)
+        named = r.relation not in (None, "elder") and (r.relation != "self" or _SELF_SUBJECT_RX.search(asked_words))
+        if named and not _KIND_OF_ELDER_RX.search(asked_words):
             # 俺娘吃低保能领啥: said of the elder inside the question, it still is a fact.
             asked_part = extract("，".join(asking), requested=None, today=today)
             for k, v in asked_part.facts.items():
@@ -285,6 +312,7 @@ def read_text(
     r.unsure |= set(ext.uncertain) & set(r.facts)
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
+    r.unknown = {f for f in ext.unknown if f in FACT_NAMES}
     # The question's own answer space: its buttons' labels typed, near matches, echoed words.
     # 想参加，在哪儿报名？: a first clause that answers is heard even when the next ones ask.
     first = clauses[0] if clauses and clauses[0] in told else None
@@ -294,15 +322,18 @@ def read_text(
         if m is None and first and first != answer_text:
             m = match_answer(first, asked.answer_space())
         if m is not None:
-            for name, value in m.values.items():
-                if name in r.facts:
+            values = dict(m.values)
+            _take_button_values(r, values)  # 都没有 typed: the multi-select's "none"
+            for name, value in values.items():
+                if name in r.facts or name not in FACT_NAMES:
                     continue
                 r.facts[name] = value
                 if m.how != EXACT:
                     r.unsure.add(name)
         elif asked.yes_no and not _hedged(text, asked):
             yes = None
-            for part in dict.fromkeys(x for x in (answer_text, first) if x):
+            past = get_lexicon().past_rx
+            for part in dict.fromkeys(x for x in (answer_text, first) if x and not past.search(x[:6])):
                 # 告过，法院也判了…: a long answer echoes the question in its first clause
                 yes = echo_answer(part, asked.text)
                 if yes is None and asked.retry:
@@ -354,7 +385,11 @@ def special_defaults(reading: Reading, profile: Mapping[str, Any]) -> dict[str, 
     if not reading.special_none:
         return {}
     no = {"special_family_planning": False, "maintenance_dispute": False, "homeless": False, "veteran_category": "none"}
-    return {f: v for f, v in no.items() if f in SPECIAL_FACTS and f not in profile and f not in reading.facts}
+    return {
+        f: v
+        for f, v in no.items()
+        if f in SPECIAL_FACTS and f not in profile and f not in reading.facts and f not in reading.unknown
+    }
 
 
 def special_question() -> Question:

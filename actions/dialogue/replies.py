@@ -129,7 +129,9 @@ def result_messages(result: Mapping[str, Any], profile: Mapping[str, Any], decli
     n = len(result["eligible"])
     lines: list[str] = []
     if n:
-        money = [s for s in result["services"] if s["status"] == "eligible" and "元" in s["amount"]]
+        from .result_view import pays_money  # one rule for "能领钱的" in the text and the result card
+
+        money = [s for s in result["services"] if s["status"] == "eligible" and pays_money(s["id"], profile)]
         lines.append(f"按您说的情况，老人能享受{n}项服务。")
         if money:
             lines.append("能领钱的有：" + "；".join(f"{s['name']}，{s['amount']}" for s in money) + "。")

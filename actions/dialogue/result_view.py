@@ -53,6 +53,11 @@ def _money(sid: int, profile: Mapping[str, Any]) -> tuple[bool, float]:
     return pays, monthly
 
 
+def pays_money(sid: int, profile: Mapping[str, Any]) -> bool:
+    """The service pays money (an amount in 元 that may apply to this elder)."""
+    return _money(sid, profile)[0]
+
+
 def _card(s: Mapping[str, Any], profile: Mapping[str, Any]) -> dict[str, Any]:
     svc = replies.service(s["id"])
     pays, monthly = _money(s["id"], profile) if s["status"] == "eligible" else (False, 0.0)

@@ -40,6 +40,7 @@ _NOT_NOW_RX = re.compile(r"以上|以下|以后|之后|以前|之前|的时候|�
 _NEG_BEFORE_RX = re.compile(r"(?:不是|并非|不)$")
 _EVENT_AGE_RX = re.compile(r"上(?=才|就|开始|退|交|没|死|走)|时(?!候)|那会|那阵")
 _COMPARE_BEFORE_RX = re.compile(r"比[^，,。]{0,8}(?:大|小|多|少)$")
+_EVENT_BEFORE_RX = re.compile(r"(?:那会儿?|那时候?|当时|那年)[^，,。]{0,12}$")  # 那会儿已经过六十了
 _LEAD_RX = re.compile(r"^(?:应该是|其实是|就是|是|有)")
 _MONTH_RX = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,3})月份?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?")
 
@@ -267,7 +268,7 @@ def find_age(
                 consumed += m.end()
         if _NOT_NOW_RX.match(rest) or _EVENT_AGE_RX.match(rest):
             continue  # a threshold or a past moment, not the elder's age (六十岁上才开始交)
-        if _COMPARE_BEFORE_RX.search(pre):
+        if _COMPARE_BEFORE_RX.search(pre) or _EVENT_BEFORE_RX.search(pre):
             continue  # 比俺老汉小两岁: a difference of ages, not an age
         if not (asked or stated) and _GENERIC_QUESTION_RX.match(rest) and not r.subject_before.search(pre):
             continue  # 90岁能领多少: a question about 90-year-olds in general

@@ -100,16 +100,27 @@ def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> No
     stopped = {i for i, (s, e) in enumerate(spans) if i > 0 and rx.match(norm[s:e])}
     if not stopped:
         return
-    for m in reading.matches:
-        if m.clause + 1 not in stopped or m.negated:
-            continue
-        stoppable = set(lex.raw.get("stopped_categories") or ())
-        for t in m.targets:
+    stoppable = set(lex.raw.get("stopped_categories") or ())
+    for i in sorted(stopped):
+        # 以前是五保，后来俺兄弟回来了，给取消了: the nearest state said before the clause that ends it
+        before = [
+            (m, t)
+            for m in reading.matches
+            if m.clause < i and not m.negated
+            for t in m.targets
+            if lex.categories[t.category].name in stoppable and t.value in lex.categories[t.category].negated
+        ]
+        if before:
+            m, t = before[-1]
             cat = lex.categories[t.category]
-            if cat.name in stoppable and t.value in cat.negated:
+            if cat.name not in facts or not any(
+                x.clause > m.clause and x.clause != i and cat.name in (y.category for y in x.targets)
+                for x in reading.matches
+            ):
                 facts[cat.name] = cat.negated[t.value]
 
 
+_REST_NONE_RX = re.compile(r"(?:别的|其他|其它|其余|另外的)(?:的)?(?:都|也|就)?(?:没有|没|不是|不沾)")
 _NOW_LEAD_RX = re.compile(r"^(?:现在|如今|目前|眼下|这会儿|这两年|后来)")
 
 
@@ -169,6 +180,9 @@ def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> boo
         if years is None:
             continue
         value = years >= 15
+        before = norm[max(cs, m.start() - 2) : m.start()]
+        if re.search(r"[没不未]$", before) or norm[m.start() + 1 : m.start() + 2] == "不":
+            value = False if years >= 15 else value  # 没交够十五年 / 交不够十五年
     return value
 
 
@@ -198,6 +212,9 @@ def _extract(text, requested, today) -> Extraction:
             facts[name] = reading.negative[name][-1]
 
     _apply_stopped(norm, clauses, lex, reading, facts)
+    living = set(reading.positive.get("living_situation") or ())
+    if {"left_behind", "empty_nest"} <= living:
+        facts["living_situation"] = "left_behind"  # 孩子们在外打工，就俺老两口: the children work away
 
     grade = _disability_grade(norm, clauses, lex, requested)
     pending_rx = lex.raw.get("pending")
@@ -258,7 +275,8 @@ def _extract(text, requested, today) -> Extraction:
         # judged on its own question; heard in passing it is confirmed, not assumed.
         ex.uncertain.add("self_care")
     if requested == SPECIAL and any(f in facts for f in SPECIAL_FACTS):
-        ex.special_none = False
+        # 我爸是退伍军人，别的都没有: the one named, and "none" for the rest
+        ex.special_none = bool(_REST_NONE_RX.search(norm))
 
     # "I don't know"
     if said_unknown:

@@ -1,7 +1,7 @@
 """Website channel: the full-page chat at `/`, the embeddable `/widget.js` and its chat API.
 
-Conversations are issued by the gateway (`POST /api/chat/session`, bot.sessions); `/api/chat`
-and `/api/chat/forget` refuse any id not issued for this channel.
+Conversations are issued by the gateway (`POST /api/chat/session`, bot.sessions); `/api/chat`,
+`/api/chat/resume` and `/api/chat/forget` refuse any id not issued for this channel.
 """
 from __future__ import annotations
 
@@ -54,9 +54,19 @@ class SenderIn(BaseModel):
     sender: str
 
 
+class ResumeIn(BaseModel):
+    sender: str
+    message: str | None = None  # what the page sent last and got no answer to (reload during a reply)
+
+
+def unavailable() -> GatewayError:
+    return GatewayError(503, "core_unavailable", KIND_UNAVAILABLE, "the conversation service is unavailable")
+
+
 def check_sender(issuer: Issuer, sender: object) -> str:
     if not issuer.valid(sender, CHANNEL):
-        raise GatewayError(403, "invalid_sender", NOT_OURS, "this conversation id was not issued by this gateway for the website")
+        raise GatewayError(403, "invalid_sender", NOT_OURS,
+                           "this conversation id was not issued by this gateway for the website")
     return sender  # type: ignore[return-value]
 
 
@@ -101,7 +111,7 @@ async def chat(body: ChatIn, core: ConversationCore = Depends(get_core), issuer:
         messages = await core.send(sender, text)
     except CoreUnavailable:
         log.warning("core unavailable for a web conversation")
-        raise GatewayError(503, "core_unavailable", KIND_UNAVAILABLE, "the conversation service is unavailable") from None
+        raise unavailable() from None
     return {"messages": [m.as_dict() for m in messages]}
 
 
@@ -113,5 +123,48 @@ async def forget(body: SenderIn, core: ConversationCore = Depends(get_core),
         await core.forget(sender)
     except CoreUnavailable:
         log.warning("core unavailable while forgetting a web conversation")
-        raise GatewayError(503, "core_unavailable", KIND_UNAVAILABLE, "the conversation service is unavailable") from None
+        raise unavailable() from None
     return {"ok": True}
+
+
+def last_bot_turn(tracker: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
+    """(the last user message, the bot's messages after it) from a Rasa tracker's events, split
+    as Rasa's REST channel splits them (a text-only message at each blank line; a `custom` apart),
+    so a resumed turn looks exactly like the answer `/api/chat` would have given."""
+    user, turn = None, []
+    for event in tracker.get("events") or []:
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "user":
+            user, turn = str(event.get("text") or ""), []
+        elif event.get("event") == "bot":
+            data = event.get("data") or {}
+            text = str(event.get("text") or "")
+            buttons = data.get("buttons") or data.get("quick_replies") or []
+            if buttons:
+                turn.append({"text": text, "buttons": [{"title": b.get("title", ""), "payload": b.get("payload", "")}
+                                                       for b in buttons if isinstance(b, dict)], "custom": None})
+            elif text.strip():
+                turn.extend({"text": part, "buttons": [], "custom": None} for part in text.strip().split("\n\n"))
+            if data.get("custom"):
+                turn.append({"text": "", "buttons": [], "custom": data["custom"]})
+    return user, turn
+
+
+@router.post("/api/chat/resume", summary="After a reload during a reply: the bot's last turn")
+async def resume(body: ResumeIn, core: ConversationCore = Depends(get_core),
+                 issuer: Issuer = Depends(get_issuer)) -> dict[str, Any]:
+    """Body `{"sender", "message"?}`. Answer `{"messages": [...], "answered": bool | null}`: the
+    bot's messages after the last user message; `answered` says whether that user message was
+    `message` (null when no `message` is given): false means it never arrived or is still being
+    answered, and the page may ask again or offer 重试."""
+    sender = check_sender(issuer, body.sender)
+    message = body.message.strip()[:MAX_MESSAGE] if body.message else None
+    try:
+        tracker = await core.tracker(sender)
+    except CoreUnavailable:
+        log.warning("core unavailable while resuming a web conversation")
+        raise unavailable() from None
+    user, turn = last_bot_turn(tracker if isinstance(tracker, dict) else {})
+    answered = None if message is None else (user is not None and user.strip() == message and bool(turn))
+    return {"messages": turn, "answered": answered}

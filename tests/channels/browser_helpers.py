@@ -13,10 +13,16 @@ INIT_SCRIPT = """
   window.__printed = 0;
   window.print = function () { window.__printed += 1; };
   var voices = window.__fakeVoices || [{ lang: 'zh-CN', name: 'test voice' }];
+  // `window.__holdSpeech = true`: an utterance goes on until cancelled (to see the "now reading" state)
   function Utterance(text) { this.text = text; this.lang = ''; this.rate = 1; this.voice = null; }
+  var current = null;
   var synth = {
-    speak: function (u) { window.__spoken.push(u.text); setTimeout(function () { if (u.onend) u.onend(); }, 30); },
-    cancel: function () {}, getVoices: function () { return voices; }
+    speak: function (u) {
+      window.__spoken.push(u.text);
+      current = u;
+      if (!window.__holdSpeech) setTimeout(function () { if (u.onend) u.onend(); }, 30);
+    },
+    cancel: function () { current = null; }, getVoices: function () { return voices; }
   };
   Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
   window.SpeechSynthesisUtterance = Utterance;
@@ -109,13 +115,80 @@ def answer_step(page, rasa_url: str) -> str:
     return "typed 不知道"
 
 
-def screen_until_result(page, rasa_url: str, max_turns: int = 30) -> list[str]:
+def screen_until_result(page, rasa_url: str, max_turns: int = 30, each_question=None) -> list[str]:
+    """Answer until the result shows; `each_question(page)` is called whenever a question is shown."""
     steps: list[str] = []
     for _ in range(max_turns):
-        if page.locator(".card").count():
+        if page.locator(".result-view, .card").count():
             return steps
+        if each_question:
+            each_question(page)
         steps.append(answer_step(page, rasa_url))
     raise AssertionError(f"no result after {max_turns} turns: {steps}")
+
+
+def result_payload(page) -> dict:
+    """The structured result the page received (as it keeps it in localStorage)."""
+    return page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('czyl.chat.v1'));
+        const m = s.messages.filter(m => m.custom && m.custom.type === 'result').pop();
+        return m && m.custom; }""")
+
+
+def in_view(page, locator) -> bool:
+    """The element's top and bottom are inside both the window and the scrolling log."""
+    return locator.evaluate("""(e) => {
+        const r = e.getBoundingClientRect(), log = document.getElementById('log').getBoundingClientRect();
+        return r.height > 0 && r.top >= Math.max(0, log.top) - 1 && r.bottom <= Math.min(innerHeight, log.bottom) + 1;
+    }""")
+
+
+# Every visible control and every visible text, measured from computed boxes and styles (MIIT
+# 适老化 elder version: targets ≥ 60 × 60 px, text ≥ 18 px with the largest ≥ 30 px, contrast ≥ 4.5:1).
+_MEASURE = r"""() => {
+  const visible = (e) => {
+    const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
+    return r.width > 2 && r.height > 2 && cs.visibility !== 'hidden' && cs.display !== 'none' && e.offsetParent !== null
+      && !e.closest('.sr-only');
+  };
+  const label = (e) => (e.id ? '#' + e.id : e.tagName.toLowerCase() + '.' + e.className) + ' ' +
+    JSON.stringify((e.innerText || e.value || e.placeholder || '').trim().slice(0, 20));
+  const controls = [];
+  document.querySelectorAll('button, input, select, textarea, summary, a[href], [role=button]').forEach((e) => {
+    if (!visible(e)) return;
+    const r = e.getBoundingClientRect();
+    controls.push({what: label(e), w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10});
+  });
+  const texts = [];
+  const bgOf = (e) => {
+    for (; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c && c !== 'transparent' && !/^rgba\(.*, 0\)$/.test(c)) return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const e = n.parentElement;
+    if (!n.textContent.trim() || !e || !visible(e) || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(e.tagName)) continue;
+    const cs = getComputedStyle(e);
+    texts.push({what: label(e), size: parseFloat(cs.fontSize), color: cs.color, bg: bgOf(e)});
+  }
+  return {controls, texts};
+}"""
+
+
+def elder_violations(page, min_target: float = 60, min_text: float = 18, min_contrast: float = 4.5,
+                     largest: float = 30) -> list[str]:
+    found = page.evaluate(_MEASURE)
+    bad = [f"{c['what']} is {c['w']}×{c['h']} px" for c in found["controls"]
+           if c["w"] < min_target or c["h"] < min_target]
+    bad += [f"{t['what']} text {t['size']} px" for t in found["texts"] if t["size"] < min_text]
+    bad += [f"{t['what']} contrast {contrast(t['color'], t['bg']):.2f}" for t in found["texts"]
+            if contrast(t["color"], t["bg"]) < min_contrast]
+    if found["texts"] and max(t["size"] for t in found["texts"]) < largest:
+        bad.append(f"largest text {max(t['size'] for t in found['texts'])} px < {largest}")
+    return bad
 
 
 _RGB = re.compile(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)")
@@ -141,14 +214,12 @@ def px(locator, prop: str) -> float:
 
 
 def screenshot_result(page, path: str) -> None:
-    """The whole result card in one picture, once the service names have loaded."""
-    page.wait_for_function("() => !document.querySelector('.card li') || "
-                           "!document.querySelector('.card li').textContent.startsWith('第 ')")
-    card = page.locator(".card")
+    """The whole result (headline, cards per office) in one tall picture."""
+    view = page.locator(".msg.result").last
     size = page.viewport_size
     chrome = size["height"] - page.evaluate("document.getElementById('log').clientHeight")  # header, input
-    height = card.evaluate("(e) => e.closest('.msg').getBoundingClientRect().height")
+    height = view.evaluate("(e) => e.getBoundingClientRect().height")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height + chrome + 40))})
-    card.evaluate("(e) => e.closest('.msg').scrollIntoView({block: 'end'})")
+    view.evaluate("(e) => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=path)
     page.set_viewport_size(size)

@@ -1,8 +1,12 @@
 """Channel tests run through real interfaces: HTTP to a gateway served by uvicorn, a real browser.
 
-The conversation comes from `rasa_url`: a scripted fake Rasa by default. To test against the real
-stack, make `rasa_url` return the live Rasa URL (one line, marked below); the tests that need to
-make the bot slow or unavailable then skip themselves.
+The conversation comes from `rasa_url`: by default the fake Rasa of tests/fakes/rasa.py, which runs
+the real dialogue (the action server's code) behind Rasa's HTTP interface, with no NLU (typed text
+reaches the dialogue with no intent). `rasa_url` is the door for test code (the token added, as
+tests/livestack.py's proxy); the session gateways speak to the fake's token-checking door with its
+token, as a deployed gateway speaks to Rasa. To test against the real stack, make `rasa_url`
+return the live Rasa URL (one line, marked below); the tests that need to make the bot slow or
+unavailable then skip themselves.
 """
 from __future__ import annotations
 
@@ -41,6 +45,13 @@ def rasa_url(fake_rasa) -> str:
     return fake_rasa.url  # live: `return live_stack.rasa_url` (and request `live_stack` instead)
 
 
+def rasa_for_gateway(rasa_url: str, fake_rasa: FakeRasa) -> tuple[str, dict[str, str]]:
+    """(url, settings) to reach Rasa from a gateway: on the fake, its token-checking door and token."""
+    if rasa_url == fake_rasa.url:
+        return fake_rasa.direct_url, {"rasa_token": fake_rasa.token}
+    return rasa_url, {}
+
+
 @pytest.fixture
 def scripted_rasa(fake_rasa, rasa_url) -> FakeRasa:
     """The fake Rasa, for tests that make it slow or unavailable; skipped against a live stack."""
@@ -73,17 +84,20 @@ def start_gateway():
 
 
 @pytest.fixture(scope="session")
-def gateway(rasa_url, wechat_api) -> str:
+def gateway(rasa_url, fake_rasa, wechat_api) -> str:
     """The gateway with WeChat in plaintext mode and the customer-service API on the fake."""
-    server = AppServer(create_app(gateway_settings(rasa_url, wechat_api_base=wechat_api.url))).start()
+    url, token = rasa_for_gateway(rasa_url, fake_rasa)
+    settings = gateway_settings(url, wechat_api_base=wechat_api.url, **token)
+    server = AppServer(create_app(settings)).start()
     yield server.url
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def safe_gateway(rasa_url, wechat_api) -> str:
+def safe_gateway(rasa_url, fake_rasa, wechat_api) -> str:
     """The gateway with WeChat in safe (AES) mode."""
-    settings = gateway_settings(rasa_url, wechat_aes_key=AES_KEY, wechat_api_base=wechat_api.url)
+    url, token = rasa_for_gateway(rasa_url, fake_rasa)
+    settings = gateway_settings(url, wechat_aes_key=AES_KEY, wechat_api_base=wechat_api.url, **token)
     server = AppServer(create_app(settings)).start()
     yield server.url
     server.stop()

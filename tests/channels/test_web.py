@@ -55,7 +55,7 @@ def test_nothing_is_loaded_from_elsewhere():
 def test_chat_api_returns_the_bots_messages(gateway):
     sender = session(gateway)
     assert re.fullmatch(r"web:[0-9a-f]{24}:[0-9a-f]{32}", sender)  # ':' as it is: Rasa does not decode %3A
-    resp = chat(gateway, sender, "/greet")
+    resp = chat(gateway, sender, "82")  # the age told: the next question comes with its buttons
     assert resp.status_code == 200
     messages = resp.json()["messages"]
     assert messages and all(set(m) == {"text", "buttons", "custom"} for m in messages)

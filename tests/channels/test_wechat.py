@@ -77,6 +77,8 @@ def test_the_core_sees_the_prefixed_openid(wx, openid, scripted_rasa):
 
 def test_subscribe_greets_with_numbered_options(wx, openid):
     text = content(wx, wx.post(wx.event(openid, "subscribe")))
+    assert fake_rasa.question("age").text in text  # the welcome asks the age: typed, no options
+    text = content(wx, wx.post(wx.text(openid, "82")))
     assert "回复数字" in text and "\n1 " in text
 
 
@@ -90,17 +92,25 @@ def test_unsubscribe_and_other_events_get_success(wx, openid, fake_rasa):
 def test_a_full_screening_by_numbers(wx, openid, scripted_rasa):
     sender = f"wx:{openid}"
     greeting = content(wx, wx.post(wx.event(openid, "subscribe")))
-    assert "回复数字：\n1 开始查询" in greeting
-    assert "老人今年多大年纪" in content(wx, wx.post(wx.text(openid, "1")))
-    assert scripted_rasa.count(sender, "/start_screening") == 1  # the number became the button's payload
+    assert fake_rasa.question("age").text in greeting
     economic = content(wx, wx.post(wx.text(openid, "82")))
-    assert "1 特困供养\n2 低保\n3 低保边缘" in economic
+    assert fake_rasa.numbered("economic_status") in economic
     self_care = content(wx, wx.post(wx.text(openid, "２")))  # full-width digit
-    assert scripted_rasa.count(sender, '/inform{"economic_status": "minimum_living"}') == 1
-    assert "3 失能" in self_care
-    result = content(wx, wx.post(wx.text(openid, "三")))  # Chinese numeral
-    assert scripted_rasa.count(sender, '/inform{"self_care": "dependent"}') == 1
-    assert "老人可以申请" in result
+    assert scripted_rasa.count(sender, fake_rasa.inform({"economic_status": "minimum_living"})) == 1
+    assert fake_rasa.numbered("self_care") in self_care  # 3: 不能自理
+    text = content(wx, wx.post(wx.text(openid, "三")))  # Chinese numeral
+    assert scripted_rasa.count(sender, fake_rasa.inform({"self_care": "dependent"})) == 1
+    for _ in range(30):  # the dialogue's further questions: the last option (不清楚) by its number
+        if scripted_rasa.conversations[sender].slots["result_told"]:
+            break
+        options = [line for line in text.split("\n") if line[:1].isdigit()]
+        text = content(wx, wx.post(wx.text(openid, options[-1].split(" ")[0] if options else "不知道")))
+    slots = scripted_rasa.conversations[sender].slots
+    assert slots["result_told"], text
+    result = next(  # the result's own message: its services in order, money first
+e["data"]["custom"] for e in reversed(scripted_rasa.tracker(sender)["events"])
+                  if e["event"] == "bot" and (e["data"] or {}).get("custom"))
+    assert result["groups"][0]["services"][0]["name"] in text
 
 
 def test_a_number_without_buttons_is_sent_as_typed(wx, openid, scripted_rasa):
@@ -112,11 +122,10 @@ def test_a_number_without_buttons_is_sent_as_typed(wx, openid, scripted_rasa):
 
 def test_out_of_range_number_and_titles(wx, openid, scripted_rasa):
     sender = f"wx:{openid}"
-    content(wx, wx.post(wx.text(openid, "你好")))
-    content(wx, wx.post(wx.text(openid, "开始查询")))  # the exact title of the button works too
-    assert scripted_rasa.count(sender, "/start_screening") == 1
     content(wx, wx.post(wx.text(openid, "80")))
-    content(wx, wx.post(wx.text(openid, "9")))  # only 5 options: sent as typed
+    content(wx, wx.post(wx.text(openid, "低保")))  # the exact title of the button works too
+    assert scripted_rasa.count(sender, fake_rasa.inform({"economic_status": "minimum_living"})) == 1
+    content(wx, wx.post(wx.text(openid, "9")))  # only 4 options: sent as typed
     assert scripted_rasa.count(sender, "9") == 1
 
 
@@ -160,7 +169,7 @@ def test_slow_answers_go_through_the_customer_service_api(start_gateway, rasa_ur
     url = start_gateway(gateway_settings(rasa_url, wechat_api_base=wechat_api.url, wechat_reply_deadline=0.5))
     wx = WeChatSim(url, TOKEN)
     scripted_rasa.delay = 1.5
-    xml = wx.text(openid, "你好", msg_id=wx.next_msg_id())
+    xml = wx.text(openid, "82", msg_id=wx.next_msg_id())
     started = time.monotonic()
     assert wx.post(xml).text == "success"
     assert time.monotonic() - started < 1.2  # answered before WeChat's 5 s (here: the 0.5 s deadline)
@@ -171,8 +180,8 @@ def test_slow_answers_go_through_the_customer_service_api(start_gateway, rasa_ur
     assert wx.post(xml).text == "success"  # a late retry: the answer already went out
     time.sleep(0.3)
     texts = wechat_api.texts_to(openid)
-    assert len(texts) == 1 and "养老服务小助手" in texts[0] and "回复数字" in texts[0]
-    assert scripted_rasa.count(f"wx:{openid}", "你好") == 1
+    assert len(texts) == 1 and fake_rasa.numbered("economic_status") in texts[0]
+    assert scripted_rasa.count(f"wx:{openid}", "82") == 1
 
 
 def test_customer_service_token_is_refreshed_once_expired(start_gateway, rasa_url, wechat_api, openid,
@@ -242,10 +251,11 @@ def test_encrypted_message_gets_an_encrypted_answer(wx_safe, openid, fake_rasa):
 
 
 def test_encrypted_screening_by_numbers(wx_safe, openid, scripted_rasa):
-    assert "1 开始查询" in content(wx_safe, wx_safe.post(wx_safe.event(openid, "subscribe")))
-    content(wx_safe, wx_safe.post(wx_safe.text(openid, "1")))
-    assert scripted_rasa.count(f"wx:{openid}", "/start_screening") == 1
-    assert "低保" in content(wx_safe, wx_safe.post(wx_safe.voice(openid, "我妈今年85岁")))
+    assert fake_rasa.question("age").text in content(wx_safe, wx_safe.post(wx_safe.event(openid, "subscribe")))
+    said = content(wx_safe, wx_safe.post(wx_safe.voice(openid, "我妈今年85岁")))
+    assert fake_rasa.numbered("economic_status") in said
+    content(wx_safe, wx_safe.post(wx_safe.text(openid, "2")))
+    assert scripted_rasa.count(f"wx:{openid}", fake_rasa.inform({"economic_status": "minimum_living"})) == 1
 
 
 def test_safe_mode_refuses_plaintext(safe_gateway, openid):
@@ -304,9 +314,9 @@ def test_long_answers_without_customer_service_page_on_continue(start_gateway, r
                                                               monkeypatch):
     url = start_gateway(gateway_settings(rasa_url, wechat_appid=None, wechat_secret=None))
     wx = WeChatSim(url, TOKEN)
-    long_greeting = "您好！" + "这是一段很长的说明。" * 150  # about 4.4 KB, over WeChat's limit
-    monkeypatch.setattr(fake_rasa, "GREETING", long_greeting)
-    first = content(wx, wx.post(wx.text(openid, "你好")))
+    long_question = "老人家里" + "这是一段很长的说明。" * 100  # about 3 KB, over WeChat's limit
+    fake_rasa.lengthen_question(monkeypatch, "economic_status", long_question)
+    first = content(wx, wx.post(wx.text(openid, "82")))
     assert len(first.encode()) < 2048 and "回复“继续”" in first
     second = content(wx, wx.post(wx.text(openid, "继续")))
     third = content(wx, wx.post(wx.text(openid, "继续")))
@@ -316,8 +326,8 @@ def test_long_answers_without_customer_service_page_on_continue(start_gateway, r
 
 
 def test_long_answers_with_customer_service_send_the_rest(wx, openid, scripted_rasa, wechat_api, monkeypatch):
-    monkeypatch.setattr(fake_rasa, "GREETING", "您好！" + "这是一段很长的说明。" * 150)
-    first = content(wx, wx.post(wx.text(openid, "你好")))
+    fake_rasa.lengthen_question(monkeypatch, "economic_status", "老人家里" + "这是一段很长的说明。" * 100)
+    first = content(wx, wx.post(wx.text(openid, "82")))
     assert len(first.encode()) < 2048 and "继续" not in first
     deadline = time.monotonic() + 10
     while "回复数字" not in "".join(wechat_api.texts_to(openid)) and time.monotonic() < deadline:

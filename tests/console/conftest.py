@@ -1,6 +1,8 @@
 """Fixtures for the operator console and kiosk tests.
 
-``rasa_url`` is the Rasa server the pages talk to: the scripted fake (tests/console/fake_rasa.py),
+``rasa_url`` is the Rasa server the pages talk to: the fake Rasa of tests/fakes/rasa.py, which runs
+the real dialogue behind Rasa's HTTP interface with no NLU (``rasa_url`` is its door for test code;
+the gateways get its token-checking door and token, as a deployed gateway),
 and the real stack from the session fixture ``live_stack`` (its ``rasa_url``; those tests carry the
 ``model`` mark: deselect with ``-m "not model"`` or CONSOLE_LIVE=0; CONSOLE_RASA_URL=http://…:5005
 uses an already running Rasa instead). ``gateway_url`` is the gateway (bot.app.create_app) with
@@ -70,20 +72,29 @@ class Served:
         self.thread.join(timeout=10)
 
 
+def rasa_for_gateway(rasa_url: str, fake_rasa: FakeRasa) -> tuple[str, dict[str, str]]:
+    """(url, settings) to reach Rasa from a gateway: on the fake, its token-checking door and token."""
+    if rasa_url == fake_rasa.url:
+        return fake_rasa.direct_url, {"rasa_token": fake_rasa.token}
+    return rasa_url, {}
+
+
 @pytest.fixture(scope="session")
-def gateway_url(rasa_url):
-    served = Served(app_for(rasa_url))
+def gateway_url(rasa_url, fake_rasa):
+    url, token = rasa_for_gateway(rasa_url, fake_rasa)
+    served = Served(app_for(url, **token))
     yield served.url
     served.stop()
 
 
 @pytest.fixture
-def start_gateway(rasa_url):
+def start_gateway(rasa_url, fake_rasa):
     """A gateway with other settings for one test: ``url = start_gateway(kiosk_idle_seconds=8)``."""
     started = []
+    url, token = rasa_for_gateway(rasa_url, fake_rasa)
 
     def start(**overrides) -> str:
-        started.append(Served(app_for(rasa_url, **overrides)))
+        started.append(Served(app_for(url, **{**token, **overrides})))
         return started[-1].url
 
     yield start
@@ -132,7 +143,7 @@ def page(browser, gateway_url):
 
 @pytest.fixture
 def fake_only(rasa_url, fake_rasa):
-    """The fake Rasa, for tests that check its script or what it received; skipped on the live stack."""
+    """The fake Rasa, for tests that check what it received or change it; skipped on the live stack."""
     if rasa_url != fake_rasa.url:
         pytest.skip("needs the scripted fake Rasa")
     return fake_rasa

@@ -24,7 +24,9 @@ def app_for(rasa_url: str, **overrides):
     from bot.app import create_app
     from bot.core import ConversationCore
 
-    return create_app(console_settings(rasa_url, **overrides), ConversationCore(rasa_url=rasa_url))
+    # token None: RASA_TOKEN from the environment, as before; the fake Rasa's door gives its own
+    return create_app(console_settings(rasa_url, **overrides),
+                      ConversationCore(rasa_url=rasa_url, token=overrides.get("rasa_token")))
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -4,6 +4,7 @@ import time
 import httpx
 import pytest
 from console_support import OPERATOR_TOKEN, app_for
+from fakes.screening import settled_profile
 from fastapi.testclient import TestClient
 
 from bot import operator as operator_console
@@ -106,7 +107,8 @@ def test_two_calls_are_separate(gateway_url):
 
 def test_edit_fact_changes_result(gateway_url, fake_only):
     sender = post(gateway_url, "/operator/api/calls").json()["sender"]
-    for fact, value in [("age", 70), ("economic_status", "none"), ("self_care", "independent")]:
+    settled = settled_profile({"age": 70, "economic_status": "none", "self_care": "independent"}, {"age": 85})
+    for fact, value in settled.items():  # every fact the dialogue asks about: it then tells the result
         state = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {fact: value}}).json()
     before = [c["id"] for c in state["result"]["eligible"]]
     state = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": "85"}}).json()

@@ -302,3 +302,50 @@ def test_asking_how_to_get_what_a_word_names_gives_where_to_go(chat):
     assert "长治市民政局" in chat.text and "分散供养" in chat.text
     chat.say("五保户是啥意思", intent="ask_definition")
     assert "找" not in chat.text.split("（依据")[-1]  # what a word means, nothing more
+
+
+@pytest.mark.parametrize("text", ["有病的空巢老人，能享受上门服务吗", "要是老人住在壶关，该找谁", "在家分散供养的话，每月给多少",
+                                  "低保家庭的残疾老人，补贴能领几样？"])
+def test_conditions_of_a_question_are_no_facts(text):
+    r = read_text(text, None, [], None, None, TODAY)
+    assert r.question and not {k: v for k, v in r.facts.items() if v not in (False, "none", 0)}
+
+
+def test_paid_years_negated_are_not_enough():
+    assert extract("城乡居民养老保险没交够十五年", today=TODAY).facts.get("resident_pension_15y") is False
+
+
+def test_an_age_at_a_past_moment_is_not_the_age():
+    assert "age" not in extract("那时候他已经过了六十，没赶上交", requested="resident_pension_15y", today=TODAY).facts
+
+
+def test_the_none_button_typed_and_the_rest_none_beside_one_situation(chat):
+    chat.slots.update({"age": 70, "requested_slot": "special_circumstances", "asked_group": "special_circumstances"})
+    chat.say("都没有")
+    assert chat.slots.get("homeless") is False and chat.slots.get("veteran_category") == "none"
+    assert "记下了：。" not in chat.text
+    ex = extract("俺爹当过兵，是退伍的，其他都没有", requested="special_circumstances", today=TODAY)
+    assert ex.facts.get("veteran_category") == "retired_veteran" and ex.special_none
+
+
+def test_a_state_ended_a_clause_later_and_an_answer_is_no_request_to_start(chat):
+    assert extract("早先领过抚恤，后来因为户口的事，给停了", today=TODAY).facts.get("receives_pension_subsidy") is False
+    chat.slots.update({"age": 70, "requested_slot": "has_capable_supporter", "asked_group": "has_capable_supporter"})
+    chat.say("俩儿子都在城里，帮我看看这种算不算")
+    assert chat.slots.get("miss_facts", {}).get("has_capable_supporter") == 1 or "好的，我来帮您查" not in chat.text
+
+
+def test_sound_alikes_of_places_and_disability_kinds_are_confirmed():
+    assert fix_sound_alikes("路城") == "潞城" and fix_sound_alikes("视立残疾") == "视力残疾"
+
+
+def test_a_definition_asked_beside_facts_still_hears_the_facts_and_an_unknown_one_is_not_none(chat):
+    q = questions()["special_circumstances"]
+    r = read_text("啥叫失独家庭俺不懂，反正俺们没打过官司", "ask_definition", [], q.key, q, TODAY)
+    assert r.facts.get("maintenance_dispute") is False
+    assert "homeless" not in read_text("啥算流浪，睡在桥底下的算不算", None, [], "homeless", questions()["homeless"],
+                                       TODAY).facts
+    chat.slots.update({"age": 70, "requested_slot": "special_circumstances", "asked_group": "special_circumstances"})
+    chat.say("别的都没有，就是计划生育那个我不知道算不算")
+    assert "special_family_planning" not in chat.slots or chat.slots["special_family_planning"] is None
+    assert chat.slots.get("homeless") is False

@@ -53,3 +53,15 @@ def test_every_label_comes_from_the_catalogue_and_undecided_facts_are_named():
     assert all(v["labels"][k] for k in result_view.LABEL_KEYS)
     assert v["undecided"] and v["counts"]["undecided"] == 1
     assert len(v["spoken"]) <= 200  # about 40 s read aloud
+
+
+def test_the_text_and_the_card_agree_on_what_pays_money():
+    from actions.dialogue import replies
+
+    profile = {**ELDER, "economic_status": "extreme_poverty"}
+    result = evaluate(profile)
+    text, _ = replies.result_messages(result, profile, [])
+    money_line = next(line for line in text.splitlines() if line.startswith("能领钱的有"))
+    v = result_view.build(result, profile)
+    money = [c["name"] for g in v["groups"] for c in g["services"] if c["money"]]
+    assert [n for n in (c["name"] for g in v["groups"] for c in g["services"]) if n in money_line] == money

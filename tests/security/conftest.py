@@ -1,4 +1,5 @@
-"""Gateway security tests: real gateway processes (uvicorn) on the scripted fake Rasa."""
+"""Gateway security tests: real gateway processes (uvicorn) on the fake Rasa (tests/fakes/rasa.py: the
+real dialogue behind Rasa's HTTP interface), reached through its token-checking door with RASA_TOKEN."""
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,8 @@ def start_process(tmp_path, fake_rasa):
     started: list[GatewayProcess] = []
 
     def start(**env: str) -> GatewayProcess:
-        started.append(GatewayProcess(tmp_path, fake_rasa.url, **env).start())
+        env = {"RASA_TOKEN": fake_rasa.token, **env}
+        started.append(GatewayProcess(tmp_path, fake_rasa.direct_url, **env).start())
         return started[-1]
 
     yield start

@@ -18,7 +18,7 @@ TEXTS = ["我家老人今年八十七岁住在沁源县", "老人是低保户不
 def test_logs_hold_no_text_facts_ids_or_tokens(start_process, fake_rasa):
     gw = start_process(OPERATOR_TOKEN=OPERATOR_TOKEN, WECHAT_TOKEN=WX_TOKEN,
                        RATE_IP_PER_MINUTE="100000", RATE_SENDER_PER_MINUTE="100000")
-    url, secrets_ = gw.url, [OPERATOR_TOKEN, WX_TOKEN, *TEXTS]
+    url, secrets_ = gw.url, [OPERATOR_TOKEN, WX_TOKEN, fake_rasa.token, *TEXTS]
     auth = {"X-Operator-Token": OPERATOR_TOKEN}
     # the website
     web = httpx.post(f"{url}/api/chat/session", json={}).json()["sender"]

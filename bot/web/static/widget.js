@@ -29,15 +29,20 @@
     boxShadow: '0 4px 14px rgba(0,0,0,.35)', cursor: 'pointer'
   });
 
+  // Full screen on narrow or short windows: phones, and a laptop at 200 % zoom (1280 × 800 → 640 × 400)
+  var FULL_WIDTH = 640;
+  var FULL_HEIGHT = 560;
   var frame = null;
+  function small() { return window.innerWidth <= FULL_WIDTH || window.innerHeight <= FULL_HEIGHT; }
   function layout() {
     if (!frame) return;
-    var small = window.innerWidth < 560;
-    setStyle(frame, small
+    var full = small();
+    frame.setAttribute('data-full', full ? 'true' : 'false');
+    setStyle(frame, full
       ? { left: '0', top: '0', right: '0', bottom: '0', width: '100%', height: '100%', borderRadius: '0' }
       : { left: 'auto', top: 'auto', right: '16px', bottom: '96px', width: '440px',
           height: Math.min(760, window.innerHeight - 120) + 'px', borderRadius: '16px' });
-    launcher.style.display = small && isOpen() ? 'none' : '';
+    launcher.style.display = full && isOpen() ? 'none' : '';
   }
   function isOpen() { return !!frame && frame.style.display !== 'none'; }
   function open(show) {
@@ -47,7 +52,7 @@
       frame.title = '长治市养老服务查询';
       frame.src = base + '?embed=1';
       frame.setAttribute('allow', 'clipboard-write; autoplay');
-      setStyle(frame, { position: 'fixed', zIndex: '2147483000', border: '3px solid ' + BRAND,
+      setStyle(frame, { position: 'fixed', zIndex: '2147483000', border: '3px solid ' + BRAND, boxSizing: 'border-box',
         background: '#fff', boxShadow: '0 6px 24px rgba(0,0,0,.35)' });
       document.body.appendChild(frame);
     }
@@ -55,10 +60,19 @@
     launcher.textContent = show ? '关闭' : label;
     launcher.setAttribute('aria-expanded', show ? 'true' : 'false');
     layout();
-    if (show) frame.focus();
+    if (show) {
+      frame.focus();
+      // the chat moves focus to its current question (on the first opening it does so itself)
+      try { frame.contentWindow.postMessage({ czyl: 'opened' }, new URL(base, location.href).origin); } catch (e) { /* loading */ }
+    } else {
+      launcher.focus();  // Esc or 关闭: back to the button that opened it
+    }
   }
   launcher.addEventListener('click', function () { open(!isOpen()); });
   window.addEventListener('resize', layout);
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape' && isOpen()) open(false);
+  });
   window.addEventListener('message', function (ev) {
     if (frame && ev.source === frame.contentWindow && ev.data && ev.data.czyl === 'close') open(false);
   });
