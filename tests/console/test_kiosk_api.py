@@ -75,6 +75,8 @@ def test_keypad_sets_number_fact(gateway_url, fake_only):
         assert turn["asking"]["fact"] == "age" and not [b for m in turn["messages"] for b in m["buttons"] if "age" in b["payload"]]
         turn = post(gateway_url, "/kiosk/api/facts", {"sender": turn["sender"], "facts": {"age": "85"}}).json()
         assert fake_only.received[turn["sender"]][-1] == '/inform{"age":85}'
+        assert "您输入的是 八十五 岁" in turn["messages"][-1]["text"] and turn["asking"] is None  # echoed first
+        turn = post(gateway_url, "/kiosk/api/message", {"sender": turn["sender"], "text": "/affirm"}).json()
         assert turn["asking"]["fact"] == "economic_status"
         bad = post(gateway_url, "/kiosk/api/facts", {"sender": turn["sender"], "facts": {"age": 999}})
         assert bad.status_code == 422 and "数字" in bad.json()["detail"]
