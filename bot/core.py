@@ -109,20 +109,22 @@ class ConversationCore:
                 raise CoreUnavailable(type(exc).__name__) from exc
         raise CoreUnavailable(type(error).__name__ if error else "no replica") from error
 
-    async def send(self, sender: str, text: str, allow_empty: bool = False) -> list[BotMessage]:
-        """The bot's reply. An empty reply (the action server is down: Rasa keeps the user's
-        message but none of its facts) is retried briefly, then CoreUnavailable; the message is
+    async def send(self, sender: str, text: str, allow_empty: bool = False,
+                   metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+        """The bot's reply. ``metadata`` goes with the message (Rasa REST `metadata`, e.g. the
+        channel's abilities: docs/contract-extensions.md). An empty reply (the action server is
+        down: Rasa keeps the user's message but none of its facts) is retried briefly, then CoreUnavailable; the message is
         kept and sent again before the sender's next one, so its facts are not lost."""
         pending = self._unanswered.pop(sender, None)
         if pending is not None and pending != text:
             try:
-                await self._send_once(sender, pending, allow_empty)
+                await self._send_once(sender, pending, allow_empty, metadata)
             except CoreUnavailable:
                 self._remember(sender, pending)
                 raise
         for pause in (*self.empty_retries, None):
             try:
-                return await self._send_once(sender, text, allow_empty)
+                return await self._send_once(sender, text, allow_empty, metadata)
             except _EmptyReply:
                 if pause is None:
                     self._remember(sender, text)
@@ -135,8 +137,12 @@ class ConversationCore:
         while len(self._unanswered) > 10_000:
             self._unanswered.popitem(last=False)
 
-    async def _send_once(self, sender: str, text: str, allow_empty: bool) -> list[BotMessage]:
-        resp = await self._request(sender, "POST", "/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    async def _send_once(self, sender: str, text: str, allow_empty: bool,
+                         metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        resp = await self._request(sender, "POST", "/webhooks/rest/webhook", json=body)
         if resp.status_code == 400:  # refused by Rasa's own guard, with a kind reply
             try:
                 return [BotMessage.from_rasa(m) for m in resp.json()]
@@ -166,9 +172,10 @@ class ConversationCore:
     async def slots(self, sender: str) -> dict[str, Any]:
         return (await self.tracker(sender)).get("slots", {})
 
-    async def set_facts(self, sender: str, facts: dict[str, Any]) -> list[BotMessage]:
+    async def set_facts(self, sender: str, facts: dict[str, Any],
+                        metadata: dict[str, Any] | None = None) -> list[BotMessage]:
         """Set or correct facts (operator edits, buttons) and get the bot's next turn."""
-        return await self.send(sender, inform_payload(facts))
+        return await self.send(sender, inform_payload(facts), metadata=metadata)
 
     async def restart(self, sender: str) -> list[BotMessage]:
         return await self.send(sender, "/restart", allow_empty=True)

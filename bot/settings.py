@@ -79,6 +79,7 @@ class Settings:
     # kiosk
     kiosk_idle_seconds: int = 90
     kiosk_tts: str = "server"  # server | browser | off
+    kiosk_print: str = "off"  # on: a printer is set up, the result has a 打印 button (window.print)
     # text to speech (espeak-ng)
     tts_voice: str = "cmn-latn-pinyin"
     tts_speed: int = 140
@@ -155,6 +156,10 @@ class Settings:
     @property
     def widget_origin_list(self) -> tuple[str, ...]:
         return tuple(o.strip().rstrip("/") for o in self.widget_origins.replace(",", " ").split() if o.strip())
+
+    @property
+    def kiosk_print_enabled(self) -> bool:
+        return (self.kiosk_print or "").strip().lower() in ("1", "on", "yes", "true")
 
     @property
     def kiosk_tts_mode(self) -> str:

@@ -19,7 +19,7 @@ from policy_kb import decide, evaluate
 from policy_kb.facts import FACT_NAMES, facts
 
 from . import replies, result_view
-from .messages import msg
+from .messages import msg, variants, variants_for
 from .profile import Reading, needs_confirming, read_payload, read_text, special_defaults
 from .questions import Question, group_of, question_for, questions
 from .side import general_answer, so_far
@@ -40,6 +40,8 @@ SPECIAL = questions()["special_circumstances"].facts
 # A question about a word that asks what it brings or how to get it, not only what it means.
 _HOW_RX = re.compile(r"怎么|怎样|咋|如何|办理|申请|条件|待遇|补助|补贴|多少|找谁|哪里|哪儿|领到|能领")
 CONFIRM = "confirm:"
+UNDO = "/correct"  # the payload alone, with no values: 上一步, take back the last answer (docs/contract-extensions.md)
+KEYPAD = "keypad"  # Incoming.entry: the values were typed on a number keypad, so they are echoed and confirmed
 # A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
 # 帮我查一下老人能享受什么: a request to screen, not a question to answer from the list
 _START_RX = re.compile(r"帮(?:我|俺|忙)?(?:查|看)|查一下|查查|给(?:我|俺)查|看看.{0,8}(?:能享受|能领|有什么|有啥)")
@@ -54,6 +56,13 @@ class Incoming:
     intent: str | None = None
     confidence: float = 1.0
     entities: list[dict[str, Any]] = field(default_factory=list)
+    # what the channel can do (Rasa message metadata "abilities", e.g. {"voice_in": false,
+    # "keypad": true}): chooses the catalogue's wording (messages.py variants)
+    abilities: dict[str, Any] = field(default_factory=dict)
+    entry: str | None = None  # "keypad": typed on a number keypad (metadata "entry")
+    # the facts each earlier answer recorded, oldest first (actions.py reads them from the
+    # tracker's events): what 上一步 takes back
+    history: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -156,8 +165,9 @@ class Turn:
             return
         facts_in = dict(r.facts)
         facts_in.update(special_defaults(r, self.profile))
+        keyed = self.msg.entry == KEYPAD  # a mis-tap on a keypad is easy: every number is echoed first
         for name, value in facts_in.items():
-            if needs_confirming(name, value, self.profile.get(name), r, self.requested, self.asked):
+            if keyed or needs_confirming(name, value, self.profile.get(name), r, self.requested, self.asked):
                 self.to_confirm[name] = value
             else:
                 self.record(name, value)
@@ -186,7 +196,9 @@ class Turn:
     def confirm(self, name: str, value: Any, prefix: str = "") -> None:
         fact = facts()[name]
         old = self.profile.get(name)
-        if name == "age":
+        if self.msg.entry == KEYPAD and isinstance(value, int) and not isinstance(value, bool):
+            text = msg("confirm_keyed_age" if name == "age" else "confirm_keyed", words=number_words(value))
+        elif name == "age":
             text = (
                 msg("confirm_age_change", old=old, value=value) if old is not None else msg("confirm_age", value=value)
             )
@@ -365,6 +377,8 @@ class Turn:
         self.general = False  # a general question answered before any screening began
         self.suggested_now: set[str] = set()
         self.side_intent = self.msg.intent  # side_answer() may find it was no side talk after all
+        if self.msg.text.strip() == UNDO:
+            return self.undo()
         r = self.read()
         if self.slots.get("asked_group") == "age_confirm" and not r.facts and (r.yes is True or r.dont_know):
             r.dont_know = False  # 就按这个算 / 不清楚: keep the approximate age as it is
@@ -439,6 +453,31 @@ class Turn:
         if starting:
             prefix = msg("start") + ("" if self.profile else msg("start_hint"))
         self.ask(q, prefix)
+        return self.out
+
+    def undo(self) -> Outcome:
+        """上一步: the last answer is taken back (its facts unknown again, 不清楚 forgotten) and its
+        question asked again. While a reading waits for 是/不是, that reading is what is taken back."""
+        requested = self.requested or ""
+        if requested.startswith(CONFIRM):
+            group = [requested[len(CONFIRM) :]]  # not recorded yet: nothing to unset
+        else:
+            group = list(self.msg.history[-1]) if self.msg.history else []
+        group = [f for f in group if f in facts()]
+        for name in group:
+            self.profile.pop(name, None)
+            self.suggested.pop(name, None)
+            if name in self.declined:
+                self.declined.remove(name)
+            self.out.slots[name] = None
+        self.save()
+        self.out.slots.update({"requested_slot": None, "confirm_value": None, "result_told": False})
+        result = evaluate(self.profile, validated=True)
+        if not group:
+            self.slots["result_told"] = False
+            return self.proceed(result, prefix=msg("undo_none"))
+        unknown = set(FACT_NAMES) - set(self.profile)
+        self.ask(question_for(group[0], unknown), msg("undo_back"))
         return self.out
 
     def save(self) -> None:
@@ -516,5 +555,26 @@ def _emotional(text: str) -> bool:
     return any(w in text for w in words)
 
 
+def number_words(n: int) -> str:
+    """An integer below 10000 in Chinese words, as a keypad entry is echoed: 78 → 七十八, 5 → 五, 105 → 一百零五."""
+    if n < 0 or n >= 10000:
+        return str(n)
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    out, zero = "", False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        d = n // size % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += digits[d] + unit
+    return out[1:] if out.startswith("一十") else out
+
+
 def handle(slots: Mapping[str, Any], message: Incoming, today: dt.date | None = None) -> Outcome:
-    return Turn(slots, message, today).run()
+    with variants(variants_for(message.abilities)):  # the channel's wording for every sentence of this turn
+        return Turn(slots, message, today).run()

@@ -12,6 +12,8 @@ import yaml
 
 from policy_kb.facts import facts
 
+from .messages import active_variants, resolve
+
 DONT_KNOW = {"title": "不清楚", "payload": "/dont_know"}
 
 
@@ -75,8 +77,17 @@ def _default_buttons(fact_name: str) -> tuple[tuple[str, str], ...]:
     return ()
 
 
-@lru_cache(maxsize=1)
 def questions() -> dict[str, Question]:
+    """The questions in the words for the channel (``text@no_voice`` etc., see messages.py)."""
+    return _questions(active_variants())
+
+
+def _words(spec: dict[str, Any], field: str, active: tuple[str, ...]) -> str:
+    return str(spec.get(resolve(field, spec, active)) or "")
+
+
+@lru_cache(maxsize=8)
+def _questions(active: tuple[str, ...]) -> dict[str, Question]:
     raw = yaml.safe_load((Path(__file__).with_name("questions.yaml")).read_text(encoding="utf-8"))
     out = {}
     for key, spec in raw.items():
@@ -87,7 +98,8 @@ def questions() -> dict[str, Question]:
             buttons = _default_buttons(key)
         if buttons:
             buttons = buttons + ((DONT_KNOW["title"], DONT_KNOW["payload"]),)
-        out[key] = Question(key, group, spec["text"], buttons, spec.get("retry") or "", spec.get("again") or "")
+        text, retry, again = (_words(spec, f, active) for f in ("text", "retry", "again"))
+        out[key] = Question(key, group, text, buttons, retry, again)
     return out
 
 

@@ -105,6 +105,24 @@ def share_fragment(profile: Mapping[str, Any]) -> str:
     return "&".join(parts)
 
 
+# `spoken` is read aloud whole (kiosk, 朗读): at most this many characters, about 40 s with the
+# kiosk's espeak-ng at its default speed (tests/kiosk/test_spoken_result.py measures it)
+SPOKEN_MAX_CHARS = 110
+
+
+def _spoken_money(money: list[dict[str, Any]], used: int) -> str:
+    """能领钱的是：… with as many money services (name, first amount) as fit in SPOKEN_MAX_CHARS;
+    the rest are on the screen (the headline has said how many)."""
+    items = [f"{c['name']}，{c['amounts'][0]}" if c["amounts"] else c["name"] for c in money]
+    said: list[str] = []
+    for item in items:
+        if said and used + len(msg("result_spoken_some", items="；".join([*said, item]))) > SPOKEN_MAX_CHARS:
+            break
+        said.append(item)
+    key = "result_spoken_money" if len(said) == len(items) else "result_spoken_some"
+    return msg(key, items="；".join(said))
+
+
 def build(result: Mapping[str, Any], profile: Mapping[str, Any], declined: Iterable[str] = ()) -> dict[str, Any]:
     """The structured result: headline, money first, one group per office, what to confirm."""
     load_kb()
@@ -139,8 +157,7 @@ def build(result: Mapping[str, Any], profile: Mapping[str, Any], declined: Itera
 
     spoken_parts = [headline + "。"]
     if money:
-        items = "；".join(f"{c['name']}，{c['amounts'][0]}" for c in money if c["amounts"])
-        spoken_parts.append(msg("result_spoken_money", items=items))
+        spoken_parts.append(_spoken_money(money, len(headline) + len(msg("result_spoken_end"))))
     spoken_parts.append(msg("result_spoken_end"))
     return {
         "type": "result",

@@ -115,8 +115,10 @@ def espeak():
     _need("espeak-ng", shutil.which("espeak-ng"))
 
 
-@pytest.fixture(scope="module")  # Playwright's sync API allows one instance at a time: tests/channels
-def browser():                   # and tests/handoff have their own, module-scoped too
+@pytest.fixture(scope="module")
+def browser():
+    # module-scoped: Playwright's sync API allows one instance at a time, and tests/channels,
+    # tests/kiosk and tests/takehome have their own (a session-long one here broke theirs)
     _need("chromium", CHROMIUM if Path(CHROMIUM).exists() else None)
     from playwright.sync_api import sync_playwright
 

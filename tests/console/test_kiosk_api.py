@@ -40,6 +40,15 @@ def test_config_from_env_file_and_environment(tmp_path, rasa_url):
     assert cfg["idle_seconds"] == 90 and cfg["tts"] == "server"
 
 
+def keyed(gateway_url, sender, facts):
+    """A number typed on the keypad; the real bot echoes it (您输入的是 …，对吗？) and it is confirmed."""
+    turn = post(gateway_url, "/kiosk/api/facts", {"sender": sender, "facts": facts}).json()
+    if any(b["payload"] == "/affirm" for m in turn["messages"] for b in m["buttons"]):
+        assert "您输入的是" in turn["messages"][-1]["text"]
+        turn = post(gateway_url, "/kiosk/api/message", {"sender": sender, "text": "/affirm"}).json()
+    return turn
+
+
 def test_visit_by_buttons_until_result(gateway_url):
     turn = post(gateway_url, "/kiosk/api/session").json()
     sender = turn["sender"]
@@ -54,7 +63,7 @@ def test_visit_by_buttons_until_result(gateway_url):
             turn = post(gateway_url, "/kiosk/api/message", {"sender": sender, "text": buttons[0]["payload"]}).json()
         else:
             assert turn["asking"] and turn["asking"]["type"] == "int"
-            turn = post(gateway_url, "/kiosk/api/facts", {"sender": sender, "facts": {turn["asking"]["fact"]: 70}}).json()
+            turn = keyed(gateway_url, sender, {turn["asking"]["fact"]: 70})
     assert turn["result"] is not None
     assert any((m["custom"] or {}).get("type") == "result" for m in turn["messages"])
 
@@ -66,6 +75,8 @@ def test_keypad_sets_number_fact(gateway_url, fake_only):
         assert turn["asking"]["fact"] == "age" and not [b for m in turn["messages"] for b in m["buttons"] if "age" in b["payload"]]
         turn = post(gateway_url, "/kiosk/api/facts", {"sender": turn["sender"], "facts": {"age": "85"}}).json()
         assert fake_only.received[turn["sender"]][-1] == '/inform{"age":85}'
+        assert "您输入的是 八十五 岁" in turn["messages"][-1]["text"] and turn["asking"] is None  # echoed first
+        turn = post(gateway_url, "/kiosk/api/message", {"sender": turn["sender"], "text": "/affirm"}).json()
         assert turn["asking"]["fact"] == "economic_status"
         bad = post(gateway_url, "/kiosk/api/facts", {"sender": turn["sender"], "facts": {"age": 999}})
         assert bad.status_code == 422 and "数字" in bad.json()["detail"]
@@ -75,7 +86,7 @@ def test_keypad_sets_number_fact(gateway_url, fake_only):
 
 @pytest.mark.parametrize("sender", BAD_SENDERS)
 def test_foreign_or_bad_senders_are_refused(gateway_url, sender):
-    for path in ("/kiosk/api/message", "/kiosk/api/end"):
+    for path in ("/kiosk/api/message", "/kiosk/api/back", "/kiosk/api/end"):
         r = post(gateway_url, path, {"sender": sender, "text": "/restart"})
         assert r.status_code == 404 and "开始" in r.json()["detail"]
 
@@ -112,7 +123,7 @@ def test_too_long_text_is_refused_before_rasa(gateway_url, fake_only):
 
 def test_end_wipes_the_conversation(gateway_url, rasa_url):
     sender = post(gateway_url, "/kiosk/api/session").json()["sender"]
-    post(gateway_url, "/kiosk/api/facts", {"sender": sender, "facts": {"age": 82}})
+    keyed(gateway_url, sender, {"age": 82})
     assert known_facts(rasa_url, sender).get("age") == 82
     # the page uses navigator.sendBeacon when it closes, which posts text/plain
     r = httpx.post(f"{gateway_url}/kiosk/api/end", content=f'{{"sender": "{sender}"}}'.encode(),

@@ -116,7 +116,7 @@ def test_kiosk_screening_by_buttons_with_audio_and_idle_timeout(page, start_gate
     expect(page.get_by_test_id("messages")).to_be_empty()
     expect(page.get_by_test_id("choices")).to_be_empty()
     expect(page.get_by_test_id("kiosk-result")).to_be_hidden()
-    assert page.locator("[data-testid=bot-message], [data-testid=kiosk-eligible]").count() == 0
+    assert page.locator("[data-testid=bot-message], [data-testid=money-card], [data-testid=card]").count() == 0
     for _ in range(50):
         if not known_facts(rasa_url, log.sender):
             break
@@ -179,6 +179,9 @@ def test_kiosk_keypad_when_no_buttons(page, fake_only, espeak):
         for key in ["9", "1", "删除", "2", "确定"]:
             page.get_by_test_id(f"key-{key}").click()
         expect(page.get_by_test_id("keypad")).to_be_hidden()
+        expect(page.get_by_test_id("bot-message").last).to_have_text("您输入的是 九十二 岁，对吗？")
+        page.get_by_test_id("choice").filter(has_text="是").first.click()
+        expect(page.get_by_test_id("bot-message").last).not_to_contain_text("您输入的是")
         sender = next(s for s, msgs in fake_only.received.items() if s.startswith("kiosk:") and '/inform{"age":92}' in msgs)
         assert fake_only.conversations[sender].slots["age"] == 92
     finally:
