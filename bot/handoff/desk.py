@@ -240,7 +240,8 @@ class HandoffCore:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self.inner, name, value)
 
-    async def send(self, sender: str, text: str, allow_empty: bool = False) -> list[BotMessage]:
+    async def send(self, sender: str, text: str, allow_empty: bool = False,
+                   metadata: dict[str, Any] | None = None) -> list[BotMessage]:
         case = self.desk.case_of(sender)
         if case is not None and case.state == "taken":
             if text.strip() == "/restart":  # starting over ends the hand-off
@@ -251,10 +252,11 @@ class HandoffCore:
                 return [BotMessage(text=msg("waiting"))]
         elif case is not None:
             self.desk.touched(sender)
-        return self.desk.after_reply(sender, await self.inner.send(sender, text, allow_empty))
+        return self.desk.after_reply(sender, await self.inner.send(sender, text, allow_empty, metadata=metadata))
 
-    async def set_facts(self, sender: str, facts: dict[str, Any]) -> list[BotMessage]:
-        return await self.send(sender, inform_payload(facts))
+    async def set_facts(self, sender: str, facts: dict[str, Any],
+                        metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+        return await self.send(sender, inform_payload(facts), metadata=metadata)
 
     async def restart(self, sender: str) -> list[BotMessage]:
         return await self.send(sender, "/restart", allow_empty=True)
