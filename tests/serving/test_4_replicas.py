@@ -67,10 +67,16 @@ def test_one_of_two_replicas_killed_under_50_conversations(scaled_stack):
     failures = [r for r in results if isinstance(r, BaseException)]
     assert not failures, f"{len(failures)} conversations failed: {failures[:3]!r}"
     assert all(r == texts[s] for s, r in zip(senders, results))
-    # every message is stored once, in order, in its own conversation (replica 0 reads them all)
+    # every message is stored, in order, in its own conversation (replica 0 reads them all). A message
+    # the killed replica had stored but not answered is sent again to the other one: at most one
+    # such repeat per conversation, right after itself (the dialogue hears a fact said again as 已记下).
     for i, sender in enumerate(senders):
         tracker = httpx.get(f"{stack.rasa_urls[0]}/conversations/{sender}/tracker",
                             params={"token": stack.rasa_token}, timeout=30).json()
-        assert user_texts(tracker) == texts[sender], (sender, user_texts(tracker))
+        stored, sent = user_texts(tracker), texts[sender]
+        repeated_once = any(
+            stored[j] == stored[j - 1] and stored[:j] + stored[j + 1 :] == sent for j in range(1, len(stored))
+        )
+        assert stored == sent or repeated_once, (sender, stored)
         assert tracker["slots"]["age"] == 60 + i % 50
         assert tracker["slots"]["economic_status"] == "minimum_living"
