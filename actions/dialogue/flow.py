@@ -411,6 +411,18 @@ class Turn:
             return self.misunderstood(result)
         if r.dont_know and not r.facts:
             self.out.say(msg("not_now"))
+        if (
+            self.to_confirm
+            and self.asked is not None
+            and not any(f in self.changed or f in self.to_confirm for f in self.asked.facts)
+        ):
+            # The answer told something else, to be confirmed: the question itself was missed once,
+            # so after the confirmation it comes in other words, and is never put a third time.
+            self.misses[self.asked.key] = self.misses.get(self.asked.key, 0) + 1
+            if self.misses[self.asked.key] >= 2:
+                for f in self.asked.facts:  # missed twice: set aside (未确定), as after two plain misses
+                    if f not in self.profile and f not in self.declined:
+                        self.declined.append(f)
         self.save()
         if stop:
             return self.out

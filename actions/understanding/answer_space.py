@@ -85,7 +85,9 @@ def echo_answer(text: str, question_text: str) -> bool | None:
     said = _clean(text)
     if not said or len(said) > 20:
         return None
-    q = _STRIP_RX.sub("", normalize(question_text))
+    # Only the question itself: its explanation (一般是说独生子女去世…) is no wording to echo.
+    asked_part = re.split(r"(?<=[？?])", normalize(question_text), maxsplit=1)[0]
+    q = _STRIP_RX.sub("", asked_part)
     shared = [b for b in _bigrams(q) & _bigrams(said) if b not in stop and not set(b) & set("不没无别吗呢吧啊")]
     if not shared:
         return None

@@ -349,3 +349,17 @@ def test_a_definition_asked_beside_facts_still_hears_the_facts_and_an_unknown_on
     chat.say("别的都没有，就是计划生育那个我不知道算不算")
     assert "special_family_planning" not in chat.slots or chat.slots["special_family_planning"] is None
     assert chat.slots.get("homeless") is False
+
+
+def test_an_echo_of_the_questions_explanation_is_no_answer():
+    q = questions()["special_family_planning"]
+    assert echo_answer("俺家是独生子，在太原上班好好的", q.text) is None
+
+
+def test_an_answer_that_only_brings_a_confirmation_of_something_else_counts_as_a_miss(chat):
+    chat.slots.update({"age": 70, "requested_slot": "has_capable_supporter", "asked_group": "has_capable_supporter",
+                       "miss_facts": {"has_capable_supporter": 1}})
+    chat.say("她闺女家也是地保户")  # a sound-alike: confirmed, and no answer to the question
+    chat.tap("不是")
+    assert "has_capable_supporter" in chat.slots.get("declined_facts", [])
+    assert chat.asked != "has_capable_supporter"  # never a third time
