@@ -672,10 +672,12 @@
     state.handoff = true;
     loadHandoff().then(function () {
       if (state !== mine || !window.ElderChatHandoff || !state.sender) return;
-      window.ElderChatHandoff.start(state.sender, function (m) {
+      window.ElderChatHandoff.start(state.sender, function (m, event) {
         if (state !== mine) return;
         var text = typeof m === 'string' ? m : (m && m.text) || '';
-        if (m && m.custom && m.custom.type === 'handoff_end') state.handoff = false;
+        // handed back or closed: the bot answers again; no more polling after a reload
+        var ended = event && (event.state === 'returned' || event.state === 'closed');
+        if (ended) state.handoff = false;
         if (!text) { save(); return; }
         state.messages.push({ who: 'bot', operator: true, text: text, buttons: (m && m.buttons) || [] });
         focusNext = true;
