@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from handoff_support import CONTRAST, NEXT, OPERATOR_TOKEN, SHOTS
+from browser_checks import CONTRAST
+from handoff_support import NEXT, OPERATOR_TOKEN, SHOTS
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
