@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,13 +149,21 @@ def _negated_near(text: str, fragment: str) -> bool:
     return i > 0 and any(ch in text[max(0, i - 2) : i] for ch in "不没无非")
 
 
-def _take_button_values(r: Reading, values: dict[str, Any]) -> None:
-    """A button's values as the payload would set them: the rare-situations group's own choices
-    (都没有, 军人) are flags, not facts."""
-    group = values.pop("special_circumstances", None)
-    r.special_none = r.special_none or group == "none"
-    r.veteran_chosen = r.veteran_chosen or group == "veteran"
-    r.facts.update({k: v for k, v in values.items() if k in FACT_NAMES})
+def _take_choices(r: Reading, pairs: Iterable[tuple[Any, Any]], sure: bool = True) -> None:
+    """A button's values (its payload, or its label typed or nearly typed), read as the payload is:
+    the rare-situations group's own choices (都没有, 军人) are flags, not facts; a fact already read
+    from the words is kept; a choice that is not sure (a near match) is to be confirmed."""
+    for name, value in pairs:
+        if name == "special_circumstances":
+            r.special_none = r.special_none or value == "none"
+            r.veteran_chosen = r.veteran_chosen or value == "veteran"
+            continue
+        v = coerce(str(name), value)
+        if v is None or str(name) in r.facts:
+            continue
+        r.facts[str(name)] = v
+        if not sure:
+            r.unsure.add(str(name))
 
 
 def _hedged(text: str, asked: Question) -> bool:
@@ -202,14 +210,7 @@ def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
         except ValueError:
             values = {}
     pairs: list[tuple[Any, Any]] = list(values.items()) or [(e.get("entity"), e.get("value")) for e in entities]
-    for name, value in pairs:
-        if name == "special_circumstances":
-            r.special_none = r.special_none or value == "none"
-            r.veteran_chosen = r.veteran_chosen or value == "veteran"
-            continue
-        v = coerce(str(name), value)
-        if v is not None:
-            r.facts[str(name)] = v
+    _take_choices(r, pairs)
     return r
 
 
@@ -247,7 +248,7 @@ def read_text(
         # A button's own label, typed or read out, means what the button means.
         m = match_answer(text, asked.answer_space())
         if m is not None and m.how == EXACT:
-            _take_button_values(r, m.values)
+            _take_choices(r, m.values.items())
             return r
     from actions.understanding.lexicon import get_lexicon
 
@@ -322,14 +323,7 @@ def read_text(
         if m is None and first and first != answer_text:
             m = match_answer(first, asked.answer_space())
         if m is not None:
-            values = dict(m.values)
-            _take_button_values(r, values)  # 都没有 typed: the multi-select's "none"
-            for name, value in values.items():
-                if name in r.facts or name not in FACT_NAMES:
-                    continue
-                r.facts[name] = value
-                if m.how != EXACT:
-                    r.unsure.add(name)
+            _take_choices(r, m.values.items(), sure=m.how == EXACT)  # 都没有 typed: the multi-select's "none"
         elif asked.yes_no and not _hedged(text, asked):
             yes = None
             past = get_lexicon().past_rx

@@ -363,3 +363,9 @@ def test_an_answer_that_only_brings_a_confirmation_of_something_else_counts_as_a
     chat.tap("不是")
     assert "has_capable_supporter" in chat.slots.get("declined_facts", [])
     assert chat.asked != "has_capable_supporter"  # never a third time
+
+
+def test_a_near_match_of_a_button_label_is_confirmed_not_recorded():
+    q = questions()["living_situation"]
+    r = read_text("一个人主", None, [], q.key, q, TODAY)  # a typo of the button 一个人住（独居）
+    assert r.facts.get("living_situation") == "alone" and "living_situation" in r.unsure
