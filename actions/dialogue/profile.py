@@ -19,6 +19,9 @@ from typing import Any
 from actions.understanding import extract, parse_age
 from actions.understanding.answer_space import EXACT, echo_answer, match_answer
 from actions.understanding.extractor import SPECIAL_FACTS
+from actions.understanding.lexicon import alternation, get_lexicon
+from actions.understanding.normalize import normalize
+from actions.understanding.phrases import find_phrases
 from policy_kb.facts import FACT_NAMES, ProfileError, facts
 
 from .questions import Question, questions
@@ -118,7 +121,6 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _wish_words_rx() -> re.Pattern:
-    from actions.understanding.lexicon import alternation, get_lexicon
 
     words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")] + [
         "办",
@@ -135,7 +137,6 @@ _NOW_CLAUSE_RX = re.compile(r"[，,。](?:现在|如今|目前|眼下)(?:也|就
 
 def _leading_no(text: str) -> bool:
     """不想去，我伺候这么多年了 / 家里没人有空 / …，现在也不想去了: a plain "no" and its reason."""
-    from actions.understanding.normalize import normalize
 
     said = normalize(text)
     if _LEADING_NO_RX.match(said):
@@ -169,8 +170,6 @@ def _take_choices(r: Reading, pairs: Iterable[tuple[Any, Any]], sure: bool = Tru
 def _hedged(text: str, asked: Question) -> bool:
     """想申请抚恤，交上去还没批: a wish, a plan or an application still pending is no answer,
     even when it echoes the question's words (unless the question itself asks about a wish)."""
-    from actions.understanding.lexicon import get_lexicon
-    from actions.understanding.normalize import normalize
 
     lex = get_lexicon()
     said = normalize(text)
@@ -188,9 +187,6 @@ def _hedged(text: str, asked: Question) -> bool:
 def _rules_read(text: str, raw: str) -> bool:
     """The lexicon knows these words and the rules already judged them (以前是低保, 听说是五保,
     正在办低保, 是低保还是低保边缘我不清楚): the statistical model must not overrule that."""
-    from actions.understanding.lexicon import get_lexicon
-    from actions.understanding.normalize import normalize
-    from actions.understanding.phrases import find_phrases
 
     said = normalize(raw)
     return any(m.text in said or said in m.text for m in find_phrases(normalize(text), get_lexicon()))
@@ -250,7 +246,6 @@ def read_text(
         if m is not None and m.how == EXACT:
             _take_choices(r, m.values.items())
             return r
-    from actions.understanding.lexicon import get_lexicon
 
     hearsay = get_lexicon().raw.get("hearsay_clause")
     lex_unknown = get_lexicon().unknown_rx
