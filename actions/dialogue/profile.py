@@ -121,7 +121,6 @@ def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _wish_words_rx() -> re.Pattern:
-
     words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")] + [
         "办",
         "找",
@@ -137,7 +136,6 @@ _NOW_CLAUSE_RX = re.compile(r"[，,。](?:现在|如今|目前|眼下)(?:也|就
 
 def _leading_no(text: str) -> bool:
     """不想去，我伺候这么多年了 / 家里没人有空 / …，现在也不想去了: a plain "no" and its reason."""
-
     said = normalize(text)
     if _LEADING_NO_RX.match(said):
         return True
@@ -170,7 +168,6 @@ def _take_choices(r: Reading, pairs: Iterable[tuple[Any, Any]], sure: bool = Tru
 def _hedged(text: str, asked: Question) -> bool:
     """想申请抚恤，交上去还没批: a wish, a plan or an application still pending is no answer,
     even when it echoes the question's words (unless the question itself asks about a wish)."""
-
     lex = get_lexicon()
     said = normalize(text)
     pending = lex.raw.get("pending")
@@ -187,7 +184,6 @@ def _hedged(text: str, asked: Question) -> bool:
 def _rules_read(text: str, raw: str) -> bool:
     """The lexicon knows these words and the rules already judged them (以前是低保, 听说是五保,
     正在办低保, 是低保还是低保边缘我不清楚): the statistical model must not overrule that."""
-
     said = normalize(raw)
     return any(m.text in said or said in m.text for m in find_phrases(normalize(text), get_lexicon()))
 
