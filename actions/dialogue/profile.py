@@ -129,9 +129,12 @@ def _wish_words_rx() -> re.Pattern:
 
 
 _LEADING_NO_RX = re.compile(
-    r"^(?:家里|俺家|我家|他家|她家|我们|俺们|咱家|咱们)?(?:不想|不用|不要|不需要|没有|没人|没|不是|不会|用不着|不去|不愿意|不参加)"
-)
+    r"^(?:家里|俺家|我家|他家|她家|我们|俺们|咱家|咱们)?(?:不想|不用|不要|不需要|没有|没人|没|不是(?![不没])|不会|用不着|不去|不愿意|不参加)"
+)  # 不是不领 / 不是没有: a double negation is no plain "no"
 _NOW_CLAUSE_RX = re.compile(r"[，,。](?:现在|如今|目前|眼下)(?:也|就|还|都)*")
+
+
+_LEADING_YES_RX = re.compile(r"^(?:是(?!不是)|对|有(?!没有)|嗯|行|要(?!是)|领|能(?!不能)|参加|交)")
 
 
 def _leading_no(text: str) -> bool:
@@ -230,7 +233,11 @@ def read_text(
 ) -> Reading:
     r = Reading()
     # The words decide, not the statistical intent: DIET often calls a question "inform".
-    r.question = is_question(text, intent) and intent not in ("affirm", "deny")
+    # A short 不是/没有 is an answer whatever its shape; in a longer message (要是没有赡养人，咋办)
+    # DIET's affirm/deny does not outweigh the question the words ask.
+    r.question = is_question(text, intent) and not (
+        intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _leading_no(text) or _LEADING_YES_RX.match(text))
+    )
     if intent == "ask_definition" and (asked is None or _DEFINITION_CUE_RX.search(text)):
         r.question = True
         if len(_clauses(text)) < 2:

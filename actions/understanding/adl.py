@@ -20,7 +20,8 @@ def _rx():
 
     def alt(key):
         words = sorted((str(w) for w in a.get(key) or ()), key=len, reverse=True)
-        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+        parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in words]  # "re:" as in the categories
+        return re.compile("|".join(parts) or "(?!)")
 
     return alt("activities"), alt("helped"), alt("alone"), alt("all"), alt("bedridden"), alt("alone_only")
 

@@ -100,6 +100,8 @@ def echo_answer(text: str, question_text: str) -> bool | None:
     # 有没有打官司 asks, it does not deny: A-not-A questions are blanked before looking for a negator.
     plain_q = re.sub(r"(.)[不没]\1", lambda m: "问" * len(m.group(0)), q)
     flipped = at > 0 and any(n in plain_q[max(0, at - 2) : at] for n in negators)
+    if re.search(r"不是[不没]", before + word):
+        return None  # 不是不领: a double negation, neither yes nor no until said plainly
     negated = any(n in before for n in negators) or bool(
         # 参加不了 / 交不够: the negation right after the echoed words
         re.search(r"^(?:[^，。]{0,3})(?:不了|不够|不上|不起|不到|不成)", said[first + 2 :])

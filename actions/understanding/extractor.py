@@ -15,7 +15,7 @@ from .lexicon import get_lexicon
 from .normalize import Clauses, normalize
 from .numerals import parse_chinese_number
 from .phrases import read_phrases
-from .relation import find_relation
+from .relation import find_relation, other_person_clauses
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,11 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
     if _VETERAN_RX.search(norm) and "残疾证" not in norm:
         return None  # 伤残军人，三级: the grade of a veteran's 伤残证, not of a 残疾证
     grade = None
+    others = other_person_clauses(norm, clauses, lex)
     for rx in (_GRADE_RX, _GRADE_ALT_RX):
         for m in rx.finditer(norm):
+            if clauses.index(m.start()) in others:
+                continue  # 就一个儿子，干活摔成了二级残疾: the son's grade
             cs, ce = clauses.of(m.start())
             cs, ce = max(cs, m.start() - 20), min(ce, m.end() + 20)  # bounded: linear on long input
             clause = norm[cs:ce]
@@ -210,6 +213,8 @@ def _extract(text, requested, today) -> Extraction:
             facts[name] = pos[-1]  # the later statement wins: 不是独居，跟儿子住
         elif reading.negative.get(name):
             facts[name] = reading.negative[name][-1]
+            if cat.negated_unsure:
+                ex.uncertain.add(name)
 
     _apply_stopped(norm, clauses, lex, reading, facts)
     living = set(reading.positive.get("living_situation") or ())

@@ -39,6 +39,8 @@ class Category:
     past: bool = True
     postneg: bool = False
     negated: dict = field(default_factory=dict)
+    # a value read only from a negated mention (也没低保 -> none) is confirmed, not recorded
+    negated_unsure: bool = False
     gate: re.Pattern | None = None
     gate_all: re.Pattern | None = None
 
@@ -180,6 +182,7 @@ KNOWN_KEYS = {
     "relations": "relation",
     "relation_deceased_after": "relation",
     "self_pronoun": "relation",
+    "other_person": "relation",
     "echo_stop": "answer_space",
     "echo_negators": "answer_space",
     "sound_alike": "extractor",
@@ -191,7 +194,7 @@ KNOWN_KEYS = {
     "adl": "adl",
     "stopped_categories": "extractor",
 }
-KNOWN_CATEGORY_KEYS = {"type", "irrealis", "past", "postneg", "negated", "gate", "gate_all", "phrases"}
+KNOWN_CATEGORY_KEYS = {"type", "irrealis", "past", "postneg", "negated", "negated_unsure", "gate", "gate_all", "phrases"}
 
 
 class LexiconError(ValueError):
@@ -230,6 +233,7 @@ def _load() -> Lexicon:
             past=spec.get("past", True),
             postneg=spec.get("postneg", False),
             negated={_value(ctype, k): v for k, v in (spec.get("negated") or {}).items()},
+            negated_unsure=bool(spec.get("negated_unsure", False)),
             gate=re.compile(spec["gate"]) if spec.get("gate") else None,
             gate_all=re.compile(spec["gate_all"]) if spec.get("gate_all") else None,
         )

@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, Target, may_match
 from .normalize import Clauses
+from .relation import other_person_clauses, personal_categories
 
 # A phrase that is itself negative (没有残疾证, 不能自理) is not negated again by a
 # preceding word: double negation is rare in speech and mostly a mis-read.
 _SELF_NEGATIVE = ("不", "没", "无", "未")
+# ...except the plain double negation 不是不领 / 也不是不能动: it is neither reading, so nothing is taken.
+_CONDITION_RX = re.compile(r"要是|如果|假如|万一|假设|若是")
+_DOUBLE_NEGATION_RX = re.compile(r"(?:不是|并不是|也不是|倒不是|又不是)$")
 WINDOW = 16
 _UNKNOWN_LEAD_RX = re.compile(r"^(?:也|还|我|俺|咱|就|都|有没有|是不是|是啥|是什么|是几级|几级|多少|咋样)*")
 # A phrase that asserts by itself (吃低保, 享受低保) stays a statement in a question:
@@ -35,6 +39,7 @@ class PhraseMatch:
     irrealis: bool = False
     past: bool = False
     post_negated: bool = False
+    double_negated: bool = False
 
 
 @dataclass
@@ -82,7 +87,15 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     prev: PhraseMatch | None = None
     gate_open: dict[str, bool] = {}  # per category: its gate word occurs in the message
     pending = lex.pending_rx
-    for m in find_phrases(norm, lex):
+    others = other_person_clauses(norm, clauses, lex)
+    personal = personal_categories(lex) if others else frozenset()
+    found = find_phrases(norm, lex)
+    spans = clauses.spans()
+    # 申请低保的材料交上去了，一直没办下来: a pending clause with no phrase of its own is about the one before
+    with_phrase = {clauses.index(m.start) for m in found}
+    pending_at = {i for i, (s, e) in enumerate(spans) if pending is not None and pending.search(norm[s:e])}
+    pending_at |= {i - 1 for i in pending_at if i > 0 and i not in with_phrase}
+    for m in found:
         m.clause = clauses.index(m.start)
         cs, ce = clauses.of(m.start)
         same = prev is not None and prev.clause == m.clause and prev.end <= m.start
@@ -110,7 +123,9 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
             )
             window = prefix[-8:]
             m.irrealis = bool(question) or (
-                bool(lex.irrealis_rx.search(window)) and not lex.assert_before_rx.search(prefix)
+                bool(lex.irrealis_rx.search(window))
+                # 我想问问我妈是低保 asserts; 要是评上失能 stays a condition
+                and (not lex.assert_before_rx.search(prefix) or bool(_CONDITION_RX.search(window)))
             )
             if (
                 not m.irrealis
@@ -132,13 +147,17 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
             ):
                 m.irrealis = True  # 不知道低保…, 低保不清楚: not a statement either way
             m.past = bool(lex.past_rx.search(window))
-            if not m.irrealis and pending is not None and pending.search(norm[cs:ce]):
+            if not m.irrealis and m.clause in pending_at:
                 m.irrealis = True  # 低保正在申请，还没批: applied for, not had
         m.post_negated = not m.text.startswith(_SELF_NEGATIVE) and bool(lex.post_negation_rx.match(suffix))
+        if m.text.startswith(_SELF_NEGATIVE) and _DOUBLE_NEGATION_RX.search(prefix):
+            m.double_negated = True
         out.matches.append(m)
         prev = m
         for t in m.targets:
             cat = lex.categories[t.category]
+            if m.double_negated or (m.clause in others and cat.name in personal):
+                continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
             if cat.irrealis and m.irrealis:
                 continue
             if cat.past and m.past:

@@ -58,3 +58,35 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
     if deceased_spouse and has_facts:
         return "self"  # 老伴走了，一个人住: the speaker is the widowed elder
     return None
+
+
+def _other_rx(lex: Lexicon, key: str) -> re.Pattern | None:
+    spec = lex.raw.get("other_person") or {}
+    words = "|".join(sorted((re.escape(str(w)) for w in spec.get("words") or ()), key=len, reverse=True))
+    pattern = spec.get(key)
+    return re.compile(pattern.replace("WORDS", words)) if pattern and words else None
+
+
+def other_person_clauses(norm: str, clauses, lex: Lexicon) -> set[int]:
+    """Clauses about one of the elder's children or grandchildren (儿子自己也是贫困户; after
+    有个闺女, a clause without its own subject): what they say of that person's status is
+    not the elder's."""
+    head, intro, own = (_other_rx(lex, k) for k in ("head", "introduce", "own_subject"))
+    if head is None:
+        return set()
+    out: set[int] = set()
+    spans = clauses.spans()
+    for i, (s, e) in enumerate(spans):
+        clause = norm[s:e]
+        if head.match(clause):
+            out.add(i)
+        elif i > 0 and intro is not None and intro.match(norm[slice(*spans[i - 1])]):
+            m = own.match(clause) if own is not None else None
+            speaker_is_elder = norm[spans[i - 1][0] : spans[i - 1][0] + 1] in ("我", "俺", "咱")
+            if m is None or (speaker_is_elder and m.group(0) in ("她", "他")):
+                out.add(i)
+    return out
+
+
+def personal_categories(lex: Lexicon) -> frozenset[str]:
+    return frozenset((lex.raw.get("other_person") or {}).get("personal") or ())

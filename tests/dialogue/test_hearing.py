@@ -369,3 +369,49 @@ def test_a_near_match_of_a_button_label_is_confirmed_not_recorded():
     q = questions()["living_situation"]
     r = read_text("一个人主", None, [], q.key, q, TODAY)  # a typo of the button 一个人住（独居）
     assert r.facts.get("living_situation") == "alone" and "living_situation" in r.unsure
+
+
+# ---- round 4 mechanisms (team sentences) ----------------------------------------------------
+@pytest.mark.parametrize("text, requested, absent", [
+    ("俺就一个闺女，她家也是低保户，管不了俺", None, "economic_status"),  # the daughter's household
+    ("有个儿子，前些年出车祸落了个三级残疾", None, "disability_grade"),  # the son's grade
+    ("孙子是退伍军人，在城里上班", None, "veteran_category"),
+])
+def test_a_childs_status_is_not_the_elders(text, requested, absent):
+    assert absent not in extract(text, requested=requested, today=TODAY).facts
+
+
+def test_the_elders_own_status_beside_a_child_is_kept():
+    facts = extract("俺娘是低保户，儿子在外地打工", today=TODAY).facts
+    assert facts.get("economic_status") == "minimum_living" and facts.get("living_situation") == "left_behind"
+
+
+@pytest.mark.parametrize("text", ["材料交到乡里了申请低保，到现在也没批下来", "今年要给俺报成五保，还没批"])
+def test_an_application_still_pending_a_clause_later_states_nothing(text):
+    assert "economic_status" not in extract(text, today=TODAY).facts
+
+
+def test_a_double_negation_is_neither_yes_nor_no():
+    q = questions()["receives_pension_subsidy"]
+    r = read_text("也不是不领，钱还没到卡上", None, [], "receives_pension_subsidy", q, TODAY)
+    assert "receives_pension_subsidy" not in r.facts
+    assert extract("倒不是不能动，就是洗澡得人扶", requested="self_care", today=TODAY).facts.get("self_care") == "partial"
+
+
+def test_a_condition_inside_a_question_is_no_fact():
+    r = read_text("俺爹是二级残疾，如果评上失能了能多给点吗", None, [], None, None, TODAY)
+    assert r.facts.get("disability_grade") == 2 and "self_care" not in r.facts
+
+
+def test_a_long_deny_with_a_question_is_still_a_question():
+    r = read_text("要是儿女都不管，又没有低保，该咋办", "deny", [], None, None, TODAY)
+    assert r.question and "has_capable_supporter" not in r.facts
+
+
+def test_one_category_denied_is_confirmed_not_recorded():
+    r = read_text("他也没吃低保，一个人过", None, [], None, None, TODAY)
+    assert r.facts.get("economic_status") == "none" and "economic_status" in r.unsure
+
+
+def test_help_from_someone_named_is_help():
+    assert extract("穿衣服洗澡都得老伴帮着", requested="self_care", today=TODAY).facts.get("self_care") == "partial"
