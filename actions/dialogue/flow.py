@@ -47,6 +47,7 @@ KEYPAD = "keypad"  # Incoming.entry: the values were typed on a number keypad, s
 _START_RX = re.compile(r"帮(?:我|俺|忙)?(?:查|看)|查一下|查查|给(?:我|俺)查|看看.{0,8}(?:能享受|能领|有什么|有啥)")
 _SMALL_TALK = ("greet", "goodbye", "thank", "ask_capabilities", "out_of_scope")
 _HUMAN_RX = re.compile(r"人工|真人|客服|工作人员|找人|打电话|电话")
+_CONFIRMING = "~confirming"  # miss_facts marker: the question whose answer is being confirmed
 _BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费")
 
 
@@ -153,12 +154,21 @@ class Turn:
         pending = requested[len(CONFIRM) :] if requested.startswith(CONFIRM) else None
         if pending:
             value = self.slots.get("confirm_value")
+            asked_key = next((k[: -len(_CONFIRMING)] for k in self.misses if k.endswith(_CONFIRMING)), None)
+            self.misses.pop(f"{asked_key}{_CONFIRMING}", None)
             if r.yes is True:
                 if pending in facts() and value is not None:
                     self.record(pending, value)
             elif r.yes is False and not r.facts:
                 self.out.say(msg("confirm_denied"))
                 self.suggested.pop(pending, None)
+                if asked_key in questions() and pending in questions()[asked_key].facts:
+                    # the answer to the question was read wrongly: a miss, so it is not put a third time
+                    self.misses[asked_key] = self.misses.get(asked_key, 0) + 1
+                    if self.misses[asked_key] >= 2:
+                        for f in questions()[asked_key].facts:
+                            if f not in self.profile and f not in self.declined:
+                                self.declined.append(f)
             # A new statement right after "您是说…对吗" answers it: taken as said.
             for name, v in r.facts.items():
                 self.record(name, v)
@@ -208,6 +218,9 @@ class Turn:
             text = msg("confirm_enum", label=fact.label.split("（")[0], value=fact.value_label(value))
         self.out.say(prefix + text, _buttons((msg("confirm_yes"), "/affirm"), (msg("confirm_no"), "/deny")))
         self.out.slots.update({"requested_slot": CONFIRM + name, "confirm_value": value, "asked_group": "confirm"})
+        if self.asked is not None and name in self.asked.facts:
+            self.misses[self.asked.key + _CONFIRMING] = 1  # which question this confirmation reads an answer to
+            self.out.slots["miss_facts"] = dict(self.misses)
 
     def next_question(self, result: Mapping[str, Any]) -> Question | None:
         unknown = set(FACT_NAMES) - set(self.profile)
@@ -289,6 +302,11 @@ class Turn:
             self.answered = True
             return False
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
+        # A first message that tells a long story (我叔无儿无女，申请了两年低保……) asks, in effect,
+        # what can be done: it gets what its facts bring before the first question.
+        story = story or (
+            len(text) > 30 and bool(self.changed) and not self.requested and not self.slots.get("result_told")
+        )
         general_why = intent == "ask_why" and not self.profile and not service_ids
         if (
             (r.question or story)

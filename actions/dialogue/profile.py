@@ -137,6 +137,13 @@ _NOW_CLAUSE_RX = re.compile(r"[，,。](?:现在|如今|目前|眼下)(?:也|就
 _LEADING_YES_RX = re.compile(r"^(?:是(?!不是)|对|有(?!没有)|嗯|行|要(?!是)|领|能(?!不能)|参加|交)")
 
 
+def _short_yes_no_lead(text: str) -> bool:
+    """没有没有，住我家呢，流浪啥呀: a short yes or no first, then its reason (a rhetorical question)."""
+    parts = _clauses(normalize(text))
+    head = parts[0].strip("，,。；;！!？? ") if parts else ""
+    return 0 < len(head) <= 4 and bool(_LEADING_NO_RX.match(head) or _LEADING_YES_RX.match(head))
+
+
 def _leading_no(text: str) -> bool:
     """不想去，我伺候这么多年了 / 家里没人有空 / …，现在也不想去了: a plain "no" and its reason."""
     said = normalize(text)
@@ -144,6 +151,33 @@ def _leading_no(text: str) -> bool:
         return True
     nows = list(_NOW_CLAUSE_RX.finditer(said))
     return bool(nows) and bool(_LEADING_NO_RX.match(said[nows[-1].end() :]))
+
+
+# 这些都不沾边 / 上面的都没有: every choice shown is denied at once
+_NONE_OF_THESE_RX = re.compile(
+    r"(?:这些|那些|上面的?|以上|这几[样个种项条]|那几[样个种项条]|哪[样个项]|一[样项]|啥)(?:都|全|也)(?:不|没)"
+)
+_PLAIN_NO_RX = re.compile(r"^(?:也|都|就|那|倒|还)?(?:不是|没有|没)(?:那种|那样|这样|这种|那回事|这回事|的)?$")
+
+
+def _plain_no_clause(text: str) -> bool:
+    """奶奶有家，不是那种: a clause that is a plain no, beside its reason (no clause says yes)."""
+    parts = [c.strip("，,。；;！!？? ") for c in _clauses(text)]
+    return len(parts) > 1 and any(_PLAIN_NO_RX.match(p) for p in parts)
+
+
+def _none_choice(asked: Question) -> dict[str, Any] | None:
+    """The values of a question's one "none" button (没有残疾证 / 都没有 / 以上都不是), if it has one."""
+    if asked.yes_no:
+        return None
+    nones = []
+    for _title, payload in asked.buttons:
+        if not payload.startswith("/inform"):
+            continue
+        values = json.loads(payload[len("/inform") :])
+        if values and all(v in (False, "none", 0) for v in values.values()):
+            nones.append(values)
+    return nones[0] if len(nones) == 1 else None
 
 
 def _negated_near(text: str, fragment: str) -> bool:
@@ -236,7 +270,7 @@ def read_text(
     # A short 不是/没有 is an answer whatever its shape; in a longer message (要是没有赡养人，咋办)
     # DIET's affirm/deny does not outweigh the question the words ask.
     r.question = is_question(text, intent) and not (
-        intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _leading_no(text) or _LEADING_YES_RX.match(text))
+        intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _short_yes_no_lead(text))
     )
     if intent == "ask_definition" and (asked is None or _DEFINITION_CUE_RX.search(text)):
         r.question = True
@@ -316,12 +350,27 @@ def read_text(
     # 想参加，在哪儿报名？: a first clause that answers is heard even when the next ones ask.
     first = clauses[0] if clauses and clauses[0] in told else None
     answer_text = text if not r.question else (first if first and len(clauses) > 1 else None)
+    past_rx = get_lexicon().past_rx
+    if answer_text and len(clauses) > 1:
+        # 原来一个人住，上个月接到我家来了: how it was is no answer; the clauses about now are
+        now = "".join(c for c in _clauses(answer_text) if not past_rx.search(c[:4]))
+        answer_text = now or None
     if asked is not None and answer_text and not r.dont_know and not any(f in r.facts for f in asked.facts):
         m = match_answer(answer_text, asked.answer_space())
-        if m is None and first and first != answer_text:
+        if m is None and first and first != answer_text and not past_rx.search(first[:4]):
             m = match_answer(first, asked.answer_space())
+        none_choice = _none_choice(asked)
         if m is not None:
             _take_choices(r, m.values.items(), sure=m.how == EXACT)  # 都没有 typed: the multi-select's "none"
+        elif (
+            none_choice
+            and not _hedged(text, asked)
+            and (_leading_no(answer_text) or _NONE_OF_THESE_RX.search(answer_text) or _plain_no_clause(answer_text))
+        ):
+            # 没有那个证 / 这些都不沾边: a plain no to a question of choices is its "none" button
+            _take_choices(
+                r, none_choice.items(), sure=_leading_no(answer_text) or bool(_NONE_OF_THESE_RX.search(answer_text))
+            )
         elif asked.yes_no and not _hedged(text, asked):
             yes = None
             past = get_lexicon().past_rx
@@ -332,8 +381,8 @@ def read_text(
                     yes = echo_answer(part, asked.retry)
                 if yes is not None:
                     break
-            if yes is None and _leading_no(answer_text):
-                yes = False  # 不想去，我伺候这么多年了 / 没人有空: a plain "no" and its reason
+            if yes is None and (_leading_no(answer_text) or _plain_no_clause(answer_text)):
+                yes = False  # 不想去，我伺候这么多年了 / 有家有院的，不是: a plain "no" and its reason
             if yes is not None:
                 r.facts[asked.facts[0]] = yes
     # DIET entities are a second opinion for facts the rules did not find: confirmed, never silent.

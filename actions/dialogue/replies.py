@@ -25,6 +25,17 @@ def aliases() -> list[tuple[str, int]]:
     raw = yaml.safe_load((DATA_DIR / load_kb().id / "aliases.yaml").read_text(encoding="utf-8"))
     pairs = [(s.name, s.id) for s in load_kb().services]
     pairs += [(word, int(sid)) for sid, words in raw.items() for word in words]
+    classes = yaml.safe_load(Path(__file__).with_name("alias_variants.yaml").read_text(encoding="utf-8")) or []
+    known = {w for w, _ in pairs}
+    for word, sid in list(pairs):
+        for cls in classes:
+            end = next((v for v in sorted(cls, key=len, reverse=True) if word.endswith(v) and len(word) > len(v)), None)
+            if end is None:
+                continue
+            for other in cls:
+                variant = word[: -len(end)] + other
+                if variant not in known:  # a word already given to a service keeps its own meaning
+                    pairs.append((variant, sid))
     return sorted(pairs, key=lambda p: -len(p[0]))  # longest name first: 城乡居民养老保险 before 养老保险
 
 

@@ -194,7 +194,17 @@ KNOWN_KEYS = {
     "adl": "adl",
     "stopped_categories": "extractor",
 }
-KNOWN_CATEGORY_KEYS = {"type", "irrealis", "past", "postneg", "negated", "negated_unsure", "gate", "gate_all", "phrases"}
+KNOWN_CATEGORY_KEYS = {
+    "type",
+    "irrealis",
+    "past",
+    "postneg",
+    "negated",
+    "negated_unsure",
+    "gate",
+    "gate_all",
+    "phrases",
+}
 
 
 class LexiconError(ValueError):

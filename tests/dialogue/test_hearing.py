@@ -415,3 +415,38 @@ def test_one_category_denied_is_confirmed_not_recorded():
 
 def test_help_from_someone_named_is_help():
     assert extract("穿衣服洗澡都得老伴帮着", requested="self_care", today=TODAY).facts.get("self_care") == "partial"
+
+
+def _ask(key, text):
+    return read_text(text, None, [], questions()[key].slot_name(set()), questions()[key], TODAY)
+
+
+def test_a_plain_no_to_a_question_of_choices_is_its_none_button():
+    assert _ask("disability_grade", "没有，俺娘没去办过那东西").facts.get("disability_grade") == 0
+    r = _ask("special_circumstances", "上面的都没有，就是普通人家")
+    assert r.special_none
+
+
+def test_a_plain_no_beside_its_reason_answers_a_yes_no_question():
+    assert _ask("homeless", "住自己家里呢，没有").facts.get("homeless") is False
+
+
+def test_how_it_was_is_no_answer_to_how_it_is():
+    r = _ask("living_situation", "以前是一个人住，今年搬到闺女家了")
+    assert r.facts.get("living_situation") != "alone"
+
+
+def test_a_question_that_starts_with_no_stays_a_question():
+    r = read_text("没有儿女的五保老人能去敬老院吗", "deny", [], None, None, TODAY)
+    assert r.question and "economic_status" not in {k for k in r.facts if k not in r.unsure}
+
+
+def test_a_denied_confirmation_counts_as_a_miss_so_no_question_comes_three_times(chat):
+    chat.slots.update({"age": 80, "requested_slot": "living_situation", "asked_group": "living_situation"})
+    first = chat.say("嗯，那个嘛")  # a miss
+    assert chat.slots.get("requested_slot") == "living_situation", first
+    chat.say("一个人注")  # a near match of a button: confirmed first
+    assert chat.slots.get("requested_slot") == "confirm:living_situation"
+    chat.say("/deny")  # read wrongly: the second miss
+    assert chat.slots.get("requested_slot") != "living_situation"
+    assert "living_situation" in (chat.slots.get("declined_facts") or [])
