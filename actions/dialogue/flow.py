@@ -20,7 +20,7 @@ from policy_kb.facts import FACT_NAMES, facts
 
 from . import replies, result_view
 from .messages import msg, variants, variants_for
-from .profile import Reading, needs_confirming, read_payload, read_text, special_defaults
+from .profile import Reading, is_question, needs_confirming, read_payload, read_text, special_defaults
 from .questions import Question, group_of, question_for, questions
 from .side import general_answer, so_far
 
@@ -110,9 +110,32 @@ class Turn:
             return read_payload(m.text, m.entities)
         requested = None if (self.requested or "").startswith(CONFIRM) else self.requested
         r = read_text(m.text, m.intent, m.entities, requested, self.asked, self.today)
+        if r.correction and not is_question(m.text, None):  # the words, not DIET's intent, say it asks
+            self._read_correction(r)
+            r.question = False
         if self.requested and (self.requested.startswith(CONFIRM) or self.slots.get("asked_group") == "age_confirm"):
             r.yes = self._yes_no(m.text, m.intent)
         return r
+
+    def _read_correction(self, r: Reading) -> None:
+        """俺记错了，才交了十三年 / 刚才说能自理不对，穿衣裳得人帮: a correction is about an answer
+        given before, so the words are read again as an answer to each fact already known; a new
+        value for one of them is the correction (for several at once, each is confirmed)."""
+        from actions.understanding import extract
+
+        changed = {}
+        for name, old in self.profile.items():
+            if name in r.facts and r.facts[name] != old:
+                continue
+            value = extract(self.msg.text, requested=name, today=self.today).facts.get(name)
+            if value is not None and value != old:
+                changed[name] = value
+        for name, value in changed.items():
+            r.facts[name] = value
+            if len(changed) > 1:
+                r.unsure.add(name)
+            else:
+                r.unsure.discard(name)
 
     def _yes_no(self, text: str, intent: str | None) -> bool | None:
         from actions.understanding.answers import core_of_first_clause

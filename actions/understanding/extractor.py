@@ -374,7 +374,8 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
         if last is None:
             m2 = re.search(r"[，,。](?:哦|噢|啊|呃|嗯)?不对[，,。]?", norm)
             last = m2
-        if last is not None and last.start() > 0 and last.end() < len(norm):
+        # 刚才说能自理不对，…: a correction that opens the message and quotes the old answer counts too
+        if last is not None and (last.start() > 0 or last.end() > 4) and last.end() < len(norm):
             tail = _extract(norm[last.end() :], requested, today)
             if tail.facts:
                 ex.facts.update(tail.facts)
