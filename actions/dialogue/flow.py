@@ -352,6 +352,11 @@ class Turn:
                     self.out.say(general_answer(dict(self.changed), self.profile)[0])
             elif general_why:
                 self.out.say(msg("question_unknown"))
+            elif self.asked is not None and not self.changed and not self.to_confirm:
+                # Nothing to answer and nothing heard while a question waits: a miss like any other
+                # (asked again in other words, set aside after two), not "which service?" forever.
+                self.side_intent = None
+                return False
             else:
                 self.out.say(
                     msg("which_service"),
@@ -398,6 +403,14 @@ class Turn:
             self.out.say(msg("emotion"))
         elif r.question and not self.changed and not self.to_confirm and not r.dont_know and not _START_RX.search(text):
             # A question the list does not answer: say so kindly instead of "没听明白" + a screening question.
+            # While a question waits, it still counts as a miss of that question (never asked a third time).
+            if self.asked is not None:
+                key = self.asked.key
+                self.misses[key] = self.misses.get(key, 0) + 1
+                if self.misses[key] >= 2:
+                    self.declined.extend(
+                        f for f in self.asked.facts if f not in self.profile and f not in self.declined
+                    )
             self.out.say(
                 msg("question_unknown"),
                 []
@@ -408,6 +421,7 @@ class Turn:
                 ],
             )
         else:
+            self.side_intent = None  # nothing was answered beside the screening: no side talk after all
             return False
         self.answered = True
         return False

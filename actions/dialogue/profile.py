@@ -269,9 +269,9 @@ def read_text(
     # The words decide, not the statistical intent: DIET often calls a question "inform".
     # A short 不是/没有 is an answer whatever its shape; in a longer message (要是没有赡养人，咋办)
     # DIET's affirm/deny does not outweigh the question the words ask.
-    r.question = is_question(text, intent) and not (
-        intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _short_yes_no_lead(text))
-    )
+    # While a question waits, DIET's "ask_…" intent alone does not make an answer a question.
+    asks = is_question(text, intent if asked is None else None)
+    r.question = asks and not (intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _short_yes_no_lead(text)))
     if intent == "ask_definition" and (asked is None or _DEFINITION_CUE_RX.search(text)):
         r.question = True
         if len(_clauses(text)) < 2:

@@ -77,6 +77,10 @@ def _bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
+# Verbs of wish and ability that a one-word answer may echo (想 / 要 / 能 / 会).
+_ECHO_VERBS = "想要能会"
+
+
 def echo_answer(text: str, question_text: str) -> bool | None:
     """For a yes/no question: True/False when the answer repeats the question's own words
     (问“想参加照护培训吗” → 报名参加了 / 不想学), None when it does not."""
@@ -90,6 +94,11 @@ def echo_answer(text: str, question_text: str) -> bool | None:
     q = _STRIP_RX.sub("", asked_part)
     shared = [b for b in _bigrams(q) & _bigrams(said) if b not in stop and not set(b) & set("不没无别吗呢吧啊")]
     if not shared:
+        # 想去 / 不想 to 想参加…吗: a short answer that repeats the question's own modal verb
+        head = re.split(r"[，,。！!？?\s]", said, maxsplit=1)[0]
+        core = head.lstrip("".join(lex.raw.get("echo_negators") or "不没"))
+        if 1 <= len(head) <= 3 and core[:1] in _ECHO_VERBS and core[:1] in q:
+            return len(core) == len(head)
         return None
     first = min(said.find(b) for b in shared)
     word = said[first : first + 2]

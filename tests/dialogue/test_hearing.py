@@ -450,3 +450,12 @@ def test_a_denied_confirmation_counts_as_a_miss_so_no_question_comes_three_times
     chat.say("/deny")  # read wrongly: the second miss
     assert chat.slots.get("requested_slot") != "living_situation"
     assert "living_situation" in (chat.slots.get("declined_facts") or [])
+
+
+def test_an_answer_diet_calls_a_question_is_still_an_answer_and_never_loops(chat):
+    chat.slots.update({"age": 80, "requested_slot": "homeless", "asked_group": "homeless"})
+    for _ in range(3):  # words that neither answer nor ask, which DIET calls ask_service_info
+        out = chat.say("嗯那个他那边的事", intent="ask_service_info")
+        assert "您想问哪一项服务" not in " ".join(m.get("text") or "" for m in out)
+    assert chat.slots.get("requested_slot") != "homeless"
+    assert "homeless" in (chat.slots.get("declined_facts") or [])
