@@ -13,14 +13,18 @@
 - Speed: Rasa 3.6 checks every action-server response with `jsonschema.validate`, which
   re-checks the schema itself on every call (~70% of Rasa's CPU per turn). Here the response is
   checked against the same schema compiled once with fastjsonschema: invalid ones still refused.
+- Ticket lock: a request waiting for a conversation's lock is not stranded when its own ticket
+  expires while it waits (Rasa 3.6 then waits forever): see `ticket_lock`.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import os
 import secrets
 import sys
+from contextlib import asynccontextmanager
 from functools import lru_cache
 
 MAX_TEXT_CHARS = 500
@@ -48,6 +52,77 @@ def _install_fast_action_validation() -> None:
             raise ValidationError(f"{e.message}. Failed to validate Action server response from API.") from e
 
     RemoteAction._validate_action_result = _validate_action_result
+
+
+def _own_ticket(lock, number: int, expires: float):
+    """This request's ticket in `lock` if it is still there (unexpired); by number and expiry,
+    as a number can be issued again once every ticket has expired."""
+    if lock is None:
+        return None
+    lock.remove_expired_tickets()
+    return next((t for t in lock.tickets if t.number == number and t.expires == expires), None)
+
+
+def _issue_ticket(store, conversation_id: str, lifetime: float) -> tuple[int, float]:
+    """`LockStore.issue_ticket`, returning the new ticket's expiry too."""
+    from rasa.core.lock_store import LockError
+
+    try:
+        lock = store.get_or_create_lock(conversation_id)
+        number = lock.issue_ticket(lifetime)
+        store.save_lock(lock)
+        return number, lock.tickets[-1].expires
+    except Exception as e:  # as Rasa's
+        raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+
+
+@asynccontextmanager
+async def ticket_lock(store, conversation_id: str, lock_lifetime: float | None = None,
+                      wait_time_in_seconds: float = 1):
+    """Rasa's `LockStore.lock`, without its stranded waiter.
+
+    Rasa serves a conversation's tickets in order; a ticket expires `lock_lifetime` seconds
+    (TICKET_LOCK_LIFETIME) after it was issued, so that one left behind by a replica killed
+    mid-turn stops blocking the conversation. But a waiting request's own ticket expires too,
+    barely later than that dead one when the request came just after it (the failover of the
+    very turn the replica died in). Rasa looks again only every `wait_time_in_seconds`; if both
+    tickets expired in between, the lock holds no ticket, "now serving" is none, and Rasa's
+    waiter waits for its vanished ticket forever (the gateway's request times out after 90 s).
+    Here a waiter whose ticket is gone takes a new one, at the back of the queue: still one
+    request at a time per conversation, in the order of the live tickets."""
+    from rasa.core import lock_store
+
+    lifetime = lock_store.LOCK_LIFETIME if lock_lifetime is None else lock_lifetime
+    number, expires = _issue_ticket(store, conversation_id, lifetime)
+    try:
+        while True:
+            lock = store.get_lock(conversation_id)
+            own = _own_ticket(lock, number, expires)
+            if own is None:  # expired while it waited: queue again
+                number, expires = _issue_ticket(store, conversation_id, lifetime)
+                lock = store.get_lock(conversation_id)
+                own = _own_ticket(lock, number, expires)
+            if own is not None and lock.tickets[0] is own:
+                break
+            await asyncio.sleep(wait_time_in_seconds)
+            store.update_lock(conversation_id)
+        yield lock
+    finally:  # Rasa's cleanup, by this request's own ticket (not another one with its number)
+        lock = store.get_lock(conversation_id)
+        if lock is not None:
+            own = _own_ticket(lock, number, expires)
+            if own is not None:
+                lock.tickets.remove(own)
+            if lock.tickets:
+                store.save_lock(lock)
+            else:
+                store.delete_lock(conversation_id)
+
+
+def _install_ticket_lock() -> None:
+    from rasa.core.lock_store import LockStore
+
+    LockStore.lock = ticket_lock
 
 
 def message_refusal(body: bytes | None) -> tuple[int, str] | None:
@@ -129,6 +204,7 @@ def main() -> None:
     logfilters.install()
     argv, token = _arguments(sys.argv[1:])
     _install_fast_action_validation()
+    _install_ticket_lock()
     if argv and argv[0] == "run":
         _install_guard(token)
     from rasa.__main__ import main as rasa_main

@@ -31,3 +31,141 @@ def test_a_token_that_starts_with_a_dash_is_passed_as_one_argument(monkeypatch):
     argv, token = _arguments(["run", "--enable-api"])
     assert token == "-abc" and "--auth-token=-abc" in argv and "-abc" not in argv
     assert _arguments(["run", "--auth-token=xyz"])[1] == "xyz"
+
+
+# Rasa's ticket lock with a ticket left behind by a replica killed mid-turn (TICKET_LOCK_LIFETIME
+# bounds how long it blocks the conversation): the failover request must get the lock once it
+# expires, even when its own ticket expires between two of its looks (Rasa 3.6 then waits forever).
+def _lock_run(coro, timeout: float = 5.0):
+    import asyncio
+
+    async def bounded():
+        return await asyncio.wait_for(coro, timeout)
+
+    return asyncio.run(bounded())
+
+
+def test_a_request_behind_a_dead_ticket_gets_the_lock_once_that_expires():
+    import time
+
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from bot.rasa_server import ticket_lock
+
+    store = InMemoryLockStore()
+    store.issue_ticket("c", lock_lifetime=0.4)  # the killed replica's, never finished
+
+    async def failover():  # issued right after it: both tickets expire between two looks
+        start = time.monotonic()
+        async with ticket_lock(store, "c", lock_lifetime=0.4, wait_time_in_seconds=0.3):
+            return time.monotonic() - start
+
+    waited = _lock_run(failover())
+    assert 0.35 <= waited < 1.5
+    assert store.get_lock("c") is None  # cleaned up as Rasa does
+
+
+def test_the_same_on_the_redis_lock_store_replicas_share():
+    """The ticket's expiry, by which a request knows its own ticket, survives the trip to Redis."""
+    import secrets
+    import time
+
+    redis = pytest.importorskip("redis")
+    from rasa.core.lock_store import RedisLockStore
+
+    from bot.rasa_server import ticket_lock
+
+    try:
+        store = RedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix="test" + secrets.token_hex(4),
+                               socket_timeout=2)
+        store.red.ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    store.issue_ticket("c", lock_lifetime=0.4)  # the killed replica's
+
+    async def failover():
+        start = time.monotonic()
+        async with ticket_lock(store, "c", lock_lifetime=0.4, wait_time_in_seconds=0.3):
+            assert store.get_lock("c") is not None  # held while the turn runs
+            return time.monotonic() - start
+
+    try:
+        assert 0.35 <= _lock_run(failover()) < 1.5
+        assert store.get_lock("c") is None
+    finally:
+        store.delete_lock("c")
+
+
+def test_the_lock_still_serves_one_request_at_a_time_in_order():
+    import asyncio
+
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from bot.rasa_server import ticket_lock
+
+    store = InMemoryLockStore()
+    log: list[str] = []
+
+    async def turn(name: str, hold: float):
+        async with ticket_lock(store, "c", lock_lifetime=10, wait_time_in_seconds=0.02):
+            log.append(f"{name}+")
+            await asyncio.sleep(hold)
+            log.append(f"{name}-")
+
+    async def other_conversation():
+        async with ticket_lock(store, "d", lock_lifetime=10, wait_time_in_seconds=0.02):
+            log.append("d")
+
+    async def scenario():
+        first = asyncio.create_task(turn("a", 0.2))
+        await asyncio.sleep(0.01)
+        second = asyncio.create_task(turn("b", 0.01))
+        await asyncio.sleep(0.05)
+        await other_conversation()  # another conversation is not held up
+        await asyncio.gather(first, second)
+
+    _lock_run(scenario())
+    assert log == ["a+", "d", "a-", "b+", "b-"]
+    assert store.get_lock("c") is None
+
+
+def test_a_waiter_whose_ticket_expired_queues_behind_the_live_ones():
+    """Its ticket expired while it waited and a newer request holds the lock now: it waits
+    for that one, it does not go in beside it."""
+    import asyncio
+
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from bot.rasa_server import ticket_lock
+
+    store = InMemoryLockStore()
+    store.issue_ticket("c", lock_lifetime=0.3)  # dead
+    log: list[str] = []
+
+    async def waiter():
+        async with ticket_lock(store, "c", lock_lifetime=0.3, wait_time_in_seconds=0.5):
+            log.append("w+")
+            log.append("w-")
+
+    async def newer():  # comes after both tickets expired, before the waiter looks again
+        await asyncio.sleep(0.35)
+        async with ticket_lock(store, "c", lock_lifetime=10, wait_time_in_seconds=0.05):
+            log.append("n+")
+            await asyncio.sleep(0.4)
+            log.append("n-")
+
+    async def scenario():
+        await asyncio.gather(waiter(), newer())
+
+    _lock_run(scenario())
+    assert log == ["n+", "n-", "w+", "w-"]
+
+
+def test_the_launcher_puts_this_lock_in_place_of_rasas(monkeypatch):
+    from rasa.core.lock_store import LockStore
+
+    from bot.rasa_server import _install_ticket_lock, ticket_lock
+
+    monkeypatch.setattr(LockStore, "lock", LockStore.lock)  # restored after the test
+    _install_ticket_lock()
+    assert LockStore.lock is ticket_lock
