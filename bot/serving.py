@@ -44,7 +44,7 @@ def lock_store_config(url: str) -> dict:
 
     u = urlparse(url)
     config = {"type": "redis", "url": u.hostname or "127.0.0.1", "port": u.port or 6379,
-              "db": int((u.path or "/0").lstrip("/") or 0), "key_prefix": "elder_care"}
+              "db": int((u.path or "/0").lstrip("/") or 0), "key_prefix": "eldercare"}  # alphanumeric, or Rasa ignores it
     if u.password:
         config["password"] = u.password
     return config

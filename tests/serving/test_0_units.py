@@ -86,3 +86,15 @@ def test_config_for_replicas_needs_a_shared_store_and_has_no_token(tmp_path, mon
     assert oct(endpoints.stat().st_mode & 0o777) == "0o600"
     text = endpoints.read_text()
     assert "127.0.0.1:5056/webhook" in text and "redis" in text and "postgresql" in text
+
+
+def test_the_lock_store_key_prefix_is_one_rasa_accepts():
+    """Rasa takes only an alphanumeric key_prefix; any other it drops (a warning) for plain `lock:`."""
+    from rasa.core.lock_store import RedisLockStore
+
+    from bot.serving import lock_store_config
+
+    config = lock_store_config("redis://127.0.0.1:6379/0")
+    store = RedisLockStore(host=config["url"], port=config["port"], db=config["db"],
+                           key_prefix=config["key_prefix"])  # connects only on a first command
+    assert store.key_prefix == f"{config['key_prefix']}:lock:"
