@@ -324,17 +324,22 @@ class Turn:
                 self.out.say(replies.where_to_go(replies.term_services(term), self.profile.get("district")))
             self.answered = True
             return False
+        # Needs that point to a service not named (一个人住怕出事 -> 探访服务): weaker than a name.
+        topic_ids = [] if service_ids or text.startswith("/") else replies.find_topics(text)
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
         # A first message that tells a long story (我叔无儿无女，申请了两年低保……) asks, in effect,
-        # what can be done: it gets what its facts bring before the first question.
-        story = story or (
-            len(text) > 30 and bool(self.changed) and not self.requested and not self.slots.get("result_told")
-        )
+        # what can be done: it gets what its facts bring before the first question; so does a story
+        # of a need the list meets (屋里没个扶手，上厕所老摔), with nothing of the elder told yet.
+        first = not self.requested and not self.slots.get("result_told")
+        story = story or (first and len(text) > 30 and bool(self.changed))
+        story = story or (first and len(text) > 12 and bool(topic_ids) and not self.profile)
         general_why = intent == "ask_why" and not self.profile and not service_ids
         if (
             (r.question or story)
             and (intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") or general_why)
-            and (service_ids or r.conditions or intent == "ask_service_info" or general_why or self.changed)
+            and (
+                service_ids or r.conditions or intent == "ask_service_info" or general_why or self.changed or topic_ids
+            )
         ):
             if service_ids:
                 asked_age = r.conditions.get("age") if "age" not in self.profile else None
@@ -343,13 +348,18 @@ class Turn:
                     self.out.say(replies.service_info(sid, trial, asked_age))
                 self.out.slots["last_service"] = service_ids[0]
             elif r.conditions:
-                answer, buttons = general_answer(r.conditions, self.profile)
+                answer, buttons = general_answer(r.conditions, self.profile, topic_ids)
                 self.out.say(answer, [] if self.requested else buttons)
             elif self.changed and not self.slots.get("result_told"):
-                if any(s["status"] == "eligible" for s in result["services"]):
+                if topic_ids:  # 我是五保户，住院陪护谁管: the needs' services first, with what the facts bring
+                    self.out.say(general_answer(dict(self.changed), self.profile, topic_ids)[0])
+                elif any(s["status"] == "eligible" for s in result["services"]):
                     self.out.say(so_far(result, self.profile))  # 我妈90了，能领啥: what applies already
                 else:  # 我是五保户，住院能报销吗: what the told facts bring, with what is still needed
                     self.out.say(general_answer(dict(self.changed), self.profile)[0])
+            elif topic_ids:
+                answer, buttons = general_answer({}, self.profile, topic_ids)
+                self.out.say(answer, [] if self.requested else buttons)
             elif general_why:
                 self.out.say(msg("question_unknown"))
             elif self.asked is not None and not self.changed and not self.to_confirm:
@@ -370,7 +380,8 @@ class Turn:
                     self.suggested[name] = value
                     self.suggested_now.add(name)
             self.answered = True
-            self.general = not self.profile and not self.requested
+            # a story (not a question) goes on to the screening; a general question waits for the offer
+            self.general = not self.profile and not self.requested and bool(r.question)
             return False
         if intent == "ask_why":
             ids = service_ids or (

@@ -27,6 +27,14 @@ def aliases() -> list[tuple[str, int]]:
     pairs += [(word, int(sid)) for sid, words in raw.items() for word in words]
     classes = yaml.safe_load(Path(__file__).with_name("alias_variants.yaml").read_text(encoding="utf-8")) or []
     known = {w for w, _ in pairs}
+    # A Chinese name ends in its head (城乡居民基本养老保险 is a 养老保险): a tail of at least four
+    # characters names every service whose name ends so, unless it is already a word of its own.
+    tails: dict[str, list[int]] = {}
+    for s in load_kb().services:
+        for cut in range(1, len(s.name) - 3):
+            tails.setdefault(s.name[cut:], []).append(s.id)
+    pairs += [(tail, sid) for tail, ids in tails.items() if tail not in known for sid in dict.fromkeys(ids)]
+    known = {w for w, _ in pairs}
     for word, sid in list(pairs):
         for cls in classes:
             end = next((v for v in sorted(cls, key=len, reverse=True) if word.endswith(v) and len(word) > len(v)), None)
@@ -67,6 +75,33 @@ def find_services(text: str, entity_ids: Iterable[Any] = ()) -> list[int]:
             if all(w != word for w, i in aliases() if i not in found):
                 rest = rest.replace(word, "　")
     return found
+
+
+@lru_cache(maxsize=1)
+def topics() -> list[tuple[str, int]]:
+    """Need words (topics.yaml: 一个人住怕出事 -> 探访服务), longest first; an unknown item is an error."""
+    raw = yaml.safe_load((DATA_DIR / load_kb().id / "topics.yaml").read_text(encoding="utf-8")) or {}
+    pairs = []
+    for sid, words in raw.items():
+        if load_kb().service(int(sid)) is None:
+            raise ValueError(f"topics.yaml: the list has no item {sid}")
+        pairs += [(str(w), int(sid)) for w in words]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def find_topics(text: str) -> list[int]:
+    """Services a message's needs point to, when it names none (weaker than find_services): in the
+    order the message tells them."""
+    rest = normalize(text or "")
+    hits: list[tuple[int, int]] = []
+    for word, sid in topics():
+        at = rest.find(word)
+        if at < 0:
+            continue
+        hits.append((at, sid))
+        if all(w != word for w, i in topics() if i not in {h for _, h in hits}):
+            rest = rest.replace(word, "　" * len(word))  # keep the positions of what follows
+    return list(dict.fromkeys(sid for _, sid in sorted(hits)))
 
 
 @lru_cache(maxsize=1)

@@ -343,7 +343,9 @@ def fix_sound_alikes(norm: str) -> str:
                     continue
                 term = by_sound.get(tuple(sounds[i : i + n]))
                 w = norm[i : i + n]
-                if term and term != w and w not in never:
+                # A misheard word keeps some of its own characters (底保, 五宝, 残急证, 湘垣): a window
+                # with none of them (母亲现年 -> 亲现 -> 沁县) is only a chance sound.
+                if term and term != w and w not in never and any(a == b for a, b in zip(term, w, strict=True)):
                     out.append(term)
                     i += n
                     break
