@@ -416,6 +416,9 @@ def needs_confirming(
             return requested != "age"  # a known age changes only when asked for, or after a yes
         return old is None and isinstance(value, int) and value < 60
     asked_facts = asked.facts if asked is not None else ((requested,) if requested else ())
+    category = get_lexicon().categories.get(name)
+    if old is None and category is not None and category.confirm_unasked and name not in asked_facts:
+        return True  # inferred from a story (没人管), not said in answer to its question
     if old is not None and value != old and not reading.correction and name not in asked_facts:
         return True  # a changed fact nobody asked about: 之前说的是X, 现在听到Y
     return False

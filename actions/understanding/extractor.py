@@ -67,6 +67,9 @@ def _canon_requested(requested) -> str | None:
     return _REQUESTED_ALIASES.get(requested, requested)
 
 
+_HEDGE_RX = re.compile(r"(?:好像|可能|大概|估计|应该|也许|兴许)(?:是)?$")
+
+
 def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -> int | None:
     asked = requested in ("disability_grade", "disability_type")
     if not asked and not _GRADE_CONTEXT_RX.search(norm):
@@ -87,6 +90,12 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
             pre = norm[cs : m.start()]
             if re.search(r"(?:不是|并非|不)$", pre):
                 continue  # 不是二级，是一级
+            if pre.endswith("还是") or re.match(r"(?:的)?还是", norm[m.end() : ce]):
+                continue  # 二级还是三级: neither is said
+            if lex.past_rx.search(pre[-8:]) or lex.unknown_rx.search(clause):
+                continue  # 以前有个四级的; 记不清是不是三级
+            if _HEDGE_RX.search(pre[-4:]) and lex.unknown_rx.search(norm):
+                continue  # 大概二级吧，我也不清楚: a guess the speaker doubts
             if not asked and lex.question_after_rx.search(norm[m.end() : ce]) and not lex.subject_before_rx.search(pre):
                 continue  # 一级残疾能领护理补贴吗: asks about grade 1, says nothing of the elder
             grade = _GRADE[m.group(1)]

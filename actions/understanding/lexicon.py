@@ -41,6 +41,8 @@ class Category:
     negated: dict = field(default_factory=dict)
     # a value read only from a negated mention (也没低保 -> none) is confirmed, not recorded
     negated_unsure: bool = False
+    # a fact only inferred from a story (没人管 -> no capable supporter): confirmed unless it was asked
+    confirm_unasked: bool = False
     gate: re.Pattern | None = None
     gate_all: re.Pattern | None = None
 
@@ -201,6 +203,7 @@ KNOWN_CATEGORY_KEYS = {
     "postneg",
     "negated",
     "negated_unsure",
+    "confirm_unasked",
     "gate",
     "gate_all",
     "phrases",
@@ -244,6 +247,7 @@ def _load() -> Lexicon:
             postneg=spec.get("postneg", False),
             negated={_value(ctype, k): v for k, v in (spec.get("negated") or {}).items()},
             negated_unsure=bool(spec.get("negated_unsure", False)),
+            confirm_unasked=bool(spec.get("confirm_unasked", False)),
             gate=re.compile(spec["gate"]) if spec.get("gate") else None,
             gate_all=re.compile(spec["gate_all"]) if spec.get("gate_all") else None,
         )

@@ -38,6 +38,7 @@ class PhraseMatch:
     negated: bool = False
     irrealis: bool = False
     past: bool = False
+    pending: bool = False  # applied for, not granted (申请了…还没批): says nothing of now
     post_negated: bool = False
     double_negated: bool = False
 
@@ -105,7 +106,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
         suffix = norm[m.end : min(max(ce, m.end), m.end + WINDOW)]
         if prev is not None and same and (not prefix or lex.list_joiners_rx.match(prefix)):
             # 没有高血压和糖尿病: the list shares the first item's reading
-            m.negated, m.irrealis, m.past = prev.negated, prev.irrealis, prev.past
+            m.negated, m.irrealis, m.past, m.pending = prev.negated, prev.irrealis, prev.past, prev.pending
         else:
             question = (
                 lex.question_prefix_rx.search(prefix)
@@ -147,8 +148,10 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
             ):
                 m.irrealis = True  # 不知道低保…, 低保不清楚: not a statement either way
             m.past = bool(lex.past_rx.search(window))
-            if not m.irrealis and m.clause in pending_at:
-                m.irrealis = True  # 低保正在申请，还没批: applied for, not had
+            # 低保正在申请，还没批: applied for, not had; this holds for every fact, also those
+            # whose questions (失独家庭有补助吗) are kept as statements
+            m.pending = m.clause in pending_at
+            m.irrealis = m.irrealis or m.pending
         m.post_negated = not m.text.startswith(_SELF_NEGATIVE) and bool(lex.post_negation_rx.match(suffix))
         if m.text.startswith(_SELF_NEGATIVE) and _DOUBLE_NEGATION_RX.search(prefix):
             m.double_negated = True
@@ -156,7 +159,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
         prev = m
         for t in m.targets:
             cat = lex.categories[t.category]
-            if m.double_negated or (m.clause in others and cat.name in personal):
+            if m.pending or m.double_negated or (m.clause in others and cat.name in personal):
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
             if cat.irrealis and m.irrealis:
                 continue

@@ -80,6 +80,8 @@ def other_person_clauses(norm: str, clauses, lex: Lexicon) -> set[int]:
         clause = norm[s:e]
         if head.match(clause):
             out.add(i)
+        elif i - 1 in out and len(clause) <= 4 and (own is None or not own.match(clause)):
+            out.add(i)  # 独生子残疾了，三级: a short clause without a subject goes on about them
         elif i > 0 and intro is not None and intro.match(norm[slice(*spans[i - 1])]):
             m = own.match(clause) if own is not None else None
             speaker_is_elder = norm[spans[i - 1][0] : spans[i - 1][0] + 1] in ("我", "俺", "咱")

@@ -546,3 +546,40 @@ def test_a_word_at_the_end_of_service_names_names_them_all(chat):
 def test_a_sound_alike_needs_some_of_its_own_characters():
     assert fix_sound_alikes("母亲现年62岁") == "母亲现年62岁"  # 亲现 only sounds like 沁县
     assert fix_sound_alikes("住在湘垣") == "住在襄垣"
+
+
+# ---- pending, not reached, alternatives, the child's grade, inferred supporters -----------
+@pytest.mark.parametrize(
+    "text, requested, fact",
+    [
+        ("失独家庭的申请交上去了，还没批下来", "special_family_planning", "special_family_planning"),
+        ("正在办退休手续，单位说下个月才能领", "employee_pension_retired", "employee_pension_retired"),
+    ],
+)
+def test_an_application_still_pending_states_nothing_for_any_fact(text, requested, fact):
+    assert fact not in extract(text, requested=requested, today=TODAY).facts
+
+
+def test_a_state_not_reached_is_its_negation():
+    ex = extract("在厂里干了十来年，还没到退休厂子就黄了", requested="employee_pension_retired", today=TODAY)
+    assert ex.facts.get("employee_pension_retired") is False
+
+
+@pytest.mark.parametrize(
+    "text", ["残疾证是一级还是二级来着，忘了", "早先有过一个三级的证", "残疾证大概二级吧，我也不清楚"]
+)
+def test_a_grade_in_doubt_or_in_the_past_is_not_recorded(text):
+    assert "disability_grade" not in extract(text, requested="disability_grade", today=TODAY).facts
+
+
+def test_a_short_clause_after_the_childs_clause_is_still_about_the_child():
+    ex = extract("独生女出车祸残疾了，一级，后来再没要孩子", requested="special_family_planning", today=TODAY)
+    assert ex.facts.get("special_family_planning") is True and "disability_grade" not in ex.facts
+
+
+def test_a_supporter_inferred_from_a_story_is_confirmed_not_recorded(chat):
+    chat.say("村里有个老汉七十八了，一个人住，平时也没人管")
+    assert chat.slots.get("has_capable_supporter") is None
+    assert chat.slots.get("requested_slot") == "confirm:has_capable_supporter"
+    chat.say("/affirm")
+    assert chat.slots.get("has_capable_supporter") is False
