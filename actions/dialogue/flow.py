@@ -46,6 +46,8 @@ KEYPAD = "keypad"  # Incoming.entry: the values were typed on a number keypad, s
 # 帮我查一下老人能享受什么: a request to screen, not a question to answer from the list
 _START_RX = re.compile(r"帮(?:我|俺|忙)?(?:查|看)|查一下|查查|给(?:我|俺)查|看看.{0,8}(?:能享受|能领|有什么|有啥)")
 _SMALL_TALK = ("greet", "goodbye", "thank", "ask_capabilities", "out_of_scope")
+# side talk that leaves the waiting question unanswered (not a hand-off, not thanks or goodbye)
+_MISS_WHILE_WAITING = ("ask_why", "ask_missing", "ask_capabilities", "out_of_scope", "greet")
 _HUMAN_RX = re.compile(r"人工|真人|客服|工作人员|找人|打电话|电话")
 _CONFIRMING = "~confirming"  # miss_facts marker: the question whose answer is being confirmed
 _BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费")
@@ -308,6 +310,10 @@ class Turn:
         intent, text = self.msg.intent, self.msg.text
         if intent in _SMALL_TALK and len(text) > 15 and not text.startswith("/"):
             intent = None  # a long story is not 再见 or 谢谢, whatever the statistical model says
+        if intent in ("ask_capabilities", "out_of_scope") and self.requested and len(text) > 6:
+            # 俺还能圪蹴下哩，啥都自己弄 while a question waits: an answer not understood (a miss,
+            # asked in other words, set aside after two), not "what can you do" again and again
+            intent = None
         if intent == "human_handoff" and len(text) > 15 and not _HUMAN_RX.search(text):
             intent = None
         self.side_intent = intent
@@ -325,7 +331,9 @@ class Turn:
             self.answered = True
             return False
         # Needs that point to a service not named (一个人住怕出事 -> 探访服务): weaker than a name.
-        topic_ids = [] if service_ids or text.startswith("/") else replies.find_topics(text)
+        # Never while a question waits: an answer that mentions a need (想学学咋伺候) is an answer or a
+        # miss of that question, not a side answer that would ask it again and again.
+        topic_ids = [] if service_ids or text.startswith("/") or self.requested else replies.find_topics(text)
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
         # A first message that tells a long story (我叔无儿无女，申请了两年低保……) asks, in effect,
         # what can be done: it gets what its facts bring before the first question; so does a story
@@ -415,13 +423,7 @@ class Turn:
         elif r.question and not self.changed and not self.to_confirm and not r.dont_know and not _START_RX.search(text):
             # A question the list does not answer: say so kindly instead of "没听明白" + a screening question.
             # While a question waits, it still counts as a miss of that question (never asked a third time).
-            if self.asked is not None:
-                key = self.asked.key
-                self.misses[key] = self.misses.get(key, 0) + 1
-                if self.misses[key] >= 2:
-                    self.declined.extend(
-                        f for f in self.asked.facts if f not in self.profile and f not in self.declined
-                    )
+            self.miss_waiting()
             self.out.say(
                 msg("question_unknown"),
                 []
@@ -434,8 +436,21 @@ class Turn:
         else:
             self.side_intent = None  # nothing was answered beside the screening: no side talk after all
             return False
+        if intent in _MISS_WHILE_WAITING and not self.changed and not self.to_confirm:
+            # 咋可能，俺家好好的 heard as "why": whatever was answered, the waiting question was not;
+            # so it is asked in other words next, and set aside after two such turns
+            self.miss_waiting()
         self.answered = True
         return False
+
+    def miss_waiting(self) -> None:
+        """A turn that did not answer the waiting question: a miss (after two, the fact is 未确定)."""
+        if self.asked is None:
+            return
+        key = self.asked.key
+        self.misses[key] = self.misses.get(key, 0) + 1
+        if self.misses[key] >= 2:
+            self.declined.extend(f for f in self.asked.facts if f not in self.profile and f not in self.declined)
 
     # ---- the turn ------------------------------------------------------------------------
     def run(self) -> Outcome:
@@ -456,7 +471,9 @@ class Turn:
         confirming = (self.requested or "").startswith(CONFIRM) and r.yes is not None
         restated = bool(r.facts) and not self.changed and all(self.profile.get(k) == v for k, v in r.facts.items())
         if restated and not r.button:
-            self.out.say(msg("restated"))  # said again what was known: not a miss, the question comes again
+            self.out.say(msg("restated"))  # said again what was known: the question comes again
+            if self.asked is not None and not any(f in r.facts for f in self.asked.facts):
+                self.miss_waiting()  # ...in other words, and never a third time
         understood = (
             restated
             or bool(self.changed)

@@ -67,6 +67,18 @@ def _canon_requested(requested) -> str | None:
     return _REQUESTED_ALIASES.get(requested, requested)
 
 
+_SPEAKER_CLAUSE_RX = re.compile(r"^(?:可|但是?|而且)?(?:我|俺|咱)(?:自己|本人)?(?:也|都|还|今年|现在)")
+
+
+def _speakers_own(norm: str, clauses: Clauses, lex, at: int) -> bool:
+    """An age in a clause of the speaker's own (俺也七十多了) after the elder was named as someone
+    else (俺老头子, 我妈): the speaker's age."""
+    cs, _ = clauses.of(at)
+    if cs == 0 or not _SPEAKER_CLAUSE_RX.match(norm[cs:at]):
+        return False
+    return find_relation(norm[:cs], lex, True) not in (None, "self", "elder")
+
+
 _HEDGE_RX = re.compile(r"(?:好像|可能|大概|估计|应该|也许|兴许)(?:是)?$")
 
 
@@ -255,6 +267,10 @@ def _extract(text, requested, today) -> Extraction:
             facts["resident_pension_15y"] = paid
 
     age = find_age(norm, today, requested, normalized=True)
+    if age.reading is not None and _speakers_own(norm, clauses, lex, age.reading.start):
+        # 俺老头子瘫了…俺也七十多了: the speaker's age, not the elder's; another age may still be said
+        cs, ce = clauses.of(age.reading.start)
+        age = find_age(norm[:cs] + "　" * (ce - cs) + norm[ce:], today, requested, normalized=True)
     if age.reading is not None:
         facts["age"] = age.reading.age
         if age.reading.approx_phrase:

@@ -583,3 +583,37 @@ def test_a_supporter_inferred_from_a_story_is_confirmed_not_recorded(chat):
     assert chat.slots.get("requested_slot") == "confirm:has_capable_supporter"
     chat.say("/affirm")
     assert chat.slots.get("has_capable_supporter") is False
+
+
+# ---- never a third time: side talk and restatements while a question waits ---------------
+_KNOWN = {"age": 80, "economic_status": "none", "self_care": "independent", "disability_grade": 0,
+          "living_situation": "with_family", "employee_pension_retired": False, "resident_pension_15y": False,
+          "special_family_planning": False, "veteran_category": "none", "maintenance_dispute": False}
+
+
+def test_side_talk_while_a_question_waits_counts_as_a_miss(chat):
+    chat.slots.update({**_KNOWN, "requested_slot": "homeless", "asked_group": "homeless"})
+    chat.say("那哪能呢，家里都好好的呀", intent="ask_why")  # DIET hears "why" in an answer
+    assert chat.slots.get("requested_slot") == "homeless"  # asked again, in other words
+    chat.say("那哪能呢，家里都好好的呀", intent="ask_why")
+    assert chat.slots.get("requested_slot") != "homeless"  # never a third time
+    assert "homeless" in (chat.slots.get("declined_facts") or [])
+
+
+def test_a_restatement_while_a_question_waits_counts_as_a_miss(chat):
+    chat.slots.update({**_KNOWN, "requested_slot": "homeless", "asked_group": "homeless"})
+    assert "记着" in _texts(chat.say("俺家条件还行"))  # known already: said again
+    chat.say("家里条件还可以")
+    assert chat.slots.get("requested_slot") != "homeless"
+
+
+def test_a_need_in_an_answer_is_no_side_answer(chat):
+    chat.slots.update({"age": 80, "requested_slot": "family_care_training", "asked_group": "family_care_training"})
+    out = chat.say("闺女说想学学咋伺候人")
+    assert "有这几项" not in _texts(out)
+
+
+def test_the_speakers_own_age_is_not_the_elders():
+    assert "age" not in extract("俺老头子瘫在炕上好几年了，俺也七十多了伺候不动", today=TODAY).facts
+    assert extract("我妈八十了，我也六十了", today=TODAY).facts.get("age") == 80
+    assert extract("俺今年七十五，老伴走了", today=TODAY).facts.get("age") == 75
