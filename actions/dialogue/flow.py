@@ -51,6 +51,8 @@ _MISS_WHILE_WAITING = ("ask_why", "ask_missing", "ask_capabilities", "out_of_sco
 _HUMAN_RX = re.compile(r"人工|真人|客服|工作人员|找人|打电话|电话")
 _CONFIRMING = "~confirming"  # miss_facts marker: the question whose answer is being confirmed
 _BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费")
+# 想给我爸申请个失能补贴 / 给五保老汉问问政策: a request about a service, answered like a question
+_REQUEST_RX = re.compile(r"想(?:要|给[^，。,]{1,4})?(?:申请|办|领|问|了解|咨询)|问问|咨询|了解一下|打听")
 
 
 @dataclass
@@ -335,6 +337,7 @@ class Turn:
         # miss of that question, not a side answer that would ask it again and again.
         topic_ids = [] if service_ids or text.startswith("/") or self.requested else replies.find_topics(text)
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
+        story = story or (bool(service_ids) and not self.requested and bool(_REQUEST_RX.search(text)))
         # A first message that tells a long story (我叔无儿无女，申请了两年低保……) asks, in effect,
         # what can be done: it gets what its facts bring before the first question; so does a story
         # of a need the list meets (屋里没个扶手，上厕所老摔), with nothing of the elder told yet.

@@ -617,3 +617,22 @@ def test_the_speakers_own_age_is_not_the_elders():
     assert "age" not in extract("俺老头子瘫在炕上好几年了，俺也七十多了伺候不动", today=TODAY).facts
     assert extract("我妈八十了，我也六十了", today=TODAY).facts.get("age") == 80
     assert extract("俺今年七十五，老伴走了", today=TODAY).facts.get("age") == 75
+
+
+# ---- questions that end in 啥 / 还是, and requests about a named service ------------------
+def test_a_question_ending_in_what_is_answered_from_the_list(chat):
+    chat.slots.update({"requested_slot": "disability_grade", "asked_group": "disability_grade"})
+    out = chat.say("一级肢体残疾，重度残疾人护理补贴要啥手续")
+    assert "困难残疾人生活补贴和重度残疾人护理补贴" in _texts(out) and "长治市民政局" in _texts(out)
+
+
+def test_a_request_for_a_named_service_gets_what_the_list_says_of_it(chat):
+    out = chat.say("想给俺娘申请个高龄补贴")
+    assert "【高龄津贴】" in _texts(out) and "长治市民政局" in _texts(out)
+
+
+def test_filler_what_is_no_question(chat):
+    from actions.dialogue.profile import read_text as rt
+
+    assert not rt("嗯那个啥", "inform", [], "homeless", None, TODAY).question
+    assert not rt("啥补助也没有", "inform", [], "economic_status", None, TODAY).question
