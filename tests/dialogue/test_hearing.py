@@ -578,7 +578,7 @@ def test_a_short_clause_after_the_childs_clause_is_still_about_the_child():
 
 
 def test_a_supporter_inferred_from_a_story_is_confirmed_not_recorded(chat):
-    chat.say("村里有个老汉七十八了，一个人住，平时也没人管")
+    chat.say("村里有个老汉七十八了，一个人住，没儿没女")
     assert chat.slots.get("has_capable_supporter") is None
     assert chat.slots.get("requested_slot") == "confirm:has_capable_supporter"
     chat.say("/affirm")
@@ -636,3 +636,12 @@ def test_filler_what_is_no_question(chat):
 
     assert not rt("嗯那个啥", "inform", [], "homeless", None, TODAY).question
     assert not rt("啥补助也没有", "inform", [], "economic_status", None, TODAY).question
+
+
+def test_what_supporters_do_answers_the_supporter_question_only():
+    asked = extract("俺们兄妹几个轮流照顾，钱也按月给", requested="has_capable_supporter", today=TODAY)
+    assert asked.facts.get("has_capable_supporter") is True
+    assert extract("闺女有是有，顾不上", requested="has_capable_supporter", today=TODAY).facts.get(
+        "has_capable_supporter") is False
+    # in a story the one who cares may be the village, not a legal supporter
+    assert "has_capable_supporter" not in extract("她是五保户，村里一直管着她", today=TODAY).facts
