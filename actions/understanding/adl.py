@@ -23,11 +23,11 @@ def _rx():
         parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in words]  # "re:" as in the categories
         return re.compile("|".join(parts) or "(?!)")
 
-    return alt("activities"), alt("helped"), alt("alone"), alt("all"), alt("bedridden"), alt("alone_only")
+    return alt("activities"), alt("helped"), alt("alone"), alt("all"), alt("bedridden"), alt("alone_only"), alt("aids")
 
 
 def read_self_care(norm: str, clauses: Clauses) -> str | None:
-    activities, helped, alone, everything, bedridden, alone_only = _rx()
+    activities, helped, alone, everything, bedridden, alone_only, aids = _rx()
     past = get_lexicon().past_rx
     help_n = alone_n = 0
     severe = False
@@ -36,7 +36,7 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
         if past.match(clause) or past.search(clause[:4]):
             continue  # 以前能自己走 / 原来瘫在床上: how it was, not how it is
         others = alone_only.findall(clause)
-        if others and not helped.search(clause) and alone.search(clause):
+        if others and not helped.search(aids.sub("", clause)) and alone.search(clause):
             alone_n += len(others)
         if bedridden.search(clause):
             help_n, severe = help_n + 2, True  # 整天躺着: help with everything

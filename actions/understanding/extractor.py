@@ -232,6 +232,8 @@ def _extract(text, requested, today) -> Extraction:
             continue
         if pos:
             facts[name] = pos[-1]  # the later statement wins: 不是独居，跟儿子住
+            if cat.type == "enum" and len(set(pos)) > 1:
+                ex.uncertain.add(name)  # 一个人住，孩子在外打工: two readings disagree, so confirm
         elif reading.negative.get(name):
             facts[name] = reading.negative[name][-1]
             if cat.negated_unsure:
@@ -296,10 +298,13 @@ def _extract(text, requested, today) -> Extraction:
             elif lead not in ("none", 0, []):
                 facts[requested] = lead
     # Self-care from daily activities, after a plain answer (不能，全靠闺女伺候) has had its say.
-    if "self_care" not in facts and (requested == "self_care" or len(read_adl_mentions(norm)) >= 2):
+    mentions = len(read_adl_mentions(norm)) if "self_care" not in facts and requested != "self_care" else 0
+    if "self_care" not in facts and (requested == "self_care" or mentions >= 1):
         care = read_self_care(norm, clauses)
         if care is not None:
             facts["self_care"] = care
+            if mentions == 1:
+                ex.uncertain.add("self_care")  # one activity told in passing (穿衣裳得人帮): confirmed
     if "self_care" in facts and requested not in (None, "self_care"):
         # 学的是喂饭和翻身 (about a course), 吃饭得喂 (told of the carer): how far an elder manages is
         # judged on its own question; heard in passing it is confirmed, not assumed.

@@ -645,3 +645,28 @@ def test_what_supporters_do_answers_the_supporter_question_only():
         "has_capable_supporter") is False
     # in a story the one who cares may be the village, not a legal supporter
     assert "has_capable_supporter" not in extract("她是五保户，村里一直管着她", today=TODAY).facts
+
+
+# ---- daily activities, two readings that disagree ------------------------------------------
+@pytest.mark.parametrize("text, value", [
+    ("起床得人拉一把，别的都能自己来", "partial"),
+    ("还能拄着拐出去转转，就是洗不动澡了", "partial"),
+    ("饭得喂，衣服得给穿", "dependent"),  # being fed is as much help as there is
+    ("洗澡上厕所要我闺女帮", "partial"),
+])
+def test_daily_activities_tell_self_care(text, value):
+    assert extract(text, requested="self_care", today=TODAY).facts.get("self_care") == value
+
+
+def test_one_activity_told_in_passing_is_confirmed():
+    ex = extract("俺娘八十一了，穿衣裳得人帮", today=TODAY)
+    assert ex.facts.get("self_care") == "partial" and "self_care" in ex.uncertain
+
+
+def test_a_walking_stick_is_no_child_away():
+    assert "living_situation" not in extract("老汉拄着棍儿出去转", today=TODAY).facts
+
+
+def test_two_readings_of_one_fact_that_disagree_are_confirmed():
+    ex = extract("就她一个人住，孩子们都在外地打工", requested="living_situation", today=TODAY)
+    assert "living_situation" in ex.uncertain
