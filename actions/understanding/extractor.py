@@ -67,18 +67,26 @@ def _canon_requested(requested) -> str | None:
     return _REQUESTED_ALIASES.get(requested, requested)
 
 
+_RELATIVE_CLAUSE_RX = re.compile(r"^(?:他|她|老人|老人家)的?(?:哥哥?|姐姐?|弟弟?|妹妹?|老伴儿?|爱人|儿子|闺女|女儿)")
 _SPEAKER_CLAUSE_RX = re.compile(r"^(?:可|但是?|而且)?(?:我|俺|咱)(?:自己|本人)?(?:也|都|还|今年|现在)")
 
 
 def _speakers_own(norm: str, clauses: Clauses, lex, at: int) -> bool:
     """An age in a clause of the speaker's own (俺也七十多了) after the elder was named as someone
-    else (俺老头子, 我妈): the speaker's age."""
+    else (俺老头子, 我妈): the speaker's age; so is one in a clause about the elder's relative."""
     cs, _ = clauses.of(at)
+    if _RELATIVE_CLAUSE_RX.match(norm[cs:at]):
+        return True  # 他哥也八十了, 老人的老伴今年八十五: that relative's age
     if cs == 0 or not _SPEAKER_CLAUSE_RX.match(norm[cs:at]):
         return False
     return find_relation(norm[:cs], lex, True) not in (None, "self", "elder")
 
 
+_SERVICE_MEMBER = ("disabled_veteran", "demobilized_veteran", "retired_veteran")
+_NOT_THE_VETERAN_RX = re.compile(
+    r"(?:军人)?(?:事务|的(?:遗孀|妻子|老伴|爱人|母亲|父亲|老母亲|家属|子女|儿子|闺女|女儿|媳妇|儿媳|遗属))"
+)
+_CONDITION_LEAD_RX = re.compile(r"(?:如果|要是|假如|假设|万一|若是|比如)")
 _HEDGE_RX = re.compile(r"(?:好像|可能|大概|估计|应该|也许|兴许)(?:是)?$")
 
 
@@ -102,6 +110,8 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
             pre = norm[cs : m.start()]
             if re.search(r"(?:不是|并非|不)$", pre):
                 continue  # 不是二级，是一级
+            if _CONDITION_LEAD_RX.search(pre):
+                continue  # 如果我妈是三级残疾…: a condition, not the elder's grade
             if pre.endswith("还是") or re.match(r"(?:的)?还是", norm[m.end() : ce]):
                 continue  # 二级还是三级: neither is said
             if lex.past_rx.search(pre[-8:]) or lex.unknown_rx.search(clause):
@@ -240,6 +250,11 @@ def _extract(text, requested, today) -> Extraction:
                 ex.uncertain.add(name)
 
     _apply_stopped(norm, clauses, lex, reading, facts)
+    if facts.get("veteran_category") in _SERVICE_MEMBER:
+        # 复员军人的遗孀, 退役军人事务局: the elder is not the veteran (only a death makes the family one)
+        said = [m for m in reading.matches if any(t.category == "veteran_category" for t in m.targets)]
+        if said and all(_NOT_THE_VETERAN_RX.match(norm, m.end) for m in said):
+            facts.pop("veteran_category")
     living = set(reading.positive.get("living_situation") or ())
     if {"left_behind", "empty_nest"} <= living:
         facts["living_situation"] = "left_behind"  # 孩子们在外打工，就俺老两口: the children work away

@@ -39,6 +39,7 @@ class PhraseMatch:
     irrealis: bool = False
     past: bool = False
     pending: bool = False  # applied for, not granted (申请了…还没批): says nothing of now
+    asked: bool = False  # asked about (照护培训是免费的不): says nothing of the elder, whatever the category
     post_negated: bool = False
     double_negated: bool = False
 
@@ -107,6 +108,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
         if prev is not None and same and (not prefix or lex.list_joiners_rx.match(prefix)):
             # 没有高血压和糖尿病: the list shares the first item's reading
             m.negated, m.irrealis, m.past, m.pending = prev.negated, prev.irrealis, prev.past, prev.pending
+            m.asked = prev.asked
         else:
             question = (
                 lex.question_prefix_rx.search(prefix)
@@ -135,7 +137,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 and not lex.subject_before_rx.search(prefix)
                 and not m.text.startswith(_SELF_ASSERTIVE)
             ):
-                m.irrealis = True  # 低保能领多少钱: asks about 低保, says nothing of the elder
+                m.irrealis = m.asked = True  # 低保能领多少钱: asks about 低保, says nothing of the elder
             if (
                 not m.irrealis
                 and suffix
@@ -143,6 +145,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 and (lex.yes_no_question_after_rx.match(suffix))
             ):
                 m.irrealis = True  # 我妈是低保户吗: asked, not stated
+            m.asked = m.asked or bool(question) and not lex.subject_before_rx.search(prefix)
             if not m.irrealis and (
                 lex.unknown_rx.search(window) or lex.unknown_rx.match(_UNKNOWN_LEAD_RX.sub("", suffix))
             ):
@@ -163,6 +166,8 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
             if cat.irrealis and m.irrealis:
                 continue
+            if m.asked:
+                continue  # 打赡养费官司能找法律援助不: a question about the condition, not the elder's
             if cat.past and m.past:
                 continue
             gate = cat.gate_all or (cat.gate if t.weak else None)

@@ -670,3 +670,21 @@ def test_a_walking_stick_is_no_child_away():
 def test_two_readings_of_one_fact_that_disagree_are_confirmed():
     ex = extract("就她一个人住，孩子们都在外地打工", requested="living_situation", today=TODAY)
     assert "living_situation" in ex.uncertain
+
+
+# ---- questions about a condition, conditions, the veteran's family, a relative's age ---------
+def test_a_question_about_a_condition_states_nothing_even_for_facts_kept_as_statements():
+    assert "maintenance_dispute" not in extract("打赡养费官司的话能找法律援助不", today=TODAY).facts
+
+
+def test_a_grade_in_a_condition_is_not_the_elders():
+    assert "disability_grade" not in extract("要是我爸评上二级残疾，护理补贴能领不", today=TODAY).facts
+
+
+@pytest.mark.parametrize("text", ["俺娘是退伍军人的老伴，八十了", "钱是退役军人事务局发的"])
+def test_the_family_of_a_living_veteran_and_the_veterans_office_name_no_category(text):
+    assert "veteran_category" not in extract(text, today=TODAY).facts
+
+
+def test_a_relatives_age_is_not_the_elders():
+    assert "age" not in extract("老人瘫在床上，她妹妹照顾她，她妹妹也七十了", today=TODAY).facts
