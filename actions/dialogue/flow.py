@@ -50,9 +50,19 @@ _SMALL_TALK = ("greet", "goodbye", "thank", "ask_capabilities", "out_of_scope")
 _MISS_WHILE_WAITING = ("ask_why", "ask_missing", "ask_capabilities", "out_of_scope", "greet")
 _HUMAN_RX = re.compile(r"人工|真人|客服|工作人员|找人|打电话|电话")
 _CONFIRMING = "~confirming"  # miss_facts marker: the question whose answer is being confirmed
-_BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费")
+_BENEFIT_RX = re.compile(r"补贴|津贴|补助|救助|援助|优待|供养|体检|培训|改造|减免|免费|养老金|保险|待遇|到账|发放")
+# what a word means (什么是低保, 失能是啥意思), not what it brings (残疾证有什么政策)
+_MEANING_RX = re.compile(
+    r"什么是|是什么|啥是|是啥|啥叫|什么叫|叫什么|什么意思|啥意思|意思|怎么讲|区别|算不算|指的是|指什么|咋算|怎么算"
+)
+# 有什么政策, 能享受哪些: asks for everything the told facts bring, beside the service named
+_WHAT_ALL_RX = re.compile(
+    r"有(?:什么|啥|哪些)(?:政策|补助|补贴|待遇|福利|优惠|帮扶|救助)|(?:能|可以)享受(?:什么|啥|哪些)|哪些(?:政策|补助|补贴|待遇|福利)"
+)
 # 想给我爸申请个失能补贴 / 给五保老汉问问政策: a request about a service, answered like a question
-_REQUEST_RX = re.compile(r"想(?:要|给[^，。,]{1,4})?(?:申请|办|领|问|了解|咨询)|问问|咨询|了解一下|打听")
+_REQUEST_RX = re.compile(
+    r"想(?:要|给[^，。,]{1,4})?(?:申请|办|领|问|了解|咨询|住进|住到|去住|进|去)|问问|咨询|了解一下|打听"
+)
 
 
 @dataclass
@@ -323,11 +333,13 @@ class Turn:
             return False
         service_ids = replies.find_services(text, _entity_values(self.msg, "service"))
         term = replies.find_term(text, _entity_values(self.msg, "term"))
-        if intent == "ask_definition" or (
-            r.question and term and re.search(r"什么|啥|咋|怎么讲|意思|区别|算不算", text) and not service_ids
-        ):
+        if intent == "ask_definition" or (r.question and term and _MEANING_RX.search(text) and not service_ids):
             self.out.say(replies.define(term) if term else msg("question_unknown"))
-            if term and _HOW_RX.search(text) and replies.term_services(term):
+            if (
+                term
+                and replies.term_services(term)
+                and (_HOW_RX.search(text) or _BENEFIT_RX.search(text) or len(text) > 20)
+            ):
                 # 享受城乡低保应符合什么条件？如何办理？: the meaning, then what it brings and where to go
                 self.out.say(replies.where_to_go(replies.term_services(term), self.profile.get("district")))
             self.answered = True
@@ -358,6 +370,10 @@ class Turn:
                 for sid in service_ids[:2]:
                     self.out.say(replies.service_info(sid, trial, asked_age))
                 self.out.slots["last_service"] = service_ids[0]
+                told = {**dict(self.changed), **r.conditions}
+                if told and _WHAT_ALL_RX.search(text):
+                    # 低保户重度残疾瘫痪，去养老院有什么政策: the named service, then what the told facts bring
+                    self.out.say(general_answer(told, {k: v for k, v in self.profile.items() if k not in told})[0])
             elif r.conditions:
                 answer, buttons = general_answer(r.conditions, self.profile, topic_ids)
                 self.out.say(answer, [] if self.requested else buttons)

@@ -688,3 +688,20 @@ def test_the_family_of_a_living_veteran_and_the_veterans_office_name_no_category
 
 def test_a_relatives_age_is_not_the_elders():
     assert "age" not in extract("老人瘫在床上，她妹妹照顾她，她妹妹也七十了", today=TODAY).facts
+
+
+# ---- what a word brings, not only what it means --------------------------------------------
+def test_what_a_certificate_brings_is_answered_with_the_services_and_where_to_go(chat):
+    out = _texts(chat.say("俺爹有个一级的残疾证，这个残疾证有什么用？"))
+    assert "困难残疾人生活补贴和重度残疾人护理补贴" in out and "长治市民政局" in out
+
+
+def test_a_named_service_and_told_facts_asking_for_everything_gets_both(chat):
+    out = _texts(chat.say("俺娘是低保户，瘫在炕上，住敬老院有什么补助？"))
+    assert "清单第18项" in out or "清单第15项" in out  # the service named (住敬老院)
+    assert "护理补贴" in out  # and what 低保 + 失能 bring
+
+
+def test_a_long_story_about_a_named_service_gets_what_the_list_says_of_it(chat):
+    out = _texts(chat.say("俺村里六十多的老人都领着城乡居民养老金，俺家的到现在也没到账"))
+    assert "城乡居民基本养老保险" in out and "长治市人力资源和社会保障局" in out
