@@ -705,3 +705,26 @@ def test_a_named_service_and_told_facts_asking_for_everything_gets_both(chat):
 def test_a_long_story_about_a_named_service_gets_what_the_list_says_of_it(chat):
     out = _texts(chat.say("俺村里六十多的老人都领着城乡居民养老金，俺家的到现在也没到账"))
     assert "城乡居民基本养老保险" in out and "长治市人力资源和社会保障局" in out
+
+
+# ---- who the elder lives with, told the way people tell it -----------------------------------
+@pytest.mark.parametrize("text, value", [
+    ("老伴前几年走了，就剩她一个", "alone"),
+    ("姥爷一个人在沁县老屋住着", "alone"),
+    ("俺们老两个自己过", "empty_nest"),
+    ("和老汉俩人", "empty_nest"),
+    ("上个月把她接到俺家了", "with_family"),
+    ("住在城里儿子家", "with_family"),
+    ("她爸妈都去外地打工了，奶奶在家带娃", "left_behind"),
+])
+def test_living_situation_told_as_a_story(text, value):
+    assert extract(text, requested="living_situation", today=TODAY).facts.get("living_situation") == value
+
+
+def test_a_place_inside_a_living_phrase_is_still_read():
+    assert extract("姥爷一个人在沁县老屋住着", today=TODAY).facts.get("district") == "沁县"
+
+
+@pytest.mark.parametrize("text", ["我一个人照顾她，累得很", "不在闺女家住了"])
+def test_no_living_situation_where_none_is_told(text):
+    assert "living_situation" not in extract(text, requested="living_situation", today=TODAY).facts
