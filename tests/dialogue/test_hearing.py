@@ -728,3 +728,20 @@ def test_a_place_inside_a_living_phrase_is_still_read():
 @pytest.mark.parametrize("text", ["我一个人照顾她，累得很", "不在闺女家住了"])
 def test_no_living_situation_where_none_is_told(text):
     assert "living_situation" not in extract(text, requested="living_situation", today=TODAY).facts
+
+
+# ---- the rare situations told as stories -----------------------------------------------------
+@pytest.mark.parametrize("text, requested, fact, value", [
+    ("告过大儿子，判了每月三百，可他一回也没给", "maintenance_dispute", "maintenance_dispute", True),
+    ("起诉了闺女，法院说她确实没钱，执行不了", "special_circumstances", "maintenance_dispute", True),
+    ("就那一个闺女，前些年病死了", "special_family_planning", "special_family_planning", True),
+    ("俺是独子，俺好好的哩", "special_family_planning", "special_family_planning", False),
+    ("是独生女，后来又要了个儿子", "special_family_planning", "special_family_planning", False),
+    ("早年讨过饭，后来乡里给盖了房", "homeless", "homeless", False),
+])
+def test_rare_situations_told_as_stories(text, requested, fact, value):
+    assert extract(text, requested=requested, today=TODAY).facts.get(fact) is value
+
+
+def test_a_well_child_says_nothing_unless_the_question_is_about_children():
+    assert "special_family_planning" not in extract("俺家好好的，就是穷点", requested="homeless", today=TODAY).facts
