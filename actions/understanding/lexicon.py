@@ -43,6 +43,8 @@ class Category:
     negated_unsure: bool = False
     # a fact only inferred from a story (没人管 -> no capable supporter): confirmed unless it was asked
     confirm_unasked: bool = False
+    # words just before a phrase that make it say nothing of how things are (白天一个人在家)
+    void_before: re.Pattern | None = None
     gate: re.Pattern | None = None
     gate_all: re.Pattern | None = None
 
@@ -204,6 +206,7 @@ KNOWN_CATEGORY_KEYS = {
     "negated",
     "negated_unsure",
     "confirm_unasked",
+    "void_before",
     "gate",
     "gate_all",
     "phrases",
@@ -248,6 +251,7 @@ def _load() -> Lexicon:
             negated={_value(ctype, k): v for k, v in (spec.get("negated") or {}).items()},
             negated_unsure=bool(spec.get("negated_unsure", False)),
             confirm_unasked=bool(spec.get("confirm_unasked", False)),
+            void_before=re.compile(f"(?:{spec['void_before']})[^。！？]{{0,10}}$") if spec.get("void_before") else None,
             gate=re.compile(spec["gate"]) if spec.get("gate") else None,
             gate_all=re.compile(spec["gate_all"]) if spec.get("gate_all") else None,
         )

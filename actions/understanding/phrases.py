@@ -166,6 +166,8 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
             if cat.irrealis and m.irrealis:
                 continue
+            if cat.void_before is not None and cat.void_before.search(norm[max(0, m.start - 14) : m.start]):
+                continue  # 白天她一个人在家: part of the day, not how the elder lives
             if m.asked:
                 continue  # 打赡养费官司能找法律援助不: a question about the condition, not the elder's
             if cat.past and m.past:

@@ -745,3 +745,14 @@ def test_rare_situations_told_as_stories(text, requested, fact, value):
 
 def test_a_well_child_says_nothing_unless_the_question_is_about_children():
     assert "special_family_planning" not in extract("俺家好好的，就是穷点", requested="homeless", today=TODAY).facts
+
+
+def test_part_of_the_day_alone_is_not_living_alone():
+    ex = extract("她跟俺们一块住，就是晚上俺们上夜班，她一个人在家", requested="living_situation", today=TODAY)
+    assert ex.facts.get("living_situation") == "with_family"
+
+
+def test_a_siblings_status_is_not_the_elders():
+    ex = extract("俺爹八十了，他弟弟是伤残军人，也是低保", today=TODAY)
+    assert "veteran_category" not in ex.facts and "economic_status" not in ex.facts
+    assert extract("王大姐七十九了，吃低保", today=TODAY).facts.get("economic_status") == "minimum_living"
