@@ -260,6 +260,18 @@ def _clauses(text: str) -> list[str]:
     return [c for c in out if c.strip("，,。；;！!？? ")]
 
 
+_UNKNOWN_LEAD_WORDS_RX = re.compile(r"^(?:我|俺|咱|他|她|这个|那个|具体)?(?:也|都|还|真)?")
+
+
+def _embedded_unknown(text: str) -> bool:
+    """不清楚有没有办过 / 不知道交了多少年: every clause opens with "I don't know" and has no ？."""
+    unknown = get_lexicon().unknown_rx
+    parts = [c for c in _clauses(text) if c.strip("，,。；;！! ")]
+    if not parts or "?" in text or "？" in text:
+        return False
+    return all(unknown.match(_UNKNOWN_LEAD_WORDS_RX.sub("", c.strip("，,。；;！! "), count=1)) for c in parts)
+
+
 def read_text(
     text: str,
     intent: str | None,
@@ -275,6 +287,8 @@ def read_text(
     # While a question waits, DIET's "ask_…" intent alone does not make an answer a question.
     asks = is_question(text, intent if asked is None else None)
     r.question = asks and not (intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _short_yes_no_lead(text)))
+    if r.question and asked is not None and _embedded_unknown(text):
+        r.question = False  # 不清楚有没有办过, 不知道交了多少年: "I don't know whether…", an answer
     if intent == "ask_definition" and (asked is None or _DEFINITION_CUE_RX.search(text)):
         r.question = True
         if len(_clauses(text)) < 2:
@@ -292,7 +306,7 @@ def read_text(
     clauses = _clauses(text)
     # Facts come only from statements: clauses that ask, clauses of hearsay and clauses that say
     # "I don't know" (是复员还是退伍我不知道) state nothing; the last still say what is not known.
-    unsure = [c for c in clauses if lex_unknown.search(c) and (len(clauses) > 1 or "还是" in c)]
+    unsure = [c for c in clauses if lex_unknown.search(c) and (len(clauses) > 1 or "还是" in c or _embedded_unknown(c))]
     asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
     if asking:
         # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it.

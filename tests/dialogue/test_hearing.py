@@ -756,3 +756,13 @@ def test_a_siblings_status_is_not_the_elders():
     ex = extract("俺爹八十了，他弟弟是伤残军人，也是低保", today=TODAY)
     assert "veteran_category" not in ex.facts and "economic_status" not in ex.facts
     assert extract("王大姐七十九了，吃低保", today=TODAY).facts.get("economic_status") == "minimum_living"
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("不清楚屋里还住着谁", "living_situation"),
+    ("俺也不知道她交了多少年", "resident_pension_15y"),
+])
+def test_i_dont_know_whether_is_an_answer_not_a_question(chat, text, asked):
+    chat.slots.update({"age": 80, "requested_slot": asked, "asked_group": asked})
+    out = _texts(chat.say(text))
+    assert asked in (chat.slots.get("declined_facts") or []), out
