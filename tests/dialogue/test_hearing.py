@@ -766,3 +766,26 @@ def test_i_dont_know_whether_is_an_answer_not_a_question(chat, text, asked):
     chat.slots.update({"age": 80, "requested_slot": asked, "asked_group": asked})
     out = _texts(chat.say(text))
     assert asked in (chat.slots.get("declined_facts") or []), out
+
+
+# ---- wishes that answer the questions about wishes ------------------------------------------
+@pytest.mark.parametrize("text, value", [
+    ("她想住到乡里敬老院去", "institution"),
+    ("不愿意去养老院，就在自家", "home"),
+    ("原来在敬老院住过，去年接回家了", "home"),
+])
+def test_support_mode_is_what_the_elder_wants(text, value):
+    assert extract(text, requested="support_mode", today=TODAY).facts.get("support_mode") == value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("俺闺女想学学咋给她翻身", True),
+    ("儿媳妇已经报上名了", True),
+    ("都这岁数了，学不动了", False),
+])
+def test_family_care_training_told_as_a_wish_or_a_refusal(text, value):
+    assert extract(text, requested="family_care_training", today=TODAY).facts.get("family_care_training") is value
+
+
+def test_a_wish_to_go_somewhere_is_no_training_answer_elsewhere():
+    assert "family_care_training" not in extract("俺想去闺女家住", requested="living_situation", today=TODAY).facts
