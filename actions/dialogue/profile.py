@@ -29,7 +29,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
     # 这种能申请啥救助, 要啥材料 (not 啥补助也没有: only at the end); 是去民政局还是去乡里办
     r"|(?<!没)(?<!那个)(?<!这个)(?:啥|什么)(?:材料|手续|救助|补助|补贴|政策|待遇|优待|好处|条件|证件|证明|东西)?[？?吗呢啊]?$"
     r"|是[^，,。]{1,12}还是[^，,。]{1,12}$"
@@ -260,6 +260,9 @@ def _clauses(text: str) -> list[str]:
     return [c for c in out if c.strip("，,。；;！!？? ")]
 
 
+_PENSIONS = {"employee_pension_retired", "resident_pension_15y"}
+_NO_PENSION_RX = re.compile(r"(?:没|没有)(?:交过|交|买过|买|参加过?|上过)?(?:任何|啥)?养老保险")
+_EMPLOYEE_KIND_RX = re.compile(r"职工|单位|厂|退休|企业|机关|公司|上班")
 _UNKNOWN_LEAD_WORDS_RX = re.compile(r"^(?:我|俺|咱|他|她|这个|那个|具体)?(?:也|都|还|真)?")
 
 
@@ -338,6 +341,10 @@ def read_text(
         other = next(f for f in asked.facts if f != requested)
         for k, v in extract(stated_text, requested=other, today=today).facts.items():
             ext.facts.setdefault(k, v)
+        if set(asked.facts) == _PENSIONS and "employee_pension_retired" not in ext.facts:
+            # 谁也没交过养老保险: no pension insurance of either kind
+            if _NO_PENSION_RX.search(stated_text) and not _EMPLOYEE_KIND_RX.search(stated_text):
+                ext.facts["employee_pension_retired"] = False
     if ext.correction and not ext.facts and requested:
         # 说错了，是七十九: a correction is about an earlier answer, not the pending question.
         ext = extract(stated_text, requested=None, today=today)

@@ -36,7 +36,13 @@ _GRADE_OTHER_RX = re.compile(r"军|部队|伤残证|伤残等级|等甲|等乙|(
 _VETERAN_RX = re.compile(r"军人|部队|伤残证|老兵")
 _GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 # Years paid into the residents' pension: 交了十年 / 缴了20多年.
-_PAID_YEARS_RX = re.compile(r"(?:交|缴|买)(?:了|够|满|足|过)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年")
+_PAID_YEARS_RX = re.compile(
+    r"(?:补)?(?:交|缴|买|补)(?:了|够|满|足|过)?(?:了)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年"
+)
+# 交了没几年, 差三年才够: short of the years, however many were paid
+_FEW_YEARS_RX = re.compile(
+    r"(?:交|缴)了?(?:没|不到)几年|没(?:交|缴)几年|交了几年|差(?:\d{1,2}|[一二两三四五六七八九十]{1,2})年"
+)
 _EMPLOYEE_CTX_RX = re.compile(r"职工|单位|企业|厂|公司|机关|事业")
 
 
@@ -210,13 +216,15 @@ def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> boo
         cs, ce = clauses.of(m.start())
         if _EMPLOYEE_CTX_RX.search(norm[cs:ce]):
             continue  # 职工养老保险: another fact (employee_pension_retired)
-        years = parse_chinese_number(m.group(1))
+        years = parse_chinese_number(m.group(1)) or parse_chinese_number(m.group(1)[:2])  # 十七八 -> 十七
         if years is None:
             continue
         value = years >= 15
         before = norm[max(cs, m.start() - 2) : m.start()]
         if re.search(r"[没不未]$", before) or norm[m.start() + 1 : m.start() + 2] == "不":
             value = False if years >= 15 else value  # 没交够十五年 / 交不够十五年
+    if value is None and _FEW_YEARS_RX.search(norm):
+        value = False
     return value
 
 

@@ -789,3 +789,26 @@ def test_family_care_training_told_as_a_wish_or_a_refusal(text, value):
 
 def test_a_wish_to_go_somewhere_is_no_training_answer_elsewhere():
     assert "family_care_training" not in extract("俺想去闺女家住", requested="living_situation", today=TODAY).facts
+
+
+# ---- pensions -----------------------------------------------------------------------------
+@pytest.mark.parametrize("text, fact, value", [
+    ("村里那个养老保险补交了十六七年", "resident_pension_15y", True),
+    ("居民养老才交了没几年", "resident_pension_15y", False),
+    ("还差两年才够", "resident_pension_15y", False),
+    ("在煤矿上干到退的休", "employee_pension_retired", True),
+])
+def test_pension_answers(text, fact, value):
+    assert extract(text, requested="resident_pension_15y" if fact.startswith("res") else fact,
+                   today=TODAY).facts.get(fact) is value
+
+
+def test_a_factory_that_closed_before_retirement_is_no_employee_pension():
+    ex = extract("在厂里干过，厂子倒了也没办退休", requested="employee_pension_retired", today=TODAY)
+    assert ex.facts.get("employee_pension_retired") is not True
+
+
+def test_nobody_and_not_yet_are_no_questions(chat):
+    chat.slots.update({"age": 80, "requested_slot": "employee_pension_retired", "asked_group": "pension"})
+    chat.say("俺俩谁也没交过养老保险")
+    assert chat.slots.get("employee_pension_retired") is False and chat.slots.get("resident_pension_15y") is False
