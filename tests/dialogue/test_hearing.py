@@ -812,3 +812,14 @@ def test_nobody_and_not_yet_are_no_questions(chat):
     chat.slots.update({"age": 80, "requested_slot": "employee_pension_retired", "asked_group": "pension"})
     chat.say("俺俩谁也没交过养老保险")
     assert chat.slots.get("employee_pension_retired") is False and chat.slots.get("resident_pension_15y") is False
+
+
+@pytest.mark.parametrize("text, value", [
+    ("俺们每月给她寄三百块", True),
+    ("给老人钱那没问题", True),
+    ("闺女孝顺着呢", True),
+    ("就他那样哪能管他娘", False),
+    ("儿子自己都要人伺候", False),
+])
+def test_supporter_answers_in_more_words(text, value):
+    assert extract(text, requested="has_capable_supporter", today=TODAY).facts.get("has_capable_supporter") is value
