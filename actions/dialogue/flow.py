@@ -373,7 +373,7 @@ class Turn:
                 told = {**dict(self.changed), **r.conditions}
                 if told and _WHAT_ALL_RX.search(text):
                     # 低保户重度残疾瘫痪，去养老院有什么政策: the named service, then what the told facts bring
-                    self.out.say(general_answer(told, {k: v for k, v in self.profile.items() if k not in told})[0])
+                    self.out.say(general_answer(told, self.profile)[0])
             elif r.conditions:
                 answer, buttons = general_answer(r.conditions, self.profile, topic_ids)
                 self.out.say(answer, [] if self.requested else buttons)

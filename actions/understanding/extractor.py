@@ -14,7 +14,7 @@ from .answers import SPECIAL, short_answer
 from .lexicon import get_lexicon
 from .normalize import Clauses, normalize
 from .numerals import parse_chinese_number
-from .phrases import read_phrases
+from .phrases import CONDITION_RX, read_phrases
 from .relation import find_relation, other_person_clauses
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,6 @@ _SERVICE_MEMBER = ("disabled_veteran", "demobilized_veteran", "retired_veteran")
 _NOT_THE_VETERAN_RX = re.compile(
     r"(?:军人)?(?:事务|的(?:遗孀|妻子|老伴|爱人|母亲|父亲|老母亲|家属|子女|儿子|闺女|女儿|媳妇|儿媳|遗属))"
 )
-_CONDITION_LEAD_RX = re.compile(r"(?:如果|要是|假如|假设|万一|若是|比如)")
 _HEDGE_RX = re.compile(r"(?:好像|可能|大概|估计|应该|也许|兴许)(?:是)?$")
 
 
@@ -116,7 +115,7 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
             pre = norm[cs : m.start()]
             if re.search(r"(?:不是|并非|不)$", pre):
                 continue  # 不是二级，是一级
-            if _CONDITION_LEAD_RX.search(pre):
+            if CONDITION_RX.search(pre) or "比如" in pre:
                 continue  # 如果我妈是三级残疾…: a condition, not the elder's grade
             if pre.endswith("还是") or re.match(r"(?:的)?还是", norm[m.end() : ce]):
                 continue  # 二级还是三级: neither is said

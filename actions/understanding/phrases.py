@@ -19,7 +19,7 @@ from .relation import other_person_clauses, personal_categories
 # preceding word: double negation is rare in speech and mostly a mis-read.
 _SELF_NEGATIVE = ("不", "没", "无", "未")
 # ...except the plain double negation 不是不领 / 也不是不能动: it is neither reading, so nothing is taken.
-_CONDITION_RX = re.compile(r"要是|如果|假如|万一|假设|若是")
+CONDITION_RX = re.compile(r"要是|如果|假如|万一|假设|若是")  # also read by extractor (a grade in a condition)
 _DOUBLE_NEGATION_RX = re.compile(r"(?:不是|并不是|也不是|倒不是|又不是)$")
 WINDOW = 16
 _UNKNOWN_LEAD_RX = re.compile(r"^(?:也|还|我|俺|咱|就|都|有没有|是不是|是啥|是什么|是几级|几级|多少|咋样)*")
@@ -128,7 +128,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
             m.irrealis = bool(question) or (
                 bool(lex.irrealis_rx.search(window))
                 # 我想问问我妈是低保 asserts; 要是评上失能 stays a condition
-                and (not lex.assert_before_rx.search(prefix) or bool(_CONDITION_RX.search(window)))
+                and (not lex.assert_before_rx.search(prefix) or bool(CONDITION_RX.search(window)))
             )
             if (
                 not m.irrealis
