@@ -1,4 +1,5 @@
 """The Rasa launcher's faster check of action-server responses still refuses invalid ones."""
+
 import pytest
 from jsonschema import ValidationError, validate
 
@@ -7,8 +8,10 @@ from bot.rasa_server import _install_fast_action_validation
 _install_fast_action_validation()
 from rasa.core.actions.action import RemoteAction  # noqa: E402
 
-GOOD = {"events": [{"event": "slot", "name": "age", "value": 83, "timestamp": None}],
-        "responses": [{"text": "老人今年多大岁数？", "buttons": [{"title": "不清楚", "payload": "/dont_know"}]}]}
+GOOD = {
+    "events": [{"event": "slot", "name": "age", "value": 83, "timestamp": None}],
+    "responses": [{"text": "老人今年多大岁数？", "buttons": [{"title": "不清楚", "payload": "/dont_know"}]}],
+}
 BAD = [{"events": [{"event": "slot", "name": 5}]}, {"events": [{"name": "x"}]}, {"events": "nope"}]
 
 
@@ -76,8 +79,9 @@ def test_the_same_on_the_redis_lock_store_replicas_share():
     from bot.rasa_server import ticket_lock
 
     try:
-        store = RedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix="test" + secrets.token_hex(4),
-                               socket_timeout=2)
+        store = RedisLockStore(
+            host="127.0.0.1", port=6379, db=0, key_prefix="test" + secrets.token_hex(4), socket_timeout=2
+        )
         store.red.ping()
     except redis.exceptions.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")

@@ -21,7 +21,7 @@ from policy_kb.facts import FACT_NAMES, facts
 from . import replies, result_view
 from .messages import msg, variants, variants_for
 from .profile import Reading, is_question, needs_confirming, read_payload, read_text, special_defaults
-from .questions import Question, group_of, question_for, questions
+from .questions import Question, inform, group_of, question_for, questions
 from .side import general_answer, so_far
 
 SIDE_INTENTS = {
@@ -40,6 +40,7 @@ SPECIAL = questions()["special_circumstances"].facts
 # A question about a word that asks what it brings or how to get it, not only what it means.
 _HOW_RX = re.compile(r"怎么|怎样|咋|如何|办理|申请|条件|待遇|补助|补贴|多少|找谁|哪里|哪儿|领到|能领")
 CONFIRM = "confirm:"
+APPROX_AGE = "age_approx"  # asked_group while the exact age is asked after 八十多
 UNDO = "/correct"  # the payload alone, with no values: 上一步, take back the last answer (docs/contract-extensions.md)
 KEYPAD = "keypad"  # Incoming.entry: the values were typed on a number keypad, so they are echoed and confirmed
 # A long message that names a benefit (…高龄津贴发放…结果…) is about that benefit: answer it.
@@ -116,6 +117,7 @@ class Turn:
         self.changed: dict[str, Any] = {}
         self.corrected: dict[str, Any] = {}
         self.to_confirm: dict[str, Any] = {}
+        self.approx_age: tuple[str, int] | None = None  # (words said, lowest age they allow)
 
     # ---- reading -------------------------------------------------------------------------
     def read(self) -> Reading:
@@ -127,7 +129,7 @@ class Turn:
         if r.correction and not is_question(m.text, None):  # the words, not DIET's intent, say it asks
             self._read_correction(r)
             r.question = False
-        if self.requested and (self.requested.startswith(CONFIRM) or self.slots.get("asked_group") == "age_confirm"):
+        if self.requested and (self.requested.startswith(CONFIRM) or self.slots.get("asked_group") == APPROX_AGE):
             r.yes = self._yes_no(m.text, m.intent)
         return r
 
@@ -213,6 +215,10 @@ class Turn:
         facts_in = dict(r.facts)
         facts_in.update(special_defaults(r, self.profile))
         keyed = self.msg.entry == KEYPAD  # a mis-tap on a keypad is easy: every number is echoed first
+        if "age" in facts_in and r.approximate.get("age") and not r.button:
+            age = facts_in.pop("age")
+            if self.profile.get("age") is None:
+                self.approx_age = (r.approximate["age"], age)  # 八十多: asked for, not recorded
         for name, value in facts_in.items():
             if keyed or needs_confirming(name, value, self.profile.get(name), r, self.requested, self.asked):
                 self.to_confirm[name] = value
@@ -303,18 +309,6 @@ class Turn:
                 "asked_group": None,
             }
         )
-
-    def approximate_matters(self, phrase: str) -> bool:
-        age = self.profile.get("age")
-        if age is None:
-            return False
-        span = (
-            range(age - 2, age + 2)
-            if any(w in phrase for w in ("快", "不到", "将近", "差不多"))
-            else range(age, age + 9)
-        )
-        base = decide(self.profile)
-        return any(decide({**self.profile, "age": a}) != base for a in span if 0 <= a <= 130)
 
     # ---- side talk -----------------------------------------------------------------------
     def side_answer(self, r: Reading, result: Mapping[str, Any]) -> bool:
@@ -480,9 +474,12 @@ class Turn:
         if self.msg.text.strip() == UNDO:
             return self.undo()
         r = self.read()
-        if self.slots.get("asked_group") == "age_confirm" and not r.facts and (r.yes is True or r.dont_know):
-            r.dont_know = False  # 就按这个算 / 不清楚: keep the approximate age as it is
-            self.corrected = {"age": self.profile.get("age")}
+        guess = self.suggested.get("age")
+        if self.slots.get("asked_group") == APPROX_AGE and not r.facts and (r.yes is True or r.dont_know) and guess:
+            # 就按这个算 / 记不清: the approximate age is taken as said (the lowest age it allows)
+            r.dont_know = False
+            r.facts["age"] = guess
+            r.button = True
         self.note_rounds(r)
         self.apply(r)
         self.ack(r)
@@ -502,6 +499,7 @@ class Turn:
             or r.veteran_chosen
             or bool(self.corrected)
             or confirming
+            or self.approx_age is not None
         )
         stop = self.side_answer(r, result)
         starting = (
@@ -535,13 +533,21 @@ class Turn:
             self.out.slots["suggested_facts"] = dict(self.suggested)
             self.confirm(name, value)
             return self.out
-        phrase = r.approximate.get("age")
-        if phrase and "age" in self.changed and self.approximate_matters(phrase):
+        if self.approx_age is not None:
+            # 八十多, 快八十: no age is recorded from a guess; the exact age is asked, and the
+            # lowest age the words allow is one tap away for someone who does not know it
+            phrase, age = self.approx_age
+            self.suggested["age"] = age
             self.out.say(
-                msg("approx_age", phrase=phrase, age=self.profile["age"]),
-                _buttons((msg("approx_keep"), "/affirm"), (msg("approx_unsure"), "/dont_know")),
+                msg("approx_age", phrase=phrase, age=age),
+                [
+                    {"title": msg("approx_keep", age=age), "payload": inform({"age": age})},
+                    {"title": msg("approx_unsure"), "payload": "/dont_know"},
+                ],
             )
-            self.out.slots.update({"requested_slot": "age", "asked_group": "age_confirm"})
+            self.out.slots.update(
+                {"requested_slot": "age", "asked_group": APPROX_AGE, "suggested_facts": dict(self.suggested)}
+            )
             return self.out
         if self.general and not understood:
             return self.out  # the answer ends with 帮我查老人的情况: the screening starts when asked for

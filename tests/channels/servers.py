@@ -1,4 +1,5 @@
 """Serve an ASGI app or a directory over real HTTP in a background thread (random free port)."""
+
 from __future__ import annotations
 
 import functools

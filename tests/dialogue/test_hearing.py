@@ -586,9 +586,18 @@ def test_a_supporter_inferred_from_a_story_is_confirmed_not_recorded(chat):
 
 
 # ---- never a third time: side talk and restatements while a question waits ---------------
-_KNOWN = {"age": 80, "economic_status": "none", "self_care": "independent", "disability_grade": 0,
-          "living_situation": "with_family", "employee_pension_retired": False, "resident_pension_15y": False,
-          "special_family_planning": False, "veteran_category": "none", "maintenance_dispute": False}
+_KNOWN = {
+    "age": 80,
+    "economic_status": "none",
+    "self_care": "independent",
+    "disability_grade": 0,
+    "living_situation": "with_family",
+    "employee_pension_retired": False,
+    "resident_pension_15y": False,
+    "special_family_planning": False,
+    "veteran_category": "none",
+    "maintenance_dispute": False,
+}
 
 
 def test_side_talk_while_a_question_waits_counts_as_a_miss(chat):
@@ -641,19 +650,24 @@ def test_filler_what_is_no_question(chat):
 def test_what_supporters_do_answers_the_supporter_question_only():
     asked = extract("俺们兄妹几个轮流照顾，钱也按月给", requested="has_capable_supporter", today=TODAY)
     assert asked.facts.get("has_capable_supporter") is True
-    assert extract("闺女有是有，顾不上", requested="has_capable_supporter", today=TODAY).facts.get(
-        "has_capable_supporter") is False
+    assert (
+        extract("闺女有是有，顾不上", requested="has_capable_supporter", today=TODAY).facts.get("has_capable_supporter")
+        is False
+    )
     # in a story the one who cares may be the village, not a legal supporter
     assert "has_capable_supporter" not in extract("她是五保户，村里一直管着她", today=TODAY).facts
 
 
 # ---- daily activities, two readings that disagree ------------------------------------------
-@pytest.mark.parametrize("text, value", [
-    ("起床得人拉一把，别的都能自己来", "partial"),
-    ("还能拄着拐出去转转，就是洗不动澡了", "partial"),
-    ("饭得喂，衣服得给穿", "dependent"),  # being fed is as much help as there is
-    ("洗澡上厕所要我闺女帮", "partial"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("起床得人拉一把，别的都能自己来", "partial"),
+        ("还能拄着拐出去转转，就是洗不动澡了", "partial"),
+        ("饭得喂，衣服得给穿", "dependent"),  # being fed is as much help as there is
+        ("洗澡上厕所要我闺女帮", "partial"),
+    ],
+)
 def test_daily_activities_tell_self_care(text, value):
     assert extract(text, requested="self_care", today=TODAY).facts.get("self_care") == value
 
@@ -708,15 +722,18 @@ def test_a_long_story_about_a_named_service_gets_what_the_list_says_of_it(chat):
 
 
 # ---- who the elder lives with, told the way people tell it -----------------------------------
-@pytest.mark.parametrize("text, value", [
-    ("老伴前几年走了，就剩她一个", "alone"),
-    ("姥爷一个人在沁县老屋住着", "alone"),
-    ("俺们老两个自己过", "empty_nest"),
-    ("和老汉俩人", "empty_nest"),
-    ("上个月把她接到俺家了", "with_family"),
-    ("住在城里儿子家", "with_family"),
-    ("她爸妈都去外地打工了，奶奶在家带娃", "left_behind"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("老伴前几年走了，就剩她一个", "alone"),
+        ("姥爷一个人在沁县老屋住着", "alone"),
+        ("俺们老两个自己过", "empty_nest"),
+        ("和老汉俩人", "empty_nest"),
+        ("上个月把她接到俺家了", "with_family"),
+        ("住在城里儿子家", "with_family"),
+        ("她爸妈都去外地打工了，奶奶在家带娃", "left_behind"),
+    ],
+)
 def test_living_situation_told_as_a_story(text, value):
     assert extract(text, requested="living_situation", today=TODAY).facts.get("living_situation") == value
 
@@ -731,14 +748,17 @@ def test_no_living_situation_where_none_is_told(text):
 
 
 # ---- the rare situations told as stories -----------------------------------------------------
-@pytest.mark.parametrize("text, requested, fact, value", [
-    ("告过大儿子，判了每月三百，可他一回也没给", "maintenance_dispute", "maintenance_dispute", True),
-    ("起诉了闺女，法院说她确实没钱，执行不了", "special_circumstances", "maintenance_dispute", True),
-    ("就那一个闺女，前些年病死了", "special_family_planning", "special_family_planning", True),
-    ("俺是独子，俺好好的哩", "special_family_planning", "special_family_planning", False),
-    ("是独生女，后来又要了个儿子", "special_family_planning", "special_family_planning", False),
-    ("早年讨过饭，后来乡里给盖了房", "homeless", "homeless", False),
-])
+@pytest.mark.parametrize(
+    "text, requested, fact, value",
+    [
+        ("告过大儿子，判了每月三百，可他一回也没给", "maintenance_dispute", "maintenance_dispute", True),
+        ("起诉了闺女，法院说她确实没钱，执行不了", "special_circumstances", "maintenance_dispute", True),
+        ("就那一个闺女，前些年病死了", "special_family_planning", "special_family_planning", True),
+        ("俺是独子，俺好好的哩", "special_family_planning", "special_family_planning", False),
+        ("是独生女，后来又要了个儿子", "special_family_planning", "special_family_planning", False),
+        ("早年讨过饭，后来乡里给盖了房", "homeless", "homeless", False),
+    ],
+)
 def test_rare_situations_told_as_stories(text, requested, fact, value):
     assert extract(text, requested=requested, today=TODAY).facts.get(fact) is value
 
@@ -758,10 +778,13 @@ def test_a_siblings_status_is_not_the_elders():
     assert extract("王大姐七十九了，吃低保", today=TODAY).facts.get("economic_status") == "minimum_living"
 
 
-@pytest.mark.parametrize("text, asked", [
-    ("不清楚屋里还住着谁", "living_situation"),
-    ("俺也不知道她交了多少年", "resident_pension_15y"),
-])
+@pytest.mark.parametrize(
+    "text, asked",
+    [
+        ("不清楚屋里还住着谁", "living_situation"),
+        ("俺也不知道她交了多少年", "resident_pension_15y"),
+    ],
+)
 def test_i_dont_know_whether_is_an_answer_not_a_question(chat, text, asked):
     chat.slots.update({"age": 80, "requested_slot": asked, "asked_group": asked})
     out = _texts(chat.say(text))
@@ -769,20 +792,26 @@ def test_i_dont_know_whether_is_an_answer_not_a_question(chat, text, asked):
 
 
 # ---- wishes that answer the questions about wishes ------------------------------------------
-@pytest.mark.parametrize("text, value", [
-    ("她想住到乡里敬老院去", "institution"),
-    ("不愿意去养老院，就在自家", "home"),
-    ("原来在敬老院住过，去年接回家了", "home"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("她想住到乡里敬老院去", "institution"),
+        ("不愿意去养老院，就在自家", "home"),
+        ("原来在敬老院住过，去年接回家了", "home"),
+    ],
+)
 def test_support_mode_is_what_the_elder_wants(text, value):
     assert extract(text, requested="support_mode", today=TODAY).facts.get("support_mode") == value
 
 
-@pytest.mark.parametrize("text, value", [
-    ("俺闺女想学学咋给她翻身", True),
-    ("儿媳妇已经报上名了", True),
-    ("都这岁数了，学不动了", False),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("俺闺女想学学咋给她翻身", True),
+        ("儿媳妇已经报上名了", True),
+        ("都这岁数了，学不动了", False),
+    ],
+)
 def test_family_care_training_told_as_a_wish_or_a_refusal(text, value):
     assert extract(text, requested="family_care_training", today=TODAY).facts.get("family_care_training") is value
 
@@ -792,15 +821,20 @@ def test_a_wish_to_go_somewhere_is_no_training_answer_elsewhere():
 
 
 # ---- pensions -----------------------------------------------------------------------------
-@pytest.mark.parametrize("text, fact, value", [
-    ("村里那个养老保险补交了十六七年", "resident_pension_15y", True),
-    ("居民养老才交了没几年", "resident_pension_15y", False),
-    ("还差两年才够", "resident_pension_15y", False),
-    ("在煤矿上干到退的休", "employee_pension_retired", True),
-])
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("村里那个养老保险补交了十六七年", "resident_pension_15y", True),
+        ("居民养老才交了没几年", "resident_pension_15y", False),
+        ("还差两年才够", "resident_pension_15y", False),
+        ("在煤矿上干到退的休", "employee_pension_retired", True),
+    ],
+)
 def test_pension_answers(text, fact, value):
-    assert extract(text, requested="resident_pension_15y" if fact.startswith("res") else fact,
-                   today=TODAY).facts.get(fact) is value
+    assert (
+        extract(text, requested="resident_pension_15y" if fact.startswith("res") else fact, today=TODAY).facts.get(fact)
+        is value
+    )
 
 
 def test_a_factory_that_closed_before_retirement_is_no_employee_pension():
@@ -814,12 +848,15 @@ def test_nobody_and_not_yet_are_no_questions(chat):
     assert chat.slots.get("employee_pension_retired") is False and chat.slots.get("resident_pension_15y") is False
 
 
-@pytest.mark.parametrize("text, value", [
-    ("俺们每月给她寄三百块", True),
-    ("给老人钱那没问题", True),
-    ("闺女孝顺着呢", True),
-    ("就他那样哪能管他娘", False),
-    ("儿子自己都要人伺候", False),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("俺们每月给她寄三百块", True),
+        ("给老人钱那没问题", True),
+        ("闺女孝顺着呢", True),
+        ("就他那样哪能管他娘", False),
+        ("儿子自己都要人伺候", False),
+    ],
+)
 def test_supporter_answers_in_more_words(text, value):
     assert extract(text, requested="has_capable_supporter", today=TODAY).facts.get("has_capable_supporter") is value

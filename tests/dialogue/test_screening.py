@@ -1,4 +1,5 @@
 """The screening dialogue as a user meets it: what it asks, what it remembers, what it answers."""
+
 from __future__ import annotations
 from pathlib import Path
 
@@ -37,11 +38,19 @@ def test_closed_questions_offer_buttons_including_dont_know(chat):
 
 def test_full_screening_by_buttons_reaches_result_with_departments(chat):
     chat.say("我爸八十五了")
-    result = finish(chat, {
-        "economic_status": "低保", "self_care": "不能自理", "disability_grade": "没有残疾证",
-        "employee_pension_retired": "都没有", "resident_pension_15y": "都没有",
-        "special_circumstances": "都没有", "living_situation": "独居", "family_care_training": "是",
-    })
+    result = finish(
+        chat,
+        {
+            "economic_status": "低保",
+            "self_care": "不能自理",
+            "disability_grade": "没有残疾证",
+            "employee_pension_retired": "都没有",
+            "resident_pension_15y": "都没有",
+            "special_circumstances": "都没有",
+            "living_situation": "独居",
+            "family_care_training": "是",
+        },
+    )
     assert 8 in result["eligible"] and 11 in result["eligible"] and 25 in result["eligible"]
     assert chat.slots["eligible_services"] == result["eligible"]
     assert chat.slots["requested_slot"] is None
@@ -164,21 +173,37 @@ def test_extreme_poverty_asks_support_mode_and_others_do_not(chat):
     assert "support_mode" not in asked_until_result(other)
 
 
-def test_approximate_age_near_a_boundary_is_confirmed(chat):
+def test_approximate_age_is_asked_for_not_recorded(chat):
     chat.say("我妈快八十了")
     assert chat.asked == "age"
-    assert "就按这个算" in chat.buttons()
+    assert chat.slots.get("age") is None  # 快八十 is no age to record
+    assert "按79周岁算" in chat.buttons()
     chat.say("八十整")
     assert chat.slots["age"] == 80
 
 
+def test_approximate_age_not_known_exactly_is_taken_at_its_lowest(chat):
+    chat.say("俺爹八十多了，吃低保")
+    assert chat.slots.get("age") is None and chat.slots["economic_status"] == "minimum_living"
+    chat.say("记不清了")
+    assert chat.slots["age"] == 81
+    assert chat.asked != "age"
+
+
 def test_result_changes_after_a_late_correction(chat):
     chat.say("我爸八十五了")
-    finish(chat, {
-        "economic_status": "以上都不是", "self_care": "能自理", "disability_grade": "没有残疾证",
-        "employee_pension_retired": "都没有", "resident_pension_15y": "都没有",
-        "special_circumstances": "都没有", "living_situation": "和子女",
-    })
+    finish(
+        chat,
+        {
+            "economic_status": "以上都不是",
+            "self_care": "能自理",
+            "disability_grade": "没有残疾证",
+            "employee_pension_retired": "都没有",
+            "resident_pension_15y": "都没有",
+            "special_circumstances": "都没有",
+            "living_situation": "和子女",
+        },
+    )
     assert 9 not in chat.slots["eligible_services"]
     chat.say("不对，他是低保户", intent="correct")
     assert chat.slots["economic_status"] == "minimum_living"

@@ -1,4 +1,5 @@
 """Profiles and payloads for tests that drive the real dialogue (through the fake Rasa or a live one)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The evidence tools' own tests: scripts/ importable, and a fake dialogue turn to drive them."""
+
 import sys
 from pathlib import Path
 from types import SimpleNamespace

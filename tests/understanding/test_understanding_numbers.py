@@ -1,4 +1,5 @@
 """Numerals and ages (parse_chinese_number, parse_age)."""
+
 import datetime
 
 import pytest
