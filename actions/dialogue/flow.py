@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.understanding.lexicon import get_lexicon
-from policy_kb import decide, evaluate
+from policy_kb import evaluate
 from policy_kb.facts import FACT_NAMES, facts
 
 from . import replies, result_view
 from .messages import msg, variants, variants_for
 from .profile import Reading, is_question, needs_confirming, read_payload, read_text, special_defaults
-from .questions import Question, inform, group_of, question_for, questions
+from .questions import Question, group_of, inform, question_for, questions
 from .side import general_answer, so_far
 
 SIDE_INTENTS = {
