@@ -24,7 +24,7 @@ def core_of_first_clause(norm: str, clauses: Clauses, lex: Lexicon) -> str:
         c = norm[s:e]
         m = _REPEAT_RX.match(c)  # 是的是的 -> 是的
         c = m.group(1) if m else c
-        c = re.sub(particles, "", c)
+        c = _without_subject(re.sub(particles, "", c), lex)
         if not c:
             continue
         if _FILLER_ONLY_RX.match(c) and any(norm[s2:e2].strip() for s2, e2 in clauses.spans() if s2 > e):
@@ -43,6 +43,19 @@ def core_of_first_clause(norm: str, clauses: Clauses, lex: Lexicon) -> str:
             return m.group(1)
         return c
     return ""
+
+
+def _without_subject(core: str, lex: Lexicon) -> str:
+    """俺娘没有 / 她也不是 -> 没有 / 不是: a short answer with the elder named first."""
+    from .relation import subject_end
+
+    end = subject_end(core, lex)
+    rest = core[end:].lstrip("也都还就倒")
+    if not end or not rest:
+        return core
+    a = lex.answers
+    words = [a.get("deny"), a.get("affirm")] + [ws for t in a.values() if isinstance(t, dict) for ws in t.values()]
+    return rest if any(_is(rest, [str(w) for w in ws or ()]) for ws in words) else core
 
 
 _ANSWER_THEN_SUBJECT_RX = re.compile(

@@ -83,6 +83,8 @@ def _speakers_own(norm: str, clauses: Clauses, lex, at: int) -> bool:
     cs, _ = clauses.of(at)
     if _RELATIVE_CLAUSE_RX.match(norm[cs:at]):
         return True  # 他哥也八十了, 老人的老伴今年八十五: that relative's age
+    if clauses.index(at) in other_person_clauses(norm, clauses, lex):
+        return True  # 我今年五十八了，我妈八十三 / 俺公公八十七，俺婆婆也七十多了
     if cs == 0 or not _SPEAKER_CLAUSE_RX.match(norm[cs:at]):
         return False
     return find_relation(norm[:cs], lex, True) not in (None, "self", "elder")
@@ -263,8 +265,12 @@ def _extract(text, requested, today) -> Extraction:
         if said and all(_NOT_THE_VETERAN_RX.match(norm, m.end) for m in said):
             facts.pop("veteran_category")
     living = set(reading.positive.get("living_situation") or ())
-    if {"left_behind", "empty_nest"} <= living:
-        facts["living_situation"] = "left_behind"  # 孩子们在外打工，就俺老两口: the children work away
+    if "left_behind" in living and living & {"empty_nest", "alone"}:
+        # 孩子们在外打工，就俺老两口 / 俺在外打工，她一个人在家: the children work away (留守); no
+        # two readings to settle, as item 16 treats 独居, 空巢 and 留守 alike
+        facts["living_situation"] = "left_behind"
+        if living <= {"left_behind", "empty_nest", "alone"}:
+            ex.uncertain.discard("living_situation")
 
     grade = _disability_grade(norm, clauses, lex, requested)
     pending_rx = lex.raw.get("pending")
@@ -291,10 +297,14 @@ def _extract(text, requested, today) -> Extraction:
             facts["resident_pension_15y"] = paid
 
     age = find_age(norm, today, requested, normalized=True)
-    if age.reading is not None and _speakers_own(norm, clauses, lex, age.reading.start):
+    blanked = norm
+    for _ in range(3):
+        if age.reading is None or not _speakers_own(norm, clauses, lex, age.reading.start):
+            break
         # 俺老头子瘫了…俺也七十多了: the speaker's age, not the elder's; another age may still be said
         cs, ce = clauses.of(age.reading.start)
-        age = find_age(norm[:cs] + "　" * (ce - cs) + norm[ce:], today, requested, normalized=True)
+        blanked = blanked[:cs] + "　" * (ce - cs) + blanked[ce:]
+        age = find_age(blanked, today, requested, normalized=True)
     if age.reading is not None:
         facts["age"] = age.reading.age
         if age.reading.approx_phrase:

@@ -14,7 +14,11 @@ MAX_CHARS = 4000
 
 # Clause boundaries: negation, questions and "the previous phrase" never cross these.
 CLAUSE_PUNCT = "，,。.!！?？;；、\n：:~～…—()（）【】[]「」『』\"'“”‘’/|"
-_CLAUSE_RX = re.compile("[" + re.escape(CLAUSE_PUNCT) + "]|但是|可是|不过|而是")
+# 俺七十五他七十七: a number and then another person start a new clause (no punctuation typed).
+_CLAUSE_RX = re.compile(
+    "[" + re.escape(CLAUSE_PUNCT) + "]|但是|可是|不过|而是|(?<=[0-9一二三四五六七八九十][岁了])(?=[他她俺我咱])"
+    "|(?<=[0-9二三四五六七八九十])(?=[他她俺我咱])"
+)
 _DIGIT_BLANK_RX = re.compile(r"(?<=\d)\s+(?=\d)")
 _BLANK_RX = re.compile(r"\s+")
 # 贰级: the numerals of forms and certificates read as the everyday ones (not 伍 陆 拾 佰,

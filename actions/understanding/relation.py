@@ -22,9 +22,8 @@ _SELF_FIRST_CUE_RX = re.compile(
 )
 
 
-def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
-    best: tuple[tuple[int, int], str] | None = None
-    deceased_spouse = False
+def _relation_words(norm: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+    """Every relation word in `norm`: (start, end, relation), in order."""
     found = []
     if lex.relation_literal_rx is not None:
         for lm in lex.relation_literal_rx.finditer(norm):
@@ -36,8 +35,23 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
         while m:
             found.append((m.start(), m.end(), value))
             m = rx.search(norm, m.end()) if m.end() > m.start() else None
-    for start, end, value in sorted(found):
-        if lex.relation_deceased_rx.match(norm[end : end + 12]):
+    return sorted(found)
+
+
+# the speaker's own generation or the elder's neighbours: 我88了，老伴85 (the speaker is the elder);
+# before a parent (我今年五十八，我妈八十三) the speaker is the child asking for them
+_SELF_FIRST_BESIDE = ("spouse", "elder")
+_OLDER = ("mother", "father", "parents", "mother_in_law", "father_in_law", "grandmother", "grandfather")
+
+
+def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
+    best: tuple[tuple[int, int], str] | None = None
+    older: tuple[tuple[int, int], str] | None = None
+    deceased_spouse = False
+    words = _relation_words(norm, lex)
+    longest = {start: end for start, end, _v in words}  # sorted: the last end is the longest
+    for start, end, value in words:
+        if lex.relation_deceased_rx.match(norm[longest[start] : longest[start] + 12]):
             deceased_spouse = deceased_spouse or value == "spouse"
             continue  # 老伴走了: not the elder
         if value == "spouse" and start > 0 and norm[start - 1] in _SPOUSE_HELPER_BEFORE:
@@ -45,12 +59,16 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
         key = (start, start - end)  # earliest, then longest
         if best is None or key < best[0]:
             best = (key, value)
+        if value in _OLDER and (older is None or key < older[0]):
+            older = (key, value)
+    if best is not None and best[1] == "self" and older is not None:
+        best = older  # 我自己也一身病，我妈今年八十三: the speaker's parent is the elder
     m = lex.self_pronoun_rx.search(norm)
     if m and _THIRD_PERSON_RX.search(norm, 0, m.start()):
         m = None  # 她跟着我弟弟过: the elder is 她, the speaker a relative
     if best is not None:
         # 我88了，老伴85: the speaker states their own age before naming anyone else
-        if m and m.start() < best[0][0] and _SELF_FIRST_CUE_RX.match(norm, m.end()):
+        if m and m.start() < best[0][0] and best[1] in _SELF_FIRST_BESIDE and _SELF_FIRST_CUE_RX.match(norm, m.end()):
             return "self"
         return best[1]
     if m and (has_facts or _SELF_CUE_RX.match(norm[m.end() :])):
@@ -67,18 +85,39 @@ def _other_rx(lex: Lexicon, key: str) -> re.Pattern | None:
     return re.compile(pattern.replace("WORDS", words)) if pattern and words else None
 
 
+_LEAD_RX = re.compile(r"^(?:可|可是|但|但是|而且|不过|就是|再说|是|那)?")
+_SPEAKER_HEAD_RX = re.compile(r"(?:我|俺|咱)(?:自己|本人)?(?!们|家|的)")
+_POSSESSIVE_RX = re.compile(r"(?:(?:我|俺|咱)(?:的|家|家的)?)?")
+_SAME_ELDER = {frozenset(("parents", "mother")), frozenset(("parents", "father"))}
+
+
+def _not_the_elder(clause: str, elder: str | None, lex: Lexicon) -> bool:
+    """A clause headed by someone who is not the elder: the speaker (俺自己有二级残疾证, 俺七十六)
+    when the elder is someone else, or another relative (俺婆婆也七十多了 when the elder is 公公)."""
+    if elder in (None, "self"):
+        return False
+    lead = _LEAD_RX.match(clause)
+    rest = clause[lead.end() if lead else 0 :]
+    head = next((v for s, _e, v in _relation_words(rest, lex) if _POSSESSIVE_RX.fullmatch(rest[:s])), None)
+    if head not in (None, "self"):
+        return head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
+    return bool(_SPEAKER_HEAD_RX.match(rest)) and find_relation(rest, lex, False) in (None, "self")
+
+
 def other_person_clauses(norm: str, clauses, lex: Lexicon) -> set[int]:
-    """Clauses about one of the elder's children or grandchildren (儿子自己也是贫困户; after
-    有个闺女, a clause without its own subject): what they say of that person's status is
-    not the elder's."""
+    """Clauses about someone else than the elder: one of the elder's children or grandchildren
+    (儿子自己也是贫困户; after 有个闺女, a clause without its own subject), the speaker when the
+    elder is someone else (我是他儿子，我有四级残疾证), another relative (俺公公瘫了…俺婆婆也七十多了).
+    What they say of that person's status or age is not the elder's."""
     head, intro, own = (_other_rx(lex, k) for k in ("head", "introduce", "own_subject"))
     if head is None:
         return set()
     out: set[int] = set()
     spans = clauses.spans()
+    elder = find_relation(norm, lex, True) if len(spans) > 1 else None
     for i, (s, e) in enumerate(spans):
         clause = norm[s:e]
-        if head.match(clause):
+        if head.match(clause) or _not_the_elder(clause, elder, lex):
             out.add(i)
         elif i - 1 in out and len(clause) <= 4 and (own is None or not own.match(clause)):
             out.add(i)  # 独生子残疾了，三级: a short clause without a subject goes on about them
@@ -92,3 +131,15 @@ def other_person_clauses(norm: str, clauses, lex: Lexicon) -> set[int]:
 
 def personal_categories(lex: Lexicon) -> frozenset[str]:
     return frozenset((lex.raw.get("other_person") or {}).get("personal") or ())
+
+
+_THIRD_PERSON_HEAD_RX = re.compile(r"(?:她|他)(?:老人家)?")
+
+
+def subject_end(clause: str, lex: Lexicon) -> int:
+    """Where a leading subject naming the elder ends (俺娘没有 -> 2, 她也没有 -> 1); 0 if none."""
+    m = _THIRD_PERSON_HEAD_RX.match(clause)
+    if m:
+        return m.end()
+    ends = [e for s, e, v in _relation_words(clause[:8], lex) if v != "self" and _POSSESSIVE_RX.fullmatch(clause[:s])]
+    return max(ends, default=0)

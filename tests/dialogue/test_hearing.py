@@ -682,8 +682,15 @@ def test_a_walking_stick_is_no_child_away():
 
 
 def test_two_readings_of_one_fact_that_disagree_are_confirmed():
-    ex = extract("就她一个人住，孩子们都在外地打工", requested="living_situation", today=TODAY)
+    ex = extract("一个人住，跟儿子住一块", requested="living_situation", today=TODAY)
     assert "living_situation" in ex.uncertain
+
+
+def test_alone_with_the_children_working_away_is_left_behind_without_a_question():
+    # 独居, 空巢 and 留守 count alike (item 16): the children working away is what the label says
+    for text in ("就她一个人住，孩子们都在外地打工", "俺娘今年73，俺在外打工，她一个人在家"):
+        ex = extract(text, requested="living_situation", today=TODAY)
+        assert ex.facts["living_situation"] == "left_behind" and "living_situation" not in ex.uncertain
 
 
 # ---- questions about a condition, conditions, the veteran's family, a relative's age ---------
@@ -860,3 +867,33 @@ def test_nobody_and_not_yet_are_no_questions(chat):
 )
 def test_supporter_answers_in_more_words(text, value):
     assert extract(text, requested="has_capable_supporter", today=TODAY).facts.get("has_capable_supporter") is value
+
+
+# ---- whose fact: the speaker's, another relative's, the elder's ------------------------------
+@pytest.mark.parametrize(
+    "text, facts, absent",
+    [
+        ("我今年六十二了，我婆婆八十四，我有三级残疾证", {"age": 84}, ("disability_grade",)),
+        ("俺是他闺女，俺自己吃低保，俺爹七十九", {"age": 79}, ("economic_status",)),
+        ("俺爷爷八十八，俺奶奶也八十五了", {"age": 88}, ()),
+        ("俺老头八十了，俺七十六，俺有糖尿病，他有高血压", {"age": 80, "chronic_conditions": ["hypertension"]}, ()),
+        ("我自己身体也不好，我爸今年八十一，跟我住", {"age": 81, "living_situation": "with_family"}, ()),
+        ("俺老伴没了，闺女嫁到潞城，俺自己在武乡住，今年七十五", {"age": 75, "district": "武乡县"}, ()),
+    ],
+)
+def test_facts_of_the_speaker_or_another_relative_are_not_the_elders(text, facts, absent):
+    got = extract(text, today=TODAY).facts
+    assert {k: got.get(k) for k in facts} == facts
+    assert not any(k in got for k in absent)
+
+
+@pytest.mark.parametrize(
+    "asked, text, facts",
+    [
+        ("disability_grade", "俺爹没有，俺哥有个三级的", {"disability_grade": 0}),
+        ("homeless", "他也不是", {"homeless": False}),
+        ("self_care", "俺娘能", {"self_care": "independent"}),
+    ],
+)
+def test_a_short_answer_with_the_elder_named_first(asked, text, facts):
+    assert extract(text, requested=asked, today=TODAY).facts == facts
