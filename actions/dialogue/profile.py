@@ -427,6 +427,10 @@ def read_text(
     return r
 
 
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def needs_confirming(
     name: str, value: Any, old: Any, reading: Reading, requested: str | None, asked: Question | None
 ) -> bool:
@@ -441,7 +445,8 @@ def needs_confirming(
         return old is None and isinstance(value, int) and value < 60
     asked_facts = asked.facts if asked is not None else ((requested,) if requested else ())
     category = get_lexicon().categories.get(name)
-    if old is None and category is not None and category.confirm_unasked and name not in asked_facts:
+    unasked = category.confirm_unasked if category is not None else frozenset()
+    if old is None and unasked and name not in asked_facts and ("*" in unasked or _hashable(value) in unasked):
         return True  # inferred from a story (没人管), not said in answer to its question
     if old is not None and value != old and not reading.correction and name not in asked_facts:
         return True  # a changed fact nobody asked about: 之前说的是X, 现在听到Y

@@ -43,6 +43,7 @@ _PAID_YEARS_RX = re.compile(
 _FEW_YEARS_RX = re.compile(
     r"(?:交|缴)了?(?:没|不到)几年|没(?:交|缴)几年|交了几年|差(?:\d{1,2}|[一二两三四五六七八九十]{1,2})年"
 )
+_RANGE_RX = re.compile(r"一二|二三|两三|三四|四五|五六|六七|七八|八九")
 _EMPLOYEE_CTX_RX = re.compile(r"职工|单位|企业|厂|公司|机关|事业")
 
 
@@ -217,7 +218,10 @@ def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> boo
         cs, ce = clauses.of(m.start())
         if _EMPLOYEE_CTX_RX.search(norm[cs:ce]):
             continue  # 职工养老保险: another fact (employee_pension_retired)
-        years = parse_chinese_number(m.group(1)) or parse_chinese_number(m.group(1)[:2])  # 十七八 -> 十七
+        said = m.group(1)
+        if _RANGE_RX.fullmatch(said):
+            said = said[0]  # 七八年, 三四年: a range of years, not 78 or 34
+        years = parse_chinese_number(said) or parse_chinese_number(said[:2])  # 十七八 -> 十七
         if years is None:
             continue
         value = years >= 15

@@ -41,8 +41,9 @@ class Category:
     negated: dict = field(default_factory=dict)
     # a value read only from a negated mention (也没低保 -> none) is confirmed, not recorded
     negated_unsure: bool = False
-    # a fact only inferred from a story (没人管 -> no capable supporter): confirmed unless it was asked
-    confirm_unasked: bool = False
+    # values only inferred from a story (没人管 -> no capable supporter): confirmed unless the fact
+    # was asked; `confirm_unasked: true` in the lexicon means every value, a list only those
+    confirm_unasked: frozenset = frozenset()
     # words just before a phrase that make it say nothing of how things are (白天一个人在家)
     void_before: re.Pattern | None = None
     gate: re.Pattern | None = None
@@ -163,6 +164,14 @@ def may_match(clauses: list[frozenset], chars) -> bool:
     return True
 
 
+def _confirm_unasked(ctype: str, spec) -> frozenset:
+    if spec is True:
+        return frozenset({True, False}) if ctype == "bool" else frozenset({"*"})
+    if not spec:
+        return frozenset()
+    return frozenset(_value(ctype, v) for v in spec)
+
+
 def _value(category_type: str, key: Any) -> Any:
     if category_type == "bool" and isinstance(key, str):
         return key.lower() == "true"
@@ -250,7 +259,7 @@ def _load() -> Lexicon:
             postneg=spec.get("postneg", False),
             negated={_value(ctype, k): v for k, v in (spec.get("negated") or {}).items()},
             negated_unsure=bool(spec.get("negated_unsure", False)),
-            confirm_unasked=bool(spec.get("confirm_unasked", False)),
+            confirm_unasked=_confirm_unasked(ctype, spec.get("confirm_unasked", False)),
             void_before=re.compile(f"(?:{spec['void_before']})[^。！？]{{0,10}}$") if spec.get("void_before") else None,
             gate=re.compile(spec["gate"]) if spec.get("gate") else None,
             gate_all=re.compile(spec["gate_all"]) if spec.get("gate_all") else None,

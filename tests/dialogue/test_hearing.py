@@ -897,3 +897,22 @@ def test_facts_of_the_speaker_or_another_relative_are_not_the_elders(text, facts
 )
 def test_a_short_answer_with_the_elder_named_first(asked, text, facts):
     assert extract(text, requested=asked, today=TODAY).facts == facts
+
+
+@pytest.mark.parametrize("text, enough", [("农保交了七八年", False), ("交了三四年", False), ("交了十七八年了", True)])
+def test_a_range_of_years_paid_is_not_a_two_digit_number(text, enough):
+    assert extract(text, requested="resident_pension_15y", today=TODAY).facts == {"resident_pension_15y": enough}
+
+
+def test_a_pension_told_in_passing_is_confirmed_and_no_pension_is_recorded(chat):
+    chat.say("我爸八十二，有退休金")
+    assert "employee_pension_retired" not in chat.slots or chat.slots["employee_pension_retired"] is None
+    assert chat.slots["requested_slot"] == "confirm:employee_pension_retired"
+    other = type(chat)()
+    other.say("我爸八十二，一辈子种地，没有退休金")
+    assert other.slots["employee_pension_retired"] is False
+
+
+def test_a_list_fact_in_a_first_message_is_recorded(chat):
+    chat.say("我老伴是精神病，挺严重的，今年六十六，精神分裂好多年了")
+    assert chat.slots["chronic_conditions"] == ["severe_mental_disorder"]
