@@ -320,8 +320,10 @@ class Turn:
             # 俺还能圪蹴下哩，啥都自己弄 while a question waits: an answer not understood (a miss,
             # asked in other words, set aside after two), not "what can you do" again and again
             intent = None
-        if intent == "human_handoff" and len(text) > 15 and not _HUMAN_RX.search(text):
-            intent = None
+        if intent == "human_handoff" and (len(text) > 15 or self.changed) and not _HUMAN_RX.search(text):
+            intent = None  # 一个人 (an answer, heard) is not "找个人"
+        if intent in _MISS_WHILE_WAITING and self.requested and r.dont_know and not r.question:
+            intent = None  # 还没想好 while a question waits: "I don't know" in words, not "what is missing"
         self.side_intent = intent
         if text.startswith("/") and intent not in SIDE_INTENTS:
             return False

@@ -42,6 +42,10 @@ _GENERIC_ELDER_RX = re.compile(r"的[^，,。的]{0,4}(?:老人|老年人|老人
 # A clause that sets a condition for the question (要是老人在武乡县，… / 没交够十五年的，… /
 # 去敬老院集中供养的话，…): part of what is asked, nothing said of the elder.
 _CONDITION_CLAUSE_RX = re.compile(r"^[^，,。]{0,4}(?:要是|如果|假如|万一|假设|若是)|(?:的话|的)[，,。\s]*$")
+_CONDITION_LEAD_RX = re.compile(r"^[^，,。]{0,4}(?:要是|如果|假如|万一|假设|若是)")
+# 这算不算 / 这能算低收入不 / 算有能力不: asking whether what was just told counts; what was told is
+# what they are unsure of, so it is confirmed, not recorded
+_COUNTS_RX = re.compile(r"算不算|(?:这|那|也|能|可)算|算(?:是|有|作|做)?[^，,。]{0,6}(?:不|吗|么|没)[？?]?$")
 _DEFINITION_CUE_RX = re.compile(r"什么|啥|意思|是指|指的|算不算|咋讲|怎么讲|[?？吗]")
 _SELF_SUBJECT_RX = re.compile(r"(?:^|[，,。\s])(?:我|俺|咱|本人)")  # 俺吃低保能领啥; not 自己掏钱
 # Words that name a kind of elder, not this one (低保户家里的失能老人): facts in the question stay conditions.
@@ -192,6 +196,10 @@ def _take_choices(r: Reading, pairs: Iterable[tuple[Any, Any]], sure: bool = Tru
     """A button's values (its payload, or its label typed or nearly typed), read as the payload is:
     the rare-situations group's own choices (都没有, 军人) are flags, not facts; a fact already read
     from the words is kept; a choice that is not sure (a near match) is to be confirmed."""
+    pairs = list(pairs)
+    if not sure:
+        # a near match to a button of two facts (交够15年) is confirmed by what it tells, not by its "no"
+        pairs.sort(key=lambda p: p[1] is False or p[1] == "none")
     for name, value in pairs:
         if name == "special_circumstances":
             r.special_none = r.special_none or value == "none"
@@ -272,7 +280,12 @@ def _embedded_unknown(text: str) -> bool:
     parts = [c for c in _clauses(text) if c.strip("，,。；;！! ")]
     if not parts or "?" in text or "？" in text:
         return False
-    return all(unknown.match(_UNKNOWN_LEAD_WORDS_RX.sub("", c.strip("，,。；;！! "), count=1)) for c in parts)
+    deferral = get_lexicon().raw.get("deferral_clause")
+    return all(
+        unknown.match(_UNKNOWN_LEAD_WORDS_RX.sub("", c.strip("，,。；;！! "), count=1))
+        or (deferral and re.search(deferral, c))
+        for c in parts
+    )
 
 
 def read_text(
@@ -312,14 +325,24 @@ def read_text(
     unsure = [c for c in clauses if lex_unknown.search(c) and (len(clauses) > 1 or "还是" in c or _embedded_unknown(c))]
     asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
     if asking:
-        # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it.
-        asking += [
-            c
-            for c in clauses
-            if c not in asking
-            and c not in unsure
-            and (_GENERIC_ELDER_RX.search(c) or _CONDITION_CLAUSE_RX.search(c.strip("，,。；;！!？? ")))
-        ]
+        # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it;
+        # so is a condition (要是…, …的话), and what follows it up to the question (要是老两口都八十多了，
+        # 一个能自理一个不能，能不能一块申请). While a question waits, a first clause ending in 的 is its
+        # answer (潞城区的，能在线上办吗), not a condition.
+        condition = False
+        for i, c in enumerate(clauses):
+            bare = c.strip("，,。；;！!？? ")
+            if c in asking:
+                condition = False
+                continue
+            if c in unsure:
+                continue
+            strong = bool(_CONDITION_LEAD_RX.search(bare))
+            cond = strong or (bool(_CONDITION_CLAUSE_RX.search(bare)) and not (asked is not None and i == 0))
+            if _GENERIC_ELDER_RX.search(c) or cond or condition:
+                asking.append(c)
+            condition = condition or strong
+    counts = asking and any(_COUNTS_RX.search(c) for c in asking)
     told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
     ext = (
@@ -356,7 +379,7 @@ def read_text(
         r.conditions = question_conditions(text, today)
         asked_words = "，".join(asking)
         named = r.relation not in (None, "elder") and (r.relation != "self" or _SELF_SUBJECT_RX.search(asked_words))
-        if named and not _KIND_OF_ELDER_RX.search(asked_words):
+        if named and not counts and not _KIND_OF_ELDER_RX.search(asked_words):
             # 俺娘吃低保能领啥: said of the elder inside the question, it still is a fact.
             asked_part = extract("，".join(asking), requested=None, today=today)
             for k, v in asked_part.facts.items():
@@ -366,6 +389,8 @@ def read_text(
     if asking and not told:
         r.unsure |= set(ext.uncertain) & set(r.facts)
         return r
+    if counts:
+        ext.uncertain |= set(ext.facts)  # 独生子有点残疾，可没办证，这算不算: confirmed, not recorded
     r.unsure |= set(ext.uncertain) & set(r.facts)
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
@@ -424,6 +449,10 @@ def read_text(
         if v is not None:
             r.facts[name] = v
             r.unsure.add(name)
+    if asked is not None and not r.facts and not r.dont_know and _embedded_unknown(text):
+        r.dont_know = True  # 回头商量商量再说: put off, so not known now
+    if counts:
+        r.unsure |= set(r.facts)  # the answer read from words they ask about is confirmed too
     return r
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from .lexicon import get_lexicon
 from .normalize import normalize
@@ -66,6 +67,8 @@ def match_answer(text: str, space: Iterable[tuple[str, dict[str, Any]]]) -> Answ
             return AnswerMatch(dict(values), FUZZY, words)
         if len(words) >= 3 and len(said) >= 3:
             score = fuzz.ratio(said, words)
+            if len(words) >= 4 and len(said) == len(words) and Levenshtein.distance(said, words) == 1:
+                score = max(score, FUZZY_MIN)  # 肢休残疾: one character mistyped in a label of four
             if score >= FUZZY_MIN and (best is None or score > best[0]):
                 best = (score, words, values)
     if best is not None:

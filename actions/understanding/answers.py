@@ -8,7 +8,7 @@ from .lexicon import Lexicon
 from .normalize import Clauses
 
 SPECIAL = "special_circumstances"
-_GRADE_RX = re.compile(r"^([1-4一二三四])级?(?:的|残疾|残)?$")
+_GRADE_RX = re.compile(r"^(?:(?:我|俺|她|他)?(?:有|是)个?)?([1-4一二三四])级?(?:的|残疾|残)?$")
 _GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 _REPEAT_RX = re.compile(r"^(.+?)\1+$")
 _FILLER_ONLY_RX = re.compile(r"^(?:嗯|呃|额|那个|这个|哦|噢|啊|唉|哎)+$")
@@ -22,6 +22,8 @@ def core_of_first_clause(norm: str, clauses: Clauses, lex: Lexicon) -> str:
     fillers = a.get("fillers", "$^")
     for s, e in clauses.spans():
         c = norm[s:e]
+        if (c in (a.get("deny") or ()) or c in (a.get("affirm") or ())) and not _FILLER_ONLY_RX.match(c):
+            return c  # 算了 is "no", before its 了 is taken for a particle (算 alone would be "yes")
         m = _REPEAT_RX.match(c)  # 是的是的 -> 是的
         c = m.group(1) if m else c
         c = _without_subject(re.sub(particles, "", c), lex)

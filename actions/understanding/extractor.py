@@ -263,6 +263,16 @@ def _extract(text, requested, today) -> Extraction:
                 ex.uncertain.add(name)
 
     _apply_stopped(norm, clauses, lex, reading, facts)
+    if requested in (lex.raw.get("stopped_categories") or ()) and requested not in facts:
+        # asked 领抚恤补助吗: 以前领过，前几年停了 -- what was had and then stopped is no longer had
+        rx = lex.stopped_clause_rx
+        spans = clauses.spans()
+        if rx is not None and len(spans) > 1 and lex.past_rx.search(norm[slice(*spans[0])][:6]):
+            if any(rx.match(norm[s:e]) for s, e in spans[1:]):
+                cat = lex.categories[requested]
+                ended = False if cat.type == "bool" else ("none" if "none" in cat.negated.values() else None)
+                if ended is not None:
+                    facts[requested] = ended
     if facts.get("veteran_category") in _SERVICE_MEMBER:
         # 复员军人的遗孀, 退役军人事务局: the elder is not the veteran (only a death makes the family one)
         said = [m for m in reading.matches if any(t.category == "veteran_category" for t in m.targets)]

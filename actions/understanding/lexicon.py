@@ -203,6 +203,7 @@ KNOWN_KEYS = {
     "emotion": "dialogue",
     "stopped_clause": "extractor",
     "hearsay_clause": "dialogue",
+    "deferral_clause": "dialogue",
     "pending": "extractor",
     "adl": "adl",
     "stopped_categories": "extractor",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, Target, may_match
 from .normalize import Clauses
-from .relation import other_person_clauses, personal_categories
+from .relation import SPEAKER, clause_owners, personal_categories, shared_with_speaker
 
 # A phrase that is itself negative (没有残疾证, 不能自理) is not negated again by a
 # preceding word: double negation is rare in speech and mostly a mis-read.
@@ -89,8 +89,9 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     prev: PhraseMatch | None = None
     gate_open: dict[str, bool] = {}  # per category: its gate word occurs in the message
     pending = lex.pending_rx
-    others = other_person_clauses(norm, clauses, lex)
+    others = clause_owners(norm, clauses, lex)
     personal = personal_categories(lex) if others else frozenset()
+    shared = shared_with_speaker(lex) if others else frozenset()
     found = find_phrases(norm, lex)
     spans = clauses.spans()
     # 申请低保的材料交上去了，一直没办下来: a pending clause with no phrase of its own is about the one before
@@ -162,7 +163,15 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
         prev = m
         for t in m.targets:
             cat = lex.categories[t.category]
-            if m.pending or m.double_negated or (m.clause in others and cat.name in personal):
+            if (
+                m.pending
+                or m.double_negated
+                or (
+                    m.clause in others
+                    and cat.name in personal
+                    and not (others[m.clause] == SPEAKER and cat.name in shared)
+                )
+            ):
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
             if cat.irrealis and m.irrealis:
                 continue

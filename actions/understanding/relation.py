@@ -91,46 +91,61 @@ _POSSESSIVE_RX = re.compile(r"(?:(?:我|俺|咱)(?:的|家|家的)?)?")
 _SAME_ELDER = {frozenset(("parents", "mother")), frozenset(("parents", "father"))}
 
 
-def _not_the_elder(clause: str, elder: str | None, lex: Lexicon) -> bool:
-    """A clause headed by someone who is not the elder: the speaker (俺自己有二级残疾证, 俺七十六)
+RELATIVE, SPEAKER = "relative", "speaker"
+
+
+def _not_the_elder(clause: str, elder: str | None, lex: Lexicon) -> str | None:
+    """Who heads a clause when it is not the elder: the speaker (俺自己有二级残疾证, 俺七十六)
     when the elder is someone else, or another relative (俺婆婆也七十多了 when the elder is 公公)."""
     if elder in (None, "self"):
-        return False
+        return None
     lead = _LEAD_RX.match(clause)
     rest = clause[lead.end() if lead else 0 :]
     head = next((v for s, _e, v in _relation_words(rest, lex) if _POSSESSIVE_RX.fullmatch(rest[:s])), None)
     if head not in (None, "self"):
-        return head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
-    return bool(_SPEAKER_HEAD_RX.match(rest)) and find_relation(rest, lex, False) in (None, "self")
+        other = head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
+        return RELATIVE if other else None
+    if _SPEAKER_HEAD_RX.match(rest) and find_relation(rest, lex, False) in (None, "self"):
+        return SPEAKER
+    return None
 
 
 def other_person_clauses(norm: str, clauses, lex: Lexicon) -> set[int]:
+    return set(clause_owners(norm, clauses, lex))
+
+
+def clause_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
     """Clauses about someone else than the elder: one of the elder's children or grandchildren
     (儿子自己也是贫困户; after 有个闺女, a clause without its own subject), the speaker when the
     elder is someone else (我是他儿子，我有四级残疾证), another relative (俺公公瘫了…俺婆婆也七十多了).
     What they say of that person's status or age is not the elder's."""
     head, intro, own = (_other_rx(lex, k) for k in ("head", "introduce", "own_subject"))
     if head is None:
-        return set()
-    out: set[int] = set()
+        return {}
+    out: dict[int, str] = {}
     spans = clauses.spans()
     elder = find_relation(norm, lex, True) if len(spans) > 1 else None
     for i, (s, e) in enumerate(spans):
         clause = norm[s:e]
-        if head.match(clause) or _not_the_elder(clause, elder, lex):
-            out.add(i)
+        who = RELATIVE if head.match(clause) else _not_the_elder(clause, elder, lex)
+        if who:
+            out[i] = who
         elif i - 1 in out and len(clause) <= 4 and (own is None or not own.match(clause)):
-            out.add(i)  # 独生子残疾了，三级: a short clause without a subject goes on about them
+            out[i] = out[i - 1]  # 独生子残疾了，三级: a short clause without a subject goes on about them
         elif i > 0 and intro is not None and intro.match(norm[slice(*spans[i - 1])]):
             m = own.match(clause) if own is not None else None
             speaker_is_elder = norm[spans[i - 1][0] : spans[i - 1][0] + 1] in ("我", "俺", "咱")
             if m is None or (speaker_is_elder and m.group(0) in ("她", "他")):
-                out.add(i)
+                out[i] = RELATIVE
     return out
 
 
 def personal_categories(lex: Lexicon) -> frozenset[str]:
     return frozenset((lex.raw.get("other_person") or {}).get("personal") or ())
+
+
+def shared_with_speaker(lex: Lexicon) -> frozenset[str]:
+    return frozenset((lex.raw.get("other_person") or {}).get("shared_with_speaker") or ())
 
 
 _THIRD_PERSON_HEAD_RX = re.compile(r"(?:她|他)(?:老人家)?")

@@ -916,3 +916,60 @@ def test_a_pension_told_in_passing_is_confirmed_and_no_pension_is_recorded(chat)
 def test_a_list_fact_in_a_first_message_is_recorded(chat):
     chat.say("我老伴是精神病，挺严重的，今年六十六，精神分裂好多年了")
     assert chat.slots["chronic_conditions"] == ["severe_mental_disorder"]
+
+
+@pytest.mark.parametrize(
+    "asked, text, facts",
+    [
+        ("family_care_training", "算了，不报了", {"family_care_training": False}),
+        ("receives_pension_subsidy", "原来领过，去年停了", {"receives_pension_subsidy": False}),
+        ("maintenance_dispute", "告过，法院判了，现在他按月给着呢", {"maintenance_dispute": False}),
+        ("disability_grade", "她有个二级的", {"disability_grade": 2}),
+        ("living_situation", "家里就她们娘俩", {"living_situation": "with_family"}),
+    ],
+)
+def test_answers_that_end_or_turn_around(asked, text, facts):
+    assert extract(text, requested=asked, today=TODAY).facts == facts
+
+
+def test_a_question_whether_something_counts_confirms_what_was_told():
+    r = read_text(
+        "俺家闺女是二级残疾，这算不算",
+        None,
+        [],
+        "special_family_planning",
+        questions()["special_family_planning"],
+        TODAY,
+    )
+    assert r.facts.get("special_family_planning") is not True or "special_family_planning" in r.unsure
+    r = read_text(
+        "儿子自己吃低保，这算有能力不", None, [], "has_capable_supporter", questions()["has_capable_supporter"], TODAY
+    )
+    assert set(r.facts) <= r.unsure
+
+
+def test_what_follows_a_condition_up_to_the_question_is_part_of_it():
+    r = read_text("如果俩老人都八十多了，一个瘫了一个还能动，补贴能一块领吗", None, [], None, None, TODAY)
+    assert r.question and "self_care" not in r.facts
+
+
+def test_a_first_clause_ending_in_de_answers_the_waiting_question():
+    r = read_text("屯留的，在哪儿办", None, [], "district", questions()["district"], TODAY)
+    assert r.facts.get("district") == "屯留区"
+
+
+def test_putting_the_answer_off_is_not_a_question(chat):
+    chat.say("我爸八十，五保户")
+    for _ in range(8):
+        if chat.asked == "support_mode":
+            break
+        chat.tap("不清楚")
+    assert chat.asked == "support_mode"
+    chat.say("还没拿定主意，回头商量商量再说", intent="ask_missing")
+    assert "support_mode" in (chat.slots.get("declined_facts") or [])
+    assert "还差条件" not in chat.text
+
+
+def test_a_one_character_typo_in_a_button_label_is_confirmed():
+    r = read_text("言浯残疾", None, [], "disability_type", questions()["disability_type"], TODAY)
+    assert r.facts == {"disability_type": "speech"} and r.unsure == {"disability_type"}
