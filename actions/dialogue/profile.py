@@ -338,7 +338,9 @@ def read_text(
             if c in unsure:
                 continue
             strong = bool(_CONDITION_LEAD_RX.search(bare))
-            cond = strong or (bool(_CONDITION_CLAUSE_RX.search(bare)) and not (asked is not None and i == 0))
+            answer_de = asked is not None and i == 0 and bare.endswith("的") and not bare.endswith("的话")
+            answer_de = answer_de and (len(bare) <= 6 or bool(_SELF_SUBJECT_RX.match(bare)))
+            cond = strong or (bool(_CONDITION_CLAUSE_RX.search(bare)) and not answer_de)
             if _GENERIC_ELDER_RX.search(c) or cond or condition:
                 asking.append(c)
             condition = condition or strong

@@ -280,11 +280,9 @@ def _extract(text, requested, today) -> Extraction:
             facts.pop("veteran_category")
     living = set(reading.positive.get("living_situation") or ())
     if "left_behind" in living and living & {"empty_nest", "alone"}:
-        # 孩子们在外打工，就俺老两口 / 俺在外打工，她一个人在家: the children work away (留守); no
-        # two readings to settle, as item 16 treats 独居, 空巢 and 留守 alike
+        # 孩子们在外打工，就俺老两口 / 俺在外打工，她一个人在家: the children work away (留守) is
+        # the likelier reading; as both are true in a way, it is confirmed (item 16 treats them alike)
         facts["living_situation"] = "left_behind"
-        if living <= {"left_behind", "empty_nest", "alone"}:
-            ex.uncertain.discard("living_situation")
 
     grade = _disability_grade(norm, clauses, lex, requested)
     pending_rx = lex.raw.get("pending")

@@ -686,11 +686,10 @@ def test_two_readings_of_one_fact_that_disagree_are_confirmed():
     assert "living_situation" in ex.uncertain
 
 
-def test_alone_with_the_children_working_away_is_left_behind_without_a_question():
-    # 独居, 空巢 and 留守 count alike (item 16): the children working away is what the label says
+def test_alone_with_the_children_working_away_is_confirmed_as_left_behind():
     for text in ("就她一个人住，孩子们都在外地打工", "俺娘今年73，俺在外打工，她一个人在家"):
         ex = extract(text, requested="living_situation", today=TODAY)
-        assert ex.facts["living_situation"] == "left_behind" and "living_situation" not in ex.uncertain
+        assert ex.facts["living_situation"] == "left_behind" and "living_situation" in ex.uncertain
 
 
 # ---- questions about a condition, conditions, the veteran's family, a relative's age ---------
@@ -956,6 +955,9 @@ def test_what_follows_a_condition_up_to_the_question_is_part_of_it():
 def test_a_first_clause_ending_in_de_answers_the_waiting_question():
     r = read_text("屯留的，在哪儿办", None, [], "district", questions()["district"], TODAY)
     assert r.facts.get("district") == "屯留区"
+    # ...but a long description of a kind of elder is a condition of the question
+    q = questions()["receives_pension_subsidy"]
+    assert "receives_pension_subsidy" not in read_text("每月领着抚恤补助的，高龄津贴还能领吗", None, [], q.key, q, TODAY).facts
 
 
 def test_putting_the_answer_off_is_not_a_question(chat):
