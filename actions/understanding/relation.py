@@ -38,8 +38,8 @@ def _relation_words(norm: str, lex: Lexicon) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-# the speaker's own generation or the elder's neighbours: 我88了，老伴85 (the speaker is the elder);
-# before a parent (我今年五十八，我妈八十三) the speaker is the child asking for them
+# the speaker's own generation or neighbours: 我88了，老伴85 (the speaker is the elder); before a
+# parent (我今年五十八，我妈八十三) or 老人 itself, the speaker is someone asking for them
 _SELF_FIRST_BESIDE = ("spouse", "elder")
 _OLDER = ("mother", "father", "parents", "mother_in_law", "father_in_law", "grandmother", "grandfather")
 
@@ -68,7 +68,8 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
         m = None  # 她跟着我弟弟过: the elder is 她, the speaker a relative
     if best is not None:
         # 我88了，老伴85: the speaker states their own age before naming anyone else
-        if m and m.start() < best[0][0] and best[1] in _SELF_FIRST_BESIDE and _SELF_FIRST_CUE_RX.match(norm, m.end()):
+        beside = best[1] in _SELF_FIRST_BESIDE and not norm.startswith("老人", best[0][0])
+        if m and m.start() < best[0][0] and beside and _SELF_FIRST_CUE_RX.match(norm, m.end()):
             return "self"
         return best[1]
     if m and (has_facts or _SELF_CUE_RX.match(norm[m.end() :])):

@@ -878,6 +878,8 @@ def test_supporter_answers_in_more_words(text, value):
         ("俺老头八十了，俺七十六，俺有糖尿病，他有高血压", {"age": 80, "chronic_conditions": ["hypertension"]}, ()),
         ("我自己身体也不好，我爸今年八十一，跟我住", {"age": 81, "living_situation": "with_family"}, ()),
         ("俺老伴没了，闺女嫁到潞城，俺自己在武乡住，今年七十五", {"age": 75, "district": "武乡县"}, ()),
+        ("我今年五十七岁，老人八十二岁", {"age": 82}, ()),
+        ("我是他闺女，我55，他81", {"age": 81}, ()),
     ],
 )
 def test_facts_of_the_speaker_or_another_relative_are_not_the_elders(text, facts, absent):
