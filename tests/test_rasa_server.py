@@ -27,6 +27,60 @@ def test_invalid_responses_are_refused_as_rasa_would(response):
         RemoteAction.__new__(RemoteAction)._validate_action_result(response)
 
 
+# Responses of every event type, right and wrong, with the verdict Rasa's own check gives them:
+# the split check (each event against its own type's schema) must agree on every one.
+VARIANTS = [
+    {"events": [{"event": "bot", "text": "你好", "data": {"buttons": []}}]},
+    {"events": [{"event": "bot", "text": 5}]},
+    {"events": [{"event": "user", "text": "八十三", "parse_data": {"intent": {"name": "inform", "confidence": 1}}}]},
+    {"events": [{"event": "user", "parse_data": {"intent": {"name": 3}}}]},
+    {"events": [{"event": "action", "name": "action_listen"}]},
+    {"events": [{"event": "action", "name": None}]},
+    {"events": [{"event": "slot", "name": "age", "value": None}]},
+    {"events": [{"event": "followup", "name": "action_converse"}]},
+    {"events": [{"event": "reset_slots"}, {"event": "restart"}, {"event": "session_started"}]},
+    {"events": [{"event": "nonsense"}]},
+    {"events": [{"event": 7}]},
+    {"events": [{"event": "slot", "name": "age", "value": 1, "timestamp": "yesterday"}]},
+    {"events": [{"event": "active_loop", "name": None}]},
+    {"events": [], "responses": [{"text": "好"}]},
+    {"events": [], "responses": "nope"},
+    {},
+]
+
+
+@pytest.mark.parametrize("response", VARIANTS)
+def test_the_split_check_agrees_with_rasas_own(response):
+    try:
+        validate(response, RemoteAction.action_response_format_spec())
+        rasa_says = True
+    except ValidationError:
+        rasa_says = False
+    try:
+        ours = RemoteAction.__new__(RemoteAction)._validate_action_result(response)
+    except ValidationError:
+        ours = False
+    assert ours == rasa_says
+
+
+def test_the_event_class_table_finds_what_rasa_finds():
+    from rasa.shared.core import events
+    from rasa.shared.utils.common import all_subclasses
+
+    from bot.rasa_server import _install_event_type_cache
+
+    original = events.Event.resolve_by_type
+    _install_event_type_cache()
+    try:
+        for cls in all_subclasses(events.Event):
+            assert events.Event.resolve_by_type(cls.type_name) is original(cls.type_name)
+        with pytest.raises(ValueError):
+            events.Event.resolve_by_type("no_such_event")
+        assert events.Event.resolve_by_type("no_such_event", events.SlotSet) is events.SlotSet
+    finally:
+        events.Event.resolve_by_type = staticmethod(original)
+
+
 def test_a_token_that_starts_with_a_dash_is_passed_as_one_argument(monkeypatch):
     from bot.rasa_server import _arguments
 
