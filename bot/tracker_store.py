@@ -63,17 +63,13 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
         while len(self._kept) > self.KEEP:
             self._kept.popitem(last=False)
 
-    def _fresh(self, session, sender_id: str, grown: bool = False) -> _Kept | None:
-        """The kept tracker if the table still holds exactly the rows it was kept with; on reading,
-        also unchanged since (`grown`: on saving, it may have new events, none taken away)."""
+    def _fresh(self, session, sender_id: str) -> _Kept | None:
+        """The kept tracker if it is unchanged since it was kept and the table still holds exactly
+        the rows it was kept with."""
         kept = self._kept.get(sender_id)
         if kept is None:
             return None
-        n = len(kept.tracker.events)
-        if (n < kept.events if grown else n != kept.events) or self._stamp(session, sender_id) != (
-            kept.rows,
-            kept.top_id,
-        ):
+        if len(kept.tracker.events) != kept.events or self._stamp(session, sender_id) != (kept.rows, kept.top_id):
             del self._kept[sender_id]
             return None
         return kept
@@ -92,8 +88,11 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker) -> None:
         with self.session_scope() as session:
-            kept = self._fresh(session, tracker.sender_id, grown=True)
-            if kept is not None and kept.tracker is tracker:
+            # The tracker this store handed out for this turn, checked against the table then: the
+            # conversation's lock keeps any other writer out until this save (as Rasa's own save,
+            # which counts and then appends, relies on too).
+            kept = self._kept.get(tracker.sender_id)
+            if kept is not None and kept.tracker is tracker and len(tracker.events) >= kept.events:
                 await self.stream_events(tracker)
                 rows = [self._row(tracker, e) for e in list(tracker.events)[kept.events :]]
                 session.add_all(rows)
