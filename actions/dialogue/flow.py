@@ -352,7 +352,8 @@ class Turn:
         first = not self.requested and not self.slots.get("result_told")
         story = story or (first and len(text) > 30 and bool(self.changed))
         story = story or (first and len(text) > 12 and bool(topic_ids) and not self.profile)
-        general_why = intent == "ask_why" and not self.profile and not service_ids
+        # 为啥…: a "why" before anything is known; DIET's ask_why on words that do not ask is none
+        general_why = intent == "ask_why" and not self.profile and not service_ids and is_question(text, None)
         if (
             (r.question or story)
             and (intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") or general_why)
@@ -435,7 +436,14 @@ class Turn:
             return True
         elif not self.changed and not self.to_confirm and _emotional(text):
             self.out.say(msg("emotion"))
-        elif r.question and not self.changed and not self.to_confirm and not r.dont_know and not _START_RX.search(text):
+        elif (
+            r.question
+            and is_question(text, None)  # the words ask: DIET's "ask_why" alone on a story is no question
+            and not self.changed
+            and not self.to_confirm
+            and not r.dont_know
+            and not _START_RX.search(text)
+        ):
             # A question the list does not answer: say so kindly instead of "没听明白" + a screening question.
             # While a question waits, it still counts as a miss of that question (never asked a third time).
             self.miss_waiting()

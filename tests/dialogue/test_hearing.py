@@ -977,3 +977,10 @@ def test_putting_the_answer_off_is_not_a_question(chat):
 def test_a_one_character_typo_in_a_button_label_is_confirmed():
     r = read_text("言浯残疾", None, [], "disability_type", questions()["disability_type"], TODAY)
     assert r.facts == {"disability_type": "speech"} and r.unsure == {"disability_type"}
+
+
+def test_a_story_the_model_calls_a_question_is_not_answered_as_an_unknown_question(chat):
+    # nothing in the words asks; DIET's ask_why alone must not end in "清单里没有写到" with no question
+    chat.say("俺家那口子前年中了风，走道离不了拐，端碗还凑合", intent="ask_why")
+    assert "没有写到" not in chat.text
+    assert chat.asked is not None
