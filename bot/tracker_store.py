@@ -38,10 +38,12 @@ class _Kept:
     rows: int  # the conversation's rows in the table when it was last read or written here
     top_id: int  # their highest id
     events: int  # len(tracker.events) then: a tracker changed since and not saved is not reused
+    used: float = 0.0  # time.monotonic() of the last read or write
 
 
 class ForgetfulSQLTrackerStore(SQLTrackerStore):
-    KEEP = 2000  # conversations kept in memory (least recently used dropped first)
+    KEEP = 500  # conversations kept in memory (least recently used dropped first; ~70 kB each)
+    KEEP_SECONDS = 900  # ...and none idle longer: what users said is not held in memory past that
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,9 +60,12 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
         return int(n or 0), int(top or 0)
 
     def _keep(self, tracker, rows: int, top_id: int) -> None:
-        self._kept[tracker.sender_id] = _Kept(tracker, rows, top_id, len(tracker.events))
+        now = time.monotonic()
+        self._kept[tracker.sender_id] = _Kept(tracker, rows, top_id, len(tracker.events), now)
         self._kept.move_to_end(tracker.sender_id)
-        while len(self._kept) > self.KEEP:
+        while self._kept and (
+            len(self._kept) > self.KEEP or next(iter(self._kept.values())).used < now - self.KEEP_SECONDS
+        ):
             self._kept.popitem(last=False)
 
     def _fresh(self, session, sender_id: str) -> _Kept | None:
@@ -77,7 +82,8 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str):
         with self.session_scope() as session:
             kept = self._fresh(session, sender_id)
-            if kept is not None:
+            if kept is not None and kept.used >= time.monotonic() - self.KEEP_SECONDS:
+                kept.used = time.monotonic()
                 self._kept.move_to_end(sender_id)
                 return kept.tracker
             rows, top_id = self._stamp(session, sender_id)

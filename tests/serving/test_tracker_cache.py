@@ -116,3 +116,18 @@ def test_a_conversation_is_rebuilt_from_the_table_once_not_every_turn(db, monkey
         run(s.save(t))
     assert rebuilt.count("c6") <= 1
     assert events_in_table(db, "c6") == [e.as_dict() for e in t.events]
+
+
+def test_conversations_are_not_held_in_memory_past_their_bounds(db, monkeypatch):
+    s = store(db)
+    monkeypatch.setattr(s, "KEEP", 3)
+    for i in range(5):
+        t = run(s.get_or_create_tracker(f"k{i}"))
+        turn(t, "八十", 80)
+        run(s.save(t))
+    assert list(s._kept) == ["k2", "k3", "k4"]  # the least recently used went first
+    monkeypatch.setattr(s, "KEEP_SECONDS", 0)  # every earlier one is now idle too long
+    t = run(s.get_or_create_tracker("k5"))
+    run(s.save(t))
+    assert list(s._kept) == ["k5"]
+    assert run(s.retrieve("k2")).get_slot("age") == 80  # still in the table, read again from it
