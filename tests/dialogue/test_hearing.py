@@ -984,3 +984,15 @@ def test_a_story_the_model_calls_a_question_is_not_answered_as_an_unknown_questi
     chat.say("俺家那口子前年中了风，走道离不了拐，端碗还凑合", intent="ask_why")
     assert "没有写到" not in chat.text
     assert chat.asked is not None
+
+
+@pytest.mark.parametrize(
+    "text, living",
+    [
+        ("独生闺女前些年没了，老两口再没要孩子", None),  # about children, not who lives with whom
+        ("俺老两口都七十多了，闺女打工在外地", "left_behind"),
+        ("就俺老两口在家", "empty_nest"),
+    ],
+)
+def test_the_old_couple_as_subject_and_children_working_away_told_backwards(text, living):
+    assert extract(text, today=TODAY).facts.get("living_situation") == living
