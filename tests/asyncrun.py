@@ -1,7 +1,6 @@
 """Run a coroutine to completion from a test, even when the session's browser tests (Playwright's
 sync API) have left an event loop running in the main thread: the coroutine gets its own loop in
 a fresh thread."""
-
 from __future__ import annotations
 
 import asyncio

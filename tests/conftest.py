@@ -1,6 +1,5 @@
 """Shared fixtures. `live_stack` starts the real servers once per test session:
 action server, Rasa (REST channel + API) on the trained model, and the web gateway."""
-
 from __future__ import annotations
 
 import sys
@@ -25,21 +24,10 @@ def live_stack() -> Stack:
 # not server") keeps only the tests that need no trained model, browser or server.
 MODEL_FIXTURES = frozenset({"live_stack"})
 BROWSER_FIXTURES = frozenset({"browser", "page"})
-SERVER_FIXTURES = frozenset(
-    {
-        "live_stack",
-        "fake_rasa",
-        "rasa_url",
-        "scripted_rasa",
-        "wechat_api",
-        "start_gateway",
-        "gateway",
-        "safe_gateway",
-        "gateway_url",
-        "wx",
-        "wx_safe",
-    }
-)
+SERVER_FIXTURES = frozenset({
+    "live_stack", "fake_rasa", "rasa_url", "scripted_rasa", "wechat_api", "start_gateway", "gateway",
+    "safe_gateway", "gateway_url", "wx", "wx_safe",
+})
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,7 +7,6 @@ benchmarks.
 tests that read trackers need not know it; Rasa itself (`Stack.rasa_direct_url`, the URL the
 gateway uses) refuses every call without `Stack.rasa_token`.
 """
-
 from __future__ import annotations
 
 import http.client
@@ -55,12 +54,8 @@ class Stack:
 
     def ctl(self, *args: str) -> str:
         """supervisorctl on this stack (e.g. `status`, `pid rasa-0`)."""
-        return subprocess.run(
-            [str(Path(sys.executable).parent / "supervisorctl"), "-c", str(self.conf), *args],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        ).stdout
+        return subprocess.run([str(Path(sys.executable).parent / "supervisorctl"), "-c", str(self.conf), *args],
+                              capture_output=True, text=True, timeout=30).stdout
 
     def pid(self, name: str) -> int:
         out = self.ctl("pid", name).strip()
@@ -95,9 +90,7 @@ def _free_port(count: int = 1) -> int:
 def _model_path() -> Path:
     if os.environ.get("RASA_MODEL"):  # developers: try a model trained from other data
         return Path(os.environ["RASA_MODEL"])
-    digest = subprocess.run(
-        [str(ROOT / "scripts" / "model_hash.sh")], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    digest = subprocess.run([str(ROOT / "scripts" / "model_hash.sh")], capture_output=True, text=True, check=True).stdout.strip()
     return ROOT / "models" / f"model-{digest}.tar.gz"
 
 
@@ -188,18 +181,11 @@ def stop_supervisor(supervisor: subprocess.Popen, stack: Stack | None) -> None:
 
 
 @contextmanager
-def running_stack(
-    replicas: int = 1,
-    tracker_store_url: str | None = None,
-    gateway: bool = True,
-    name: str = "stack",
-    extra_env: dict[str, str] | None = None,
-) -> Iterator[Stack]:
+def running_stack(replicas: int = 1, tracker_store_url: str | None = None, gateway: bool = True,
+                  name: str = "stack", extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     model = _model_path()
     if not model.exists():
-        raise RuntimeError(
-            f"no trained model for the current data ({model.name}): run `make model` (make test does it)"
-        )
+        raise RuntimeError(f"no trained model for the current data ({model.name}): run `make model` (make test does it)")
     run_dir = ARTIFACTS / f"{name}-{os.getpid()}"
     for old in ARTIFACTS.glob(f"{name}-*"):  # earlier runs' files (logs, SQLite store), theirs only if stopped
         pid = old.name.rsplit("-", 1)[-1]
@@ -208,32 +194,19 @@ def running_stack(
     run_dir.mkdir(parents=True)
     token = secrets.token_hex(24)
     ports = {"rasa": _free_port(replicas), "actions": _free_port(replicas), "gateway": _free_port()}
-    env = dict(
-        os.environ,
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        RASA_TOKEN=token,
-        RUN_DIR=str(run_dir),
-        DATA_DIR=str(run_dir / "data"),
-        RASA_PORT=str(ports["rasa"]),
-        ACTIONS_PORT=str(ports["actions"]),
-        GATEWAY_PORT=str(ports["gateway"]),
-        GATEWAY_HOST="127.0.0.1",
-        RASA_MODEL=str(model),
-        ENV_FILE=str(run_dir / "no.env"),
-    )
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
+               SQLALCHEMY_SILENCE_UBER_WARNING="1", RASA_TOKEN=token, RUN_DIR=str(run_dir),
+               DATA_DIR=str(run_dir / "data"), RASA_PORT=str(ports["rasa"]), ACTIONS_PORT=str(ports["actions"]),
+               GATEWAY_PORT=str(ports["gateway"]), GATEWAY_HOST="127.0.0.1", RASA_MODEL=str(model),
+               ENV_FILE=str(run_dir / "no.env"))
     env.pop("TRACKER_STORE_URL", None)
     if tracker_store_url:
         env["TRACKER_STORE_URL"] = tracker_store_url
     env.update(extra_env or {})
-    cmd = [sys.executable, "-m", "bot.serving", "run", "--replicas", str(replicas)] + (
-        [] if gateway else ["--no-gateway"]
-    )
+    cmd = [sys.executable, "-m", "bot.serving", "run", "--replicas", str(replicas)] + ([] if gateway else ["--no-gateway"])
     out = run_dir / "serving.out"
-    supervisor = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=out.open("w"), stderr=subprocess.STDOUT, start_new_session=True
-    )
+    supervisor = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out.open("w"), stderr=subprocess.STDOUT,
+                                  start_new_session=True)
     rasa_urls = [f"http://127.0.0.1:{ports['rasa'] + i}" for i in range(replicas)]
     actions_urls = [f"http://127.0.0.1:{ports['actions'] + i}" for i in range(replicas)]
     proxy = None
@@ -249,22 +222,9 @@ def running_stack(
         for url in rasa_urls:  # the first parse loads the model's graph; do it before any timed or browser test
             httpx.post(f"{url}/model/parse", params={"token": token}, json={"text": "你好"}, timeout=60)
         proxy = _TokenProxy(rasa_urls[0], token)
-        names = [f"{kind}-{i}" for i in range(replicas) for kind in ("actions", "rasa")] + (
-            ["gateway"] if gateway else []
-        )
-        stack = Stack(
-            proxy.url,
-            actions_urls[0],
-            gateway_url,
-            {n: Proc(n, 0) for n in names},
-            rasa_urls[0],
-            token,
-            run_dir,
-            run_dir / "supervisord.conf",
-            run_dir / "data",
-            rasa_urls,
-            actions_urls,
-        )
+        names = [f"{kind}-{i}" for i in range(replicas) for kind in ("actions", "rasa")] + (["gateway"] if gateway else [])
+        stack = Stack(proxy.url, actions_urls[0], gateway_url, {n: Proc(n, 0) for n in names}, rasa_urls[0], token,
+                      run_dir, run_dir / "supervisord.conf", run_dir / "data", rasa_urls, actions_urls)
         stack.refresh_pids()
         # in-process gateways of other tests reach this Rasa through `rasa_url` (the proxy): the
         # token is not put in this process's environment, where the scripted fake Rasas would get it
@@ -289,14 +249,8 @@ def temp_postgres_db(prefix: str = "elder_care_test") -> Iterator[str]:
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
 
     def connect():
-        conn = psycopg2.connect(
-            host=admin.host,
-            port=admin.port or 5432,
-            user=admin.username,
-            password=admin.password,
-            dbname=admin.database or "postgres",
-            connect_timeout=5,
-        )
+        conn = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
+                                password=admin.password, dbname=admin.database or "postgres", connect_timeout=5)
         conn.autocommit = True
         return conn
 

@@ -1,5 +1,4 @@
 """The Rasa domain, rules and questions stay in step with the knowledge base's facts."""
-
 from __future__ import annotations
 
 import re
@@ -83,5 +82,5 @@ def test_button_payloads_only_use_domain_entities():
     for q in questions().values():
         for _, payload in q.buttons:
             if payload.startswith("/inform"):
-                for key in yaml.safe_load(payload[len("/inform") :]):
+                for key in yaml.safe_load(payload[len("/inform"):]):
                     assert key in DOMAIN["entities"], key

@@ -1,5 +1,4 @@
 """The fact parts of domain.yml and data/nlu are what `make generate` makes of facts.yaml and the lexicon."""
-
 from __future__ import annotations
 
 import difflib
@@ -40,18 +39,16 @@ def _synonyms(path: Path) -> list[tuple[str, str, str]]:
 
 
 def test_committed_files_are_what_make_generate_writes(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     stale = []
     for rel in gen.OUTPUTS:
         fresh = (tmp_path / rel).read_text(encoding="utf-8")
         committed = (ROOT / rel).read_text(encoding="utf-8")
         if fresh != committed:
-            diff = difflib.unified_diff(
-                committed.splitlines(), fresh.splitlines(), f"{rel} (committed)", f"{rel} (generated)", lineterm="", n=1
-            )
+            diff = difflib.unified_diff(committed.splitlines(), fresh.splitlines(), f"{rel} (committed)",
+                                        f"{rel} (generated)", lineterm="", n=1)
             stale.append("\n".join(list(diff)[:30]))
     assert not stale, "generated files are stale: run `make generate`\n" + "\n".join(stale)
 
@@ -60,11 +57,8 @@ def test_every_synonym_is_what_the_extractor_reads_when_its_fact_is_asked():
     # DIET's entities are a second opinion for the rule extractor: the two must never disagree on a word.
     pairs = _synonyms(ROOT / gen.SYNONYMS)
     assert len(pairs) > 200
-    wrong = [
-        (w, f, v, extract(w, requested=f).facts.get(f))
-        for w, f, v in pairs
-        if gen._value_text(extract(w, requested=f).facts.get(f)) != v
-    ]
+    wrong = [(w, f, v, extract(w, requested=f).facts.get(f)) for w, f, v in pairs
+             if gen._value_text(extract(w, requested=f).facts.get(f)) != v]
     assert not wrong, wrong
 
 
@@ -72,7 +66,7 @@ def test_hand_written_sections_of_the_domain_are_kept():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     facts = list(gen.load_facts(ROOT))
     assert domain["entities"][: len(facts)] == facts
-    assert {"service", "term", "relation", "special_circumstances"} <= set(domain["entities"][len(facts) :])
+    assert {"service", "term", "relation", "special_circumstances"} <= set(domain["entities"][len(facts):])
     assert "greet" in domain["intents"] and "session_config" in domain
 
 
@@ -97,18 +91,13 @@ def inputs(tmp_path) -> Path:
 
 def test_a_new_fact_gets_its_slot_and_entity(inputs):
     facts = inputs / gen.FACTS_YAML
-    facts.write_text(
-        facts.read_text(encoding="utf-8") + "lives_in_village:\n  type: bool\n  label: 住在农村\n  ease: 99\n",
-        encoding="utf-8",
-    )
+    facts.write_text(facts.read_text(encoding="utf-8") + "lives_in_village:\n  type: bool\n  label: 住在农村\n  ease: 99\n",
+                     encoding="utf-8")
     files, _ = gen.build(inputs)
     domain = yaml.safe_load(files[gen.DOMAIN])
     assert "lives_in_village" in domain["entities"]
-    assert domain["slots"]["lives_in_village"] == {
-        "type": "any",
-        "influence_conversation": False,
-        "mappings": [{"type": "custom"}],
-    }
+    assert domain["slots"]["lives_in_village"] == {"type": "any", "influence_conversation": False,
+                                                   "mappings": [{"type": "custom"}]}
 
 
 def test_a_word_added_to_the_lexicon_becomes_a_synonym_and_a_lookup(inputs):
@@ -126,8 +115,7 @@ def test_a_word_added_to_the_lexicon_becomes_a_synonym_and_a_lookup(inputs):
 
 def test_an_annotation_the_lexicon_cannot_read_is_refused_with_its_place(inputs):
     (inputs / gen.NLU_DIR / "extra.yml").write_text(
-        'version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n    - 住在[火星村](district)\n', encoding="utf-8"
-    )
+        'version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n    - 住在[火星村](district)\n', encoding="utf-8")
     with pytest.raises(gen.GenerateError, match=r"extra\.yml:5: \[火星村\]\(district\)"):
         gen.build(inputs)
 

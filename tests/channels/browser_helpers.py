@@ -1,5 +1,4 @@
 """Helpers for driving the chat page in a real Chromium."""
-
 from __future__ import annotations
 
 import re
@@ -179,19 +178,14 @@ _MEASURE = r"""() => {
 }"""
 
 
-def elder_violations(
-    page, min_target: float = 60, min_text: float = 18, min_contrast: float = 4.5, largest: float = 30
-) -> list[str]:
+def elder_violations(page, min_target: float = 60, min_text: float = 18, min_contrast: float = 4.5,
+                     largest: float = 30) -> list[str]:
     found = page.evaluate(_MEASURE)
-    bad = [
-        f"{c['what']} is {c['w']}×{c['h']} px" for c in found["controls"] if c["w"] < min_target or c["h"] < min_target
-    ]
+    bad = [f"{c['what']} is {c['w']}×{c['h']} px" for c in found["controls"]
+           if c["w"] < min_target or c["h"] < min_target]
     bad += [f"{t['what']} text {t['size']} px" for t in found["texts"] if t["size"] < min_text]
-    bad += [
-        f"{t['what']} contrast {contrast(t['color'], t['bg']):.2f}"
-        for t in found["texts"]
-        if contrast(t["color"], t["bg"]) < min_contrast
-    ]
+    bad += [f"{t['what']} contrast {contrast(t['color'], t['bg']):.2f}" for t in found["texts"]
+            if contrast(t["color"], t["bg"]) < min_contrast]
     if found["texts"] and max(t["size"] for t in found["texts"]) < largest:
         bad.append(f"largest text {max(t['size'] for t in found['texts'])} px < {largest}")
     return bad

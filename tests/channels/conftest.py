@@ -8,7 +8,6 @@ token, as a deployed gateway speaks to Rasa. To test against the real stack, mak
 return the live Rasa URL (one line, marked below); the tests that need to make the bot slow or
 unavailable then skip themselves.
 """
-
 from __future__ import annotations
 
 import os
@@ -29,14 +28,8 @@ from .wechat_sim import WeChatSim
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", REPO / "docs" / "screenshots"))
 
 

@@ -4,7 +4,6 @@ dialogue with no intent, button payloads as Rasa reads them. `received` is [(sen
 
 With it, what the tests need to know of the real dialogue: its questions, payloads and profiles.
 """
-
 from __future__ import annotations
 
 from fakes.rasa import FakeRasa

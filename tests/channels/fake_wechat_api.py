@@ -1,6 +1,5 @@
 """A stand-in for api.weixin.qq.com: access tokens, customer-service messages (recorded) and
 temporary media (`media/get`: files a test puts in `media`, as WeChat serves a voice's MediaId)."""
-
 from __future__ import annotations
 
 import json

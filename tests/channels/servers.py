@@ -1,5 +1,4 @@
 """Serve an ASGI app or a directory over real HTTP in a background thread (random free port)."""
-
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,4 @@
 """Test-wide values for the channel tests."""
-
 from __future__ import annotations
 
 import tempfile
@@ -16,14 +15,7 @@ DATA_DIR = tempfile.mkdtemp(prefix="czyl-gateway-test-")  # the gateway's secret
 
 
 def gateway_settings(rasa_url: str, **overrides) -> Settings:
-    values = dict(
-        wechat_token=TOKEN,
-        wechat_appid=APPID,
-        wechat_secret=SECRET,
-        rasa_url=rasa_url,
-        data_dir=DATA_DIR,
-        rate_ip_per_minute=1e6,
-        rate_sender_per_minute=1e6,
-    )  # tests send fast; tests/security checks the limits
+    values = dict(wechat_token=TOKEN, wechat_appid=APPID, wechat_secret=SECRET, rasa_url=rasa_url, data_dir=DATA_DIR,
+                  rate_ip_per_minute=1e6, rate_sender_per_minute=1e6)  # tests send fast; tests/security checks the limits
     values.update(overrides)
     return Settings(**values)

@@ -1,5 +1,4 @@
 """The eligibility and services API over HTTP (contract sections 4–5)."""
-
 from __future__ import annotations
 
 import re
@@ -59,16 +58,13 @@ def test_unknown_facts_may_be_null(gateway):
     assert post(gateway, {"age": 70, "self_care": None}).json() == policy_kb.evaluate({"age": 70})
 
 
-@pytest.mark.parametrize(
-    "profile, fact",
-    [
-        ({"age": 200}, "age"),
-        ({"age": "八十"}, "age"),
-        ({"economic_status": "rich"}, "economic_status"),
-        ({"favourite_colour": "red"}, "favourite_colour"),
-        ({"homeless": "yes"}, "homeless"),
-    ],
-)
+@pytest.mark.parametrize("profile, fact", [
+    ({"age": 200}, "age"),
+    ({"age": "八十"}, "age"),
+    ({"economic_status": "rich"}, "economic_status"),
+    ({"favourite_colour": "red"}, "favourite_colour"),
+    ({"homeless": "yes"}, "homeless"),
+])
 def test_bad_profile_is_a_bilingual_400_naming_the_fact(gateway, profile, fact):
     body = assert_bilingual_error(post(gateway, profile), 400)
     assert body["error"] == "invalid_profile" and body["fact"] == fact

@@ -4,7 +4,6 @@ If it ever drifted into a script of its own, the channel tests would test invent
 these tests hold it to the catalogue (questions.yaml, messages.yaml), the engine (policy_kb) and
 Rasa's HTTP behaviour (token, REST format, tracker, pause, restart).
 """
-
 from __future__ import annotations
 
 import json
@@ -22,26 +21,12 @@ REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = yaml.safe_load((REPO / "actions" / "dialogue" / "questions.yaml").read_text(encoding="utf-8"))
 MESSAGES = yaml.safe_load((REPO / "actions" / "dialogue" / "messages.yaml").read_text(encoding="utf-8"))
 # an elder with something in most facts: 83, 低保, cannot look after herself, a grade-2 physical disability
-PERSONA = {
-    "age": 83,
-    "economic_status": "minimum_living",
-    "self_care": "dependent",
-    "disability_grade": 2,
-    "disability_type": "physical",
-    "living_situation": "alone",
-    "employee_pension_retired": False,
-    "resident_pension_15y": True,
-    "special_family_planning": False,
-    "veteran_category": "none",
-    "maintenance_dispute": False,
-    "homeless": False,
-    "has_capable_supporter": False,
-    "receives_pension_subsidy": False,
-    "support_mode": "home",
-    "family_care_training": False,
-    "chronic_conditions": [],
-    "district": "潞州区",
-}
+PERSONA = {"age": 83, "economic_status": "minimum_living", "self_care": "dependent", "disability_grade": 2,
+           "disability_type": "physical", "living_situation": "alone", "employee_pension_retired": False,
+           "resident_pension_15y": True, "special_family_planning": False, "veteran_category": "none",
+           "maintenance_dispute": False, "homeless": False, "has_capable_supporter": False,
+           "receives_pension_subsidy": False, "support_mode": "home", "family_care_training": False,
+           "chronic_conditions": [], "district": "潞州区"}
 
 
 def say(fake, sender: str, text: str) -> list[dict]:
@@ -59,7 +44,7 @@ def answer(messages: list[dict], asking: str | None) -> str:
     buttons = [b for m in messages for b in m.get("buttons") or []]
     for b in buttons:
         if b["payload"].startswith("/inform{"):
-            values = json.loads(b["payload"][len("/inform") :])
+            values = json.loads(b["payload"][len("/inform"):])
             if all(k in PERSONA and PERSONA[k] == v for k, v in values.items()):
                 return b["payload"]
     if any(b["payload"] == '/inform{"special_circumstances":"none"}' for b in buttons):
@@ -106,9 +91,8 @@ def test_rest_format_and_tracker_are_rasas(fake_rasa):
     state = tracker(fake_rasa, sender)
     assert set(state) >= {"sender_id", "slots", "latest_message", "events", "paused", "latest_action_name"}
     assert state["latest_message"]["intent"]["name"] == "inform"
-    assert {"entity": "age", "value": 70} in [
-        {k: e[k] for k in ("entity", "value")} for e in state["latest_message"]["entities"]
-    ]
+    assert {"entity": "age", "value": 70} in [{k: e[k] for k in ("entity", "value")}
+                                             for e in state["latest_message"]["entities"]]
     kinds = [e["event"] for e in state["events"]]
     assert kinds[:3] == ["action", "session_started", "action"] and "user" in kinds and "bot" in kinds
     bots = [e for e in state["events"] if e["event"] == "bot"]
@@ -120,11 +104,8 @@ def test_rest_format_and_tracker_are_rasas(fake_rasa):
 def test_message_metadata_reaches_the_tracker(fake_rasa):
     """What a channel sends beside the text (e.g. what it can do) is in the latest message, as in Rasa."""
     meta = {"channel": {"microphone": False}}
-    resp = httpx.post(
-        f"{fake_rasa.url}/webhooks/rest/webhook",
-        json={"sender": "test:meta", "message": "/greet", "metadata": meta},
-        timeout=20,
-    )
+    resp = httpx.post(f"{fake_rasa.url}/webhooks/rest/webhook",
+                      json={"sender": "test:meta", "message": "/greet", "metadata": meta}, timeout=20)
     assert resp.status_code == 200 and resp.json()
     state = tracker(fake_rasa, "test:meta")
     assert state["latest_message"]["metadata"] == meta
@@ -144,23 +125,16 @@ def test_a_result_is_a_custom_message_alone(fake_rasa):
 def test_token_is_checked_on_the_gateways_door(fake_rasa):
     direct = fake_rasa.direct_url
     assert httpx.get(f"{direct}/").status_code == 200
-    for method, path, body in [
-        ("GET", "/status", None),
-        ("GET", "/conversations/x/tracker", None),
-        ("POST", "/webhooks/rest/webhook", {"sender": "test:token", "message": "/greet"}),
-        ("PUT", "/conversations/x/tracker/events", []),
-        ("POST", "/conversations/x/tracker/events", {"event": "pause"}),
-    ]:
+    for method, path, body in [("GET", "/status", None), ("GET", "/conversations/x/tracker", None),
+                               ("POST", "/webhooks/rest/webhook", {"sender": "test:token", "message": "/greet"}),
+                               ("PUT", "/conversations/x/tracker/events", []),
+                               ("POST", "/conversations/x/tracker/events", {"event": "pause"})]:
         for params in ({}, {"token": "wrong"}):
             resp = httpx.request(method, f"{direct}{path}", params=params, json=body, timeout=10)
             assert resp.status_code == 401 and resp.json()["reason"] == "NotAuthenticated", (method, path)
     assert fake_rasa.count("test:token") == 0
-    ok = httpx.post(
-        f"{direct}/webhooks/rest/webhook",
-        params={"token": fake_rasa.token},
-        json={"sender": "test:token", "message": "/greet"},
-        timeout=20,
-    )
+    ok = httpx.post(f"{direct}/webhooks/rest/webhook", params={"token": fake_rasa.token},
+                    json={"sender": "test:token", "message": "/greet"}, timeout=20)
     assert ok.status_code == 200 and ok.json()
 
 

@@ -1,5 +1,4 @@
 """The widget and WeChat against the real stack (trained model, action server, Rasa)."""
-
 from __future__ import annotations
 
 import re
@@ -8,7 +7,8 @@ import time
 import httpx
 import pytest
 
-from .browser_helpers import INIT_SCRIPT, NONE_TITLES, START_TEXT, screen_until_result, screenshot_result, sender_of
+from .browser_helpers import (INIT_SCRIPT, NONE_TITLES, START_TEXT, screen_until_result, screenshot_result,
+                              sender_of)
 from .support import TOKEN, gateway_settings
 from .wechat_sim import WeChatSim
 

@@ -1,5 +1,4 @@
 """Small pieces of the channels: numbered choices, long texts, settings, the app's routes."""
-
 from __future__ import annotations
 
 import asyncio
@@ -14,24 +13,10 @@ from bot.wechat.options import LastButtons, MorePages, parse_choice, render, spl
 from asyncrun import run as run_async
 
 
-@pytest.mark.parametrize(
-    "text, number",
-    [
-        ("1", 1),
-        ("１", 1),
-        ("一", 1),
-        ("①", 1),
-        (" 2。", 2),
-        ("第二个", 2),
-        ("选3", 3),
-        ("两", 2),
-        ("十", 10),
-        ("十二", 12),
-        ("二十", 20),
-        ("壹", 1),
-        ("12", 12),
-    ],
-)
+@pytest.mark.parametrize("text, number", [
+    ("1", 1), ("１", 1), ("一", 1), ("①", 1), (" 2。", 2), ("第二个", 2), ("选3", 3), ("两", 2), ("十", 10),
+    ("十二", 12), ("二十", 20), ("壹", 1), ("12", 12),
+])
 def test_numbers_are_understood(text, number):
     assert parse_choice(text) == number
 
@@ -42,10 +27,8 @@ def test_other_texts_are_not_numbers(text):
 
 
 def test_buttons_become_numbered_options_and_are_remembered():
-    buttons = [
-        {"title": "低保", "payload": '/inform{"economic_status":"minimum_living"}'},
-        {"title": "低保边缘", "payload": '/inform{"economic_status":"near_minimum"}'},
-    ]
+    buttons = [{"title": "低保", "payload": "/inform{\"economic_status\":\"minimum_living\"}"},
+               {"title": "低保边缘", "payload": "/inform{\"economic_status\":\"near_minimum\"}"}]
     text, shown = render([BotMessage("家里是低保户吗？", buttons)])
     assert text == "家里是低保户吗？\n\n请回复数字：\n1 低保\n2 低保边缘"
     memory = LastButtons()
@@ -85,18 +68,10 @@ def test_long_texts_are_split_under_the_limit():
 
 def test_env_file_and_environment(tmp_path):
     env = tmp_path / ".env"
-    env.write_text(
-        '# comment\nWECHAT_TOKEN=from-file\nexport WECHAT_APPID="wx123"\nOPERATOR_TOKEN=op # note\n'
-        "RASA_URL=http://rasa:5005/\n",
-        encoding="utf-8",
-    )
+    env.write_text('# comment\nWECHAT_TOKEN=from-file\nexport WECHAT_APPID="wx123"\nOPERATOR_TOKEN=op # note\n'
+                   "RASA_URL=http://rasa:5005/\n", encoding="utf-8")
     s = Settings.from_env({"WECHAT_TOKEN": "from-env"}, env_file=env)
-    assert (s.wechat_token, s.wechat_appid, s.operator_token, s.rasa_url) == (
-        "from-env",
-        "wx123",
-        "op",
-        "http://rasa:5005",
-    )
+    assert (s.wechat_token, s.wechat_appid, s.operator_token, s.rasa_url) == ("from-env", "wx123", "op", "http://rasa:5005")
     assert s.wechat_enabled and not s.wechat_safe_mode and not s.wechat_customer_service
     assert Settings.from_env({}, env_file=tmp_path / "missing").wechat_token is None
 
@@ -110,33 +85,22 @@ def test_aes_key_is_checked():
 def test_every_channel_is_in_the_app():
     """No optional routers any more: the gateway always serves every channel."""
     paths = {getattr(r, "path", "") for r in create_app(Settings()).routes}
-    assert {
-        "/",
-        "/api/chat",
-        "/api/chat/session",
-        "/api/chat/forget",
-        "/wechat",
-        "/operator",
-        "/kiosk",
-        "/api/tts",
-    } <= paths
+    assert {"/", "/api/chat", "/api/chat/session", "/api/chat/forget", "/wechat", "/operator", "/kiosk",
+            "/api/tts"} <= paths
     with TestClient(create_app(Settings())) as client:  # unset OPERATOR_TOKEN: the console says so
         assert client.get("/operator").status_code == 503
 
 
 def test_numbers_in_settings(tmp_path):
     env = tmp_path / ".env"
-    env.write_text(
-        "MAX_BODY_BYTES=1000\nRATE_IP_PER_MINUTE=lots\nTTS_CACHE_MAX_AGE=60.5\nKIOSK_IDLE_SECONDS=999999\n",
-        encoding="utf-8",
-    )
+    env.write_text("MAX_BODY_BYTES=1000\nRATE_IP_PER_MINUTE=lots\nTTS_CACHE_MAX_AGE=60.5\nKIOSK_IDLE_SECONDS=999999\n",
+                   encoding="utf-8")
     s = Settings.from_env({"DATA_DIR": str(tmp_path)}, env_file=env)
     assert s.max_body_bytes == 1000 and s.rate_ip_per_minute == Settings.rate_ip_per_minute
     assert s.tts_cache_max_age == 60.5 and s.kiosk_idle_seconds == 3600
     assert s.tts_cache_path == tmp_path / "tts"
-    assert Settings.from_env(
-        {"WIDGET_ORIGINS": "https://a.example, https://b.example/"}, env_file=env
-    ).widget_origin_list == ("https://a.example", "https://b.example")
+    assert Settings.from_env({"WIDGET_ORIGINS": "https://a.example, https://b.example/"}, env_file=env
+                             ).widget_origin_list == ("https://a.example", "https://b.example")
 
 
 def test_deduplicator_runs_once_and_hands_over_late_answers():
@@ -176,22 +140,12 @@ def test_access_log_lines_drop_query_strings_and_ids():
     from bot.guard import RedactIds
 
     def line(path: str) -> str:
-        record = logging.LogRecord(
-            "uvicorn.access",
-            logging.INFO,
-            "",
-            0,
-            '%s - "%s %s HTTP/%s" %d',
-            ("1.2.3.4:5", "POST", path, "1.1", 200),
-            None,
-        )
+        record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                                   ("1.2.3.4:5", "POST", path, "1.1", 200), None)
         RedactIds().filter(record)
         return record.getMessage()
 
     assert "oXYZ" not in line("/wechat?signature=abc&openid=oXYZ") and "/wechat?…" in line("/wechat?openid=oXYZ")
-    for path in (
-        "/operator/api/calls/op:0123abcd:feed/say",
-        "/operator/api/calls/op%3A0123abcd%3Afeed/end",
-        "/kiosk/api/listen?sender=kiosk:0123abcd",
-    ):
+    for path in ("/operator/api/calls/op:0123abcd:feed/say", "/operator/api/calls/op%3A0123abcd%3Afeed/end",
+                 "/kiosk/api/listen?sender=kiosk:0123abcd"):
         assert "0123abcd" not in line(path) and "feed" not in line(path), line(path)

@@ -1,5 +1,4 @@
 """The website channel over HTTP: pages, assets served locally, the chat API."""
-
 from __future__ import annotations
 
 import re
@@ -73,19 +72,9 @@ def test_session_wants_an_empty_object(gateway, body):
 def _forged(gateway: str) -> list[str]:
     real = session(gateway)
     channel, rand, mac = real.split(":")
-    return [
-        "web:0123456789abcdef",
-        "web:abc/../../version",
-        "",
-        "web:" + "a" * 100,
-        f"web:{rand}:{'0' * 32}",
-        f"web:{'1' * 24}:{mac}",
-        f"op:{rand}:{mac}",
-        f"kiosk:{rand}:{mac}",
-        f"wx:o{rand}",
-        real.upper(),
-        real + "0",
-    ]
+    return ["web:0123456789abcdef", "web:abc/../../version", "", "web:" + "a" * 100,
+            f"web:{rand}:{'0' * 32}", f"web:{'1' * 24}:{mac}", f"op:{rand}:{mac}", f"kiosk:{rand}:{mac}",
+            f"wx:o{rand}", real.upper(), real + "0"]
 
 
 def test_chat_api_refuses_ids_it_did_not_issue(gateway, fake_rasa):

@@ -1,5 +1,4 @@
 """The 公众号 endpoint over HTTP, signed and encrypted as WeChat does it."""
-
 from __future__ import annotations
 
 import time
@@ -109,10 +108,8 @@ def test_a_full_screening_by_numbers(wx, openid, scripted_rasa):
     slots = scripted_rasa.conversations[sender].slots
     assert slots["result_told"], text
     result = next(  # the result's own message: its services in order, money first
-        e["data"]["custom"]
-        for e in reversed(scripted_rasa.tracker(sender)["events"])
-        if e["event"] == "bot" and (e["data"] or {}).get("custom")
-    )
+e["data"]["custom"] for e in reversed(scripted_rasa.tracker(sender)["events"])
+                  if e["event"] == "bot" and (e["data"] or {}).get("custom"))
     assert result["groups"][0]["services"][0]["name"] in text
 
 
@@ -167,7 +164,8 @@ def test_retries_reach_the_bot_once(wx, openid, scripted_rasa):
     assert scripted_rasa.count(f"wx:{openid}", "你好") == 1
 
 
-def test_slow_answers_go_through_the_customer_service_api(start_gateway, rasa_url, wechat_api, openid, scripted_rasa):
+def test_slow_answers_go_through_the_customer_service_api(start_gateway, rasa_url, wechat_api, openid,
+                                                          scripted_rasa):
     url = start_gateway(gateway_settings(rasa_url, wechat_api_base=wechat_api.url, wechat_reply_deadline=0.5))
     wx = WeChatSim(url, TOKEN)
     scripted_rasa.delay = 1.5
@@ -186,7 +184,8 @@ def test_slow_answers_go_through_the_customer_service_api(start_gateway, rasa_ur
     assert scripted_rasa.count(f"wx:{openid}", "82") == 1
 
 
-def test_customer_service_token_is_refreshed_once_expired(start_gateway, rasa_url, wechat_api, openid, scripted_rasa):
+def test_customer_service_token_is_refreshed_once_expired(start_gateway, rasa_url, wechat_api, openid,
+                                                          scripted_rasa):
     url = start_gateway(gateway_settings(rasa_url, wechat_api_base=wechat_api.url, wechat_reply_deadline=0.2))
     wx = WeChatSim(url, TOKEN)
     scripted_rasa.delay = 0.6
@@ -199,7 +198,8 @@ def test_customer_service_token_is_refreshed_once_expired(start_gateway, rasa_ur
 
 
 def test_slow_answer_without_customer_service_says_busy(start_gateway, rasa_url, openid, scripted_rasa):
-    url = start_gateway(gateway_settings(rasa_url, wechat_appid=None, wechat_secret=None, wechat_reply_deadline=0.3))
+    url = start_gateway(gateway_settings(rasa_url, wechat_appid=None, wechat_secret=None,
+                                         wechat_reply_deadline=0.3))
     wx = WeChatSim(url, TOKEN)
     scripted_rasa.delay = 0.8
     assert "稍等" in content(wx, wx.post(wx.text(openid, "你好")))
@@ -227,35 +227,14 @@ def test_forged_signature_is_refused(gateway, openid, fake_rasa):
     assert fake_rasa.count(f"wx:{openid}", "伪造") == 0
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        BILLION_LAUGHS,
-        EXTERNAL_ENTITY,
-        EXTERNAL_DTD,
-        PARAMETER_ENTITY,
-        "<xml><MsgType>text</MsgType>",
-        "not xml at all",
-        "",
-        "<html><body/></html>",
-        "<xml><ToUserName>gh</ToUserName></xml>",  # no MsgType
-        "<xml><MsgType>text</MsgType><FromUserName>../../etc</FromUserName><Content>x</Content></xml>",
-        "<xml>" + "<A>x</A>" * 20000 + "</xml>",  # too large
-    ],
-    ids=[
-        "billion-laughs",
-        "external-entity",
-        "external-dtd",
-        "parameter-entity",
-        "unclosed",
-        "text",
-        "empty",
-        "html",
-        "no-msgtype",
-        "bad-openid",
-        "huge",
-    ],
-)
+@pytest.mark.parametrize("body", [
+    BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD, PARAMETER_ENTITY,
+    "<xml><MsgType>text</MsgType>", "not xml at all", "", "<html><body/></html>",
+    "<xml><ToUserName>gh</ToUserName></xml>",  # no MsgType
+    "<xml><MsgType>text</MsgType><FromUserName>../../etc</FromUserName><Content>x</Content></xml>",
+    "<xml>" + "<A>x</A>" * 20000 + "</xml>",  # too large
+], ids=["billion-laughs", "external-entity", "external-dtd", "parameter-entity", "unclosed", "text", "empty",
+        "html", "no-msgtype", "bad-openid", "huge"])
 def test_malformed_or_hostile_xml_is_refused(wx, openid, body):
     q = wx.signed_query()
     resp = wx.post_raw(q, body)
@@ -331,9 +310,8 @@ def test_compatible_mode_body_with_both_fields(wx_safe, openid):
     assert wx_safe.reply(wx_safe.post_raw(q, body))["Content"]
 
 
-def test_long_answers_without_customer_service_page_on_continue(
-    start_gateway, rasa_url, openid, scripted_rasa, monkeypatch
-):
+def test_long_answers_without_customer_service_page_on_continue(start_gateway, rasa_url, openid, scripted_rasa,
+                                                              monkeypatch):
     url = start_gateway(gateway_settings(rasa_url, wechat_appid=None, wechat_secret=None))
     wx = WeChatSim(url, TOKEN)
     long_question = "老人家里" + "这是一段很长的说明。" * 100  # about 3 KB, over WeChat's limit

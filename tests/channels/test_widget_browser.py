@@ -6,7 +6,6 @@ the tests at the end run on the live stack (`live_stack`: trained model, action 
 Screenshots go to a temporary folder (`SCREENSHOT_DIR`, default <tmp>/czyl-screenshots); only
 `make screenshots` copies the chosen ones into docs/screenshots.
 """
-
 from __future__ import annotations
 
 import io
@@ -107,7 +106,6 @@ def question(page):
 
 # ---- on the scripted fake Rasa ----------------------------------------------------------------
 
-
 def test_elder_mode_on_a_small_phone_keeps_each_question_in_view(context, gateway, rasa_url, screenshots):
     page = open_chat(context, gateway + "/")
     page.set_viewport_size(SMALL_PHONE)
@@ -142,24 +140,16 @@ def test_elder_mode_on_a_small_phone_keeps_each_question_in_view(context, gatewa
 
 def test_large_type_and_high_contrast_in_the_normal_view(page, screenshots):
     type_message(page, "82")  # the age, typed → the economic question, with buttons
-    checks = {
-        "bot": page.locator(".msg.bot .bubble").last,
-        "user": page.locator(".msg.user .bubble").last,
-        "choice": page.locator(".choice").first,
-        "input": page.locator("#input"),
-        "send": page.locator("#send"),
-        "title": page.locator("h1"),
-        "speak": page.locator(".speak").first,
-    }
+    checks = {"bot": page.locator(".msg.bot .bubble").last, "user": page.locator(".msg.user .bubble").last,
+              "choice": page.locator(".choice").first, "input": page.locator("#input"),
+              "send": page.locator("#send"), "title": page.locator("h1"), "speak": page.locator(".speak").first}
     for name, el in checks.items():
         assert px(el, "font-size") >= 20, name
     for name in ("bot", "user", "choice", "send"):
         el = checks[name]
-        bg = el.evaluate(
-            "(e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;"
-            " if (!/^rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c; }"
-            " return 'rgb(255, 255, 255)'; }"
-        )
+        bg = el.evaluate("(e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;"
+                         " if (!/^rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c; }"
+                         " return 'rgb(255, 255, 255)'; }")
         assert contrast(style(el, "color"), bg) >= 7, name  # WCAG AAA
     assert checks["choice"].bounding_box()["height"] >= 48
     assert in_view(page, question(page))
@@ -194,11 +184,8 @@ def test_conversation_survives_a_reload_and_restart_asks_first(page, fake_rasa):
     assert confirm.is_hidden() and sender_of(page) == sender and "88" in page.locator("#log").inner_text()
     page.locator("#restart").click()
     page.locator("#confirm-yes").click()
-    page.wait_for_function(
-        "s => { const v = JSON.parse(localStorage.getItem('czyl.chat.v1') || 'null');"
-        " return v && v.sender && v.sender !== s; }",
-        arg=sender,
-    )
+    page.wait_for_function("s => { const v = JSON.parse(localStorage.getItem('czyl.chat.v1') || 'null');"
+                           " return v && v.sender && v.sender !== s; }", arg=sender)
     wait_idle(page)
     page.wait_for_selector(".msg.bot")
     assert sender_of(page) != sender
@@ -258,10 +245,8 @@ def test_server_read_aloud_when_the_browser_has_no_chinese_voice(browser, gatewa
     with wave.open(buf, "wb") as w:
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000), w.writeframes(b"\0\0" * 800)
     ctx.route("**/widget/config.json", lambda r: r.fulfill(json={"tts_url": "/api/tts"}))
-    ctx.route(
-        "**/api/tts?**",
-        lambda r: (asked.append(r.request.url), r.fulfill(body=buf.getvalue(), content_type="audio/wav")),
-    )
+    ctx.route("**/api/tts?**", lambda r: (asked.append(r.request.url), r.fulfill(body=buf.getvalue(),
+                                                                                 content_type="audio/wav")))
     p = ctx.new_page()
     p.goto(gateway + "/")
     p.wait_for_selector(".msg.bot .speak")
@@ -277,10 +262,8 @@ def real_result_turn(profile: dict, declined=()) -> list[dict]:
     from policy_kb import evaluate
 
     custom = result_view.build(evaluate(profile), profile, declined)
-    return [
-        {"text": "按您说的情况，……（给只能显示文字的客户端看的长文字）", "buttons": [], "custom": None},
-        {"text": "", "buttons": [], "custom": custom},
-    ]
+    return [{"text": "按您说的情况，……（给只能显示文字的客户端看的长文字）", "buttons": [], "custom": None},
+            {"text": "", "buttons": [], "custom": custom}]
 
 
 def test_server_read_aloud_reads_a_long_summary_whole_in_parts(browser, gateway):
@@ -294,13 +277,8 @@ def test_server_read_aloud_reads_a_long_summary_whole_in_parts(browser, gateway)
     custom = turn[1]["custom"]
     custom["spoken"] = custom["spoken"] * 4  # longer than one /api/tts call takes (300 characters)
     ctx.route("**/widget/config.json", lambda r: r.fulfill(json={"tts_url": "/api/tts"}))
-    ctx.route(
-        "**/api/tts?**",
-        lambda r: (
-            asked.append(parse_qs(urlparse(r.request.url).query)["text"][0]),
-            r.fulfill(body=buf.getvalue(), content_type="audio/wav"),
-        ),
-    )
+    ctx.route("**/api/tts?**", lambda r: (asked.append(parse_qs(urlparse(r.request.url).query)["text"][0]),
+                                          r.fulfill(body=buf.getvalue(), content_type="audio/wav")))
     try:
         p = ctx.new_page()
         p.goto(gateway + "/")
@@ -311,15 +289,12 @@ def test_server_read_aloud_reads_a_long_summary_whole_in_parts(browser, gateway)
         assert p.locator(".msg.bot .bubble").filter(has_text="给只能显示文字").count() == 0  # fallback hidden
         assert in_view(p, p.locator(".headline"))
         assert p.locator(".office:not(.possible):not(.undecided) > h3").all_inner_texts() == [
-            g["office"] for g in custom["groups"]
-        ]
+            g["office"] for g in custom["groups"]]
         p.locator(".result-view button.print").click()
         assert p.evaluate("window.__printed") == 1
         p.locator(".result-tools .speak").click()
-        p.wait_for_function(
-            "() => document.querySelector('.result-tools .speak').getAttribute('aria-pressed') === 'false'",
-            timeout=20000,
-        )
+        p.wait_for_function("() => document.querySelector('.result-tools .speak').getAttribute('aria-pressed')"
+                            " === 'false'", timeout=20000)
     finally:
         ctx.close()
     assert len(asked) >= 2 and all(len(t) <= 300 for t in asked)
@@ -356,10 +331,8 @@ def test_retry_after_a_send_error_keeps_the_buttons_and_the_message(page, fake_r
     assert page.locator(".msg.note").count() == 0 and page.locator(".msg.user.failed").count() == 0
     chosen = json.loads(failures[0])["message"]
     assert chosen == asked("economic_status").button_dicts()[1]["payload"]
-    assert (
-        fake_rasa.conversations[sender].slots.get("economic_status")
-        == json.loads(chosen[len("/inform") :])["economic_status"]
-    )  # the retried answer was recorded
+    assert fake_rasa.conversations[sender].slots.get("economic_status") == json.loads(chosen[len("/inform"):])[
+        "economic_status"]  # the retried answer was recorded
 
 
 def test_typed_text_is_not_lost_after_a_send_error(page, fake_rasa):
@@ -394,8 +367,7 @@ def test_reload_while_the_message_never_arrived_offers_retry(page, fake_rasa):
     press_retry(page)
     assert fake_rasa.count(sender, "83") == 1
     assert page.locator(".choice").all_inner_texts() == [  # the next question
-        b["title"] for b in asked("economic_status").button_dicts()
-    ]
+        b["title"] for b in asked("economic_status").button_dicts()]
 
 
 def test_edit_link_starts_a_new_chat_with_the_facts_typed(page, fake_rasa):
@@ -403,16 +375,9 @@ def test_edit_link_starts_a_new_chat_with_the_facts_typed(page, fake_rasa):
     from actions.dialogue import result_view
     from policy_kb import evaluate
 
-    profile = settled_profile(
-        {
-            "age": 82,
-            "economic_status": "minimum_living",
-            "self_care": "dependent",
-            "homeless": False,
-            "special_family_planning": True,
-            "chronic_conditions": ["hypertension"],
-        }
-    )
+    profile = settled_profile({"age": 82, "economic_status": "minimum_living", "self_care": "dependent",
+                               "homeless": False, "special_family_planning": True,
+                               "chronic_conditions": ["hypertension"]})
     expected = result_view.build(evaluate(profile), profile)
     old = sender_of(page)
     page.goto(page.url.split("#")[0] + "#edit:" + expected["share"])
@@ -422,30 +387,20 @@ def test_edit_link_starts_a_new_chat_with_the_facts_typed(page, fake_rasa):
     assert sender != old and old in fake_rasa.forgotten
     sent = [m for s, m in fake_rasa.received if s == sender]
     assert sent[0].startswith("/inform{")
-    assert json.loads(sent[0][len("/inform") :]) == profile  # numbers, booleans, the list: typed
+    assert json.loads(sent[0][len("/inform"):]) == profile  # numbers, booleans, the list: typed
     assert page.locator(".msg.result .headline").inner_text() == expected["headline"]
     assert result_payload(page)["eligible"] == expected["eligible"]
     assert page.evaluate("location.hash") == ""
 
 
 def test_live_hand_off_messages_show_as_from_a_person(page, context):
-    context.route(
-        "**/widget/handoff.js",
-        lambda r: r.fulfill(
-            content_type="application/javascript",
-            body="""
+    context.route("**/widget/handoff.js", lambda r: r.fulfill(content_type="application/javascript", body="""
         window.ElderChatHandoff = { started: [], start: function (sender, onMessage) {
             this.started.push(sender);
             setTimeout(function () { onMessage({ text: '您好，我是接线员小王。' }); }, 50); },
-          stop: function () {} };""",
-        ),
-    )
-    page.route(
-        "**/api/chat",
-        lambda r: r.fulfill(
-            json={"messages": [{"text": "好的，正在为您转接人工。", "buttons": [], "custom": {"type": "handoff"}}]}
-        ),
-    )
+          stop: function () {} };"""))
+    page.route("**/api/chat", lambda r: r.fulfill(json={"messages": [
+        {"text": "好的，正在为您转接人工。", "buttons": [], "custom": {"type": "handoff"}}]}))
     type_message(page, "找人工")
     page.wait_for_selector(".msg.operator")
     op = page.locator(".msg.operator")
@@ -455,20 +410,9 @@ def test_live_hand_off_messages_show_as_from_a_person(page, context):
 
 def test_chat_goes_on_without_the_hand_off_script(page):
     page.route("**/widget/handoff.js", lambda r: r.fulfill(status=404, body="not found"))
-    page.route(
-        "**/api/chat",
-        lambda r: r.fulfill(
-            json={
-                "messages": [
-                    {
-                        "text": "好的，正在为您转接人工。",
-                        "buttons": [{"title": "不用了", "payload": "/deny"}],
-                        "custom": {"type": "handoff"},
-                    }
-                ]
-            }
-        ),
-    )
+    page.route("**/api/chat", lambda r: r.fulfill(json={"messages": [
+        {"text": "好的，正在为您转接人工。", "buttons": [{"title": "不用了", "payload": "/deny"}],
+         "custom": {"type": "handoff"}}]}))
     type_message(page, "找人工")
     page.wait_for_timeout(300)
     assert not page.errors and page.locator(".choice").inner_text() == "不用了"
@@ -478,11 +422,9 @@ def test_chat_goes_on_without_the_hand_off_script(page):
 def test_embedded_widget_on_another_site(browser, gateway, tmp_path, screenshots):
     (tmp_path / "index.html").write_text(
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>某某县民政局</title>'
-        "<style>body{font:14px sans-serif;margin:32px;color:#333} h1{font-size:22px}</style></head><body>"
+        '<style>body{font:14px sans-serif;margin:32px;color:#333} h1{font-size:22px}</style></head><body>'
         "<h1>某某县民政局 · 便民服务</h1><p>这是县里的网站，页面本身的字很小。右下角的按钮打开“养老服务查询”。</p>"
-        f'<script src="{gateway}/widget.js"></script></body></html>',
-        encoding="utf-8",
-    )
+        f'<script src="{gateway}/widget.js"></script></body></html>', encoding="utf-8")
     host = DirServer(str(tmp_path)).start()
     ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN", bypass_csp=True)
     ctx.add_init_script(INIT_SCRIPT)
@@ -585,7 +527,6 @@ def test_page_works_under_its_content_security_policy(browser, gateway):
 
 
 # ---- on the live stack: the real dialogue and its real result payload ---------------------------
-
 
 @pytest.fixture
 def live_context(browser, live_stack):
@@ -708,10 +649,8 @@ def test_reload_during_a_reply_recovers(live_context, live_stack):
     assert forwarded
     page.reload()
     wait_idle(page)
-    page.wait_for_function(
-        "() => document.querySelectorAll('.msg.user').length === 1 && "
-        "!document.querySelector('.msg.user.failed') && document.querySelector('.choice')"
-    )
+    page.wait_for_function("() => document.querySelectorAll('.msg.user').length === 1 && "
+                           "!document.querySelector('.msg.user.failed') && document.querySelector('.choice')")
     slots = httpx.get(f"{live_stack.rasa_url}/conversations/{sender}/tracker").json()["slots"]
     assert slots["age"] == 82 and slots["requested_slot"] not in (None, "age")
     assert in_view(page, question(page)) and page.locator(".msg.note").count() == 0
@@ -723,24 +662,11 @@ def test_edit_link_round_trip_with_the_real_bot(live_context, live_stack):
     from actions.dialogue import result_view
     from policy_kb import evaluate
 
-    profile = {
-        "age": 91,
-        "economic_status": "none",
-        "self_care": "partial",
-        "disability_grade": 0,
-        "living_situation": "alone",
-        "special_family_planning": False,
-        "veteran_category": "none",
-        "has_capable_supporter": True,
-        "employee_pension_retired": True,
-        "resident_pension_15y": False,
-        "maintenance_dispute": False,
-        "homeless": False,
-        "family_care_training": False,
-        "receives_pension_subsidy": False,
-        "chronic_conditions": ["hypertension"],
-        "district": "潞州区",
-    }
+    profile = {"age": 91, "economic_status": "none", "self_care": "partial", "disability_grade": 0,
+               "living_situation": "alone", "special_family_planning": False, "veteran_category": "none",
+               "has_capable_supporter": True, "employee_pension_retired": True, "resident_pension_15y": False,
+               "maintenance_dispute": False, "homeless": False, "family_care_training": False,
+               "receives_pension_subsidy": False, "chronic_conditions": ["hypertension"], "district": "潞州区"}
     expected = result_view.build(evaluate(profile), profile)
     page = open_chat(live_context, live_stack.gateway_url + "/")
     old = sender_of(page)

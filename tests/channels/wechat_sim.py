@@ -4,7 +4,6 @@ The crypto here is written from WeChat's published scheme (SHA1 signatures; AES-
 IV = key[:16], PKCS#7 to 32 bytes, random(16) + len(4, big-endian) + xml + appid), independently
 of wechatpy, so the gateway is checked against the protocol, not against itself.
 """
-
 from __future__ import annotations
 
 import base64
@@ -32,14 +31,8 @@ def cdata(text: str) -> str:
 
 
 class WeChatSim:
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        aes_key: str | None = None,
-        appid: str | None = None,
-        account: str = "gh_0123456789ab",
-    ):
+    def __init__(self, base_url: str, token: str, aes_key: str | None = None, appid: str | None = None,
+                 account: str = "gh_0123456789ab"):
         self.base_url = base_url.rstrip("/")
         self.token, self.aes_key, self.appid, self.account = token, aes_key, appid, account
         self._key = base64.b64decode(aes_key + "=") if aes_key else None
@@ -52,22 +45,14 @@ class WeChatSim:
 
     def _envelope(self, openid: str, msg_type: str, fields: str, msg_id: int | None) -> str:
         msg_id_xml = f"<MsgId>{msg_id}</MsgId>" if msg_id is not None else ""
-        return (
-            f"<xml><ToUserName>{cdata(self.account)}</ToUserName><FromUserName>{cdata(openid)}</FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{cdata(msg_type)}</MsgType>{fields}{msg_id_xml}</xml>"
-        )
+        return (f"<xml><ToUserName>{cdata(self.account)}</ToUserName><FromUserName>{cdata(openid)}</FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{cdata(msg_type)}</MsgType>{fields}{msg_id_xml}</xml>")
 
     def text(self, openid: str, content: str, msg_id: int | None = None) -> str:
         return self._envelope(openid, "text", f"<Content>{cdata(content)}</Content>", msg_id or self.next_msg_id())
 
-    def voice(
-        self,
-        openid: str,
-        recognition: str | None,
-        msg_id: int | None = None,
-        media_id: str = "media_id_1",
-        fmt: str = "amr",
-    ) -> str:
+    def voice(self, openid: str, recognition: str | None, msg_id: int | None = None,
+              media_id: str = "media_id_1", fmt: str = "amr") -> str:
         """A voice message; `recognition=None` leaves the field out, as WeChat now does."""
         fields = f"<MediaId>{cdata(media_id)}</MediaId><Format>{cdata(fmt)}</Format>"
         if recognition is not None:
@@ -95,19 +80,15 @@ class WeChatSim:
         raw = dec.update(base64.b64decode(encrypted)) + dec.finalize()
         raw = raw[: -raw[-1]]
         length = struct.unpack(">I", raw[16:20])[0]
-        assert raw[20 + length :].decode() == self.appid, "reply encrypted for another appid"
-        return raw[20 : 20 + length].decode("utf-8")
+        assert raw[20 + length:].decode() == self.appid, "reply encrypted for another appid"
+        return raw[20:20 + length].decode("utf-8")
 
     # -- HTTP ---------------------------------------------------------------------------------
     def signed_query(self, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
         timestamp = timestamp or str(int(time.time()))
         nonce = nonce or str(secrets.randbelow(10**9))
-        return {
-            "signature": sha1_signature(self.token, timestamp, nonce),
-            "timestamp": timestamp,
-            "nonce": nonce,
-            "openid": "ignored",
-        }
+        return {"signature": sha1_signature(self.token, timestamp, nonce), "timestamp": timestamp,
+                "nonce": nonce, "openid": "ignored"}
 
     def build(self, xml: str, **query_overrides: str) -> tuple[dict[str, str], str]:
         """The query and body WeChat would POST for this message."""
@@ -126,9 +107,8 @@ class WeChatSim:
         return self.post_raw(q, body, timeout)
 
     def post_raw(self, query: dict[str, str], body: str | bytes, timeout: float = 10.0) -> httpx.Response:
-        return httpx.post(
-            f"{self.base_url}/wechat", params=query, content=body, headers={"Content-Type": "text/xml"}, timeout=timeout
-        )
+        return httpx.post(f"{self.base_url}/wechat", params=query, content=body,
+                          headers={"Content-Type": "text/xml"}, timeout=timeout)
 
     def reply(self, resp: httpx.Response) -> dict[str, str] | None:
         """The passive reply as a dict of fields (decrypted and signature-checked in safe mode)."""

@@ -8,7 +8,6 @@ and the real stack from the session fixture ``live_stack`` (its ``rasa_url``; th
 uses an already running Rasa instead). ``gateway_url`` is the gateway (bot.app.create_app) with
 the test settings of console_support on that Rasa, served by uvicorn.
 """
-
 from __future__ import annotations
 
 import os
@@ -24,17 +23,9 @@ from console_support import app_for
 from fake_rasa import FakeRasa  # tests/console is on sys.path (rootdir conftest, no __init__.py)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 # the live stack's tests carry the `model` mark (like tests/channels); CONSOLE_LIVE=0 leaves them out
 BACKENDS = ["fake"] + ([pytest.param("live", marks=pytest.mark.model)] if os.environ.get("CONSOLE_LIVE") != "0" else [])
 
@@ -141,9 +132,8 @@ def browser():
 def page(browser, gateway_url):
     # bypass_csp: Playwright's waiting helpers evaluate strings, which the pages' CSP forbids
     # (test_pages_work_under_their_content_security_policy checks them with the CSP on)
-    context = browser.new_context(
-        base_url=gateway_url, viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=True
-    )
+    context = browser.new_context(base_url=gateway_url, viewport={"width": 1440, "height": 900}, locale="zh-CN",
+                                  bypass_csp=True)
     context.grant_permissions(["clipboard-read", "clipboard-write", "microphone"], origin=gateway_url)
     pg = context.new_page()
     pg.set_default_timeout(15000)

@@ -3,7 +3,6 @@ front of the real dialogue (actions/actions.py → actions/dialogue/turn.py). No
 reaches the dialogue with no intent, button payloads as Rasa reads them.
 
 Here `received` is {sender: [text, ...]} (what these tests were written against)."""
-
 from __future__ import annotations
 
 from fakes import rasa

@@ -1,5 +1,4 @@
 """Operator console API: token protection, calls, one-click answers, fact edits, summary."""
-
 import time
 
 import httpx
@@ -44,9 +43,7 @@ def test_wrong_tokens_back_off(start_gateway):
     with httpx.Client(timeout=10) as client:
         started = time.monotonic()
         for i in range(1000):
-            r = client.get(
-                f"{gateway_url}/operator/api/facts", headers={"X-Operator-Token": f"guess-{i:06d}-xxxxxxxxxxxxxxxx"}
-            )
+            r = client.get(f"{gateway_url}/operator/api/facts", headers={"X-Operator-Token": f"guess-{i:06d}-xxxxxxxxxxxxxxxx"})
             statuses.append(r.status_code)
         elapsed = time.monotonic() - started
         right = client.get(f"{gateway_url}/operator/api/facts", headers=AUTH)
@@ -62,12 +59,7 @@ def test_wrong_or_missing_token(gateway_url, headers):
 
 
 def test_bearer_token_and_page(gateway_url):
-    assert (
-        httpx.get(
-            f"{gateway_url}/operator/api/facts", headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}
-        ).status_code
-        == 200
-    )
+    assert httpx.get(f"{gateway_url}/operator/api/facts", headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}).status_code == 200
     page = httpx.get(f"{gateway_url}/operator")
     assert page.status_code == 200 and "热线操作台" in page.text
     assert page.headers["cache-control"] == "no-store"
@@ -77,7 +69,6 @@ def test_bearer_token_and_page(gateway_url):
 
 def test_fact_schema_comes_from_policy_kb(gateway_url):
     from policy_kb.facts import facts
-
     schema = httpx.get(f"{gateway_url}/operator/api/facts", headers=AUTH).json()["facts"]
     assert [f["name"] for f in schema] == list(facts())
     eco = next(f for f in schema if f["name"] == "economic_status")
@@ -138,11 +129,7 @@ def test_unknown_sender_is_refused(gateway_url):
     web = httpx.post(f"{gateway_url}/api/chat/session", json={}).json()["sender"]
     kiosk = httpx.post(f"{gateway_url}/kiosk/api/session").json()["sender"]
     mine = post(gateway_url, "/operator/api/calls").json()["sender"]
-    forged = [
-        web.replace("web:", "op:", 1),
-        mine[:-1] + ("0" if mine[-1] != "0" else "1"),
-        "op:" + "0" * 24 + ":" + "0" * 32,
-    ]
+    forged = [web.replace("web:", "op:", 1), mine[:-1] + ("0" if mine[-1] != "0" else "1"), "op:" + "0" * 24 + ":" + "0" * 32]
     for sender in ["kiosk:0123456789abcdef", "wx:someone", "op:xyz", web, kiosk, *forged]:
         assert post(gateway_url, f"/operator/api/calls/{sender}/say", {"text": "hi"}).status_code == 404
         assert httpx.get(f"{gateway_url}/operator/api/calls/{sender}", headers=AUTH).status_code == 404
@@ -173,22 +160,12 @@ def test_core_down_gives_kind_message():
 
 def test_call_summary_text():
     from datetime import datetime
-
     profile = {"known": [{"label": "年龄（周岁）", "value_label": "82周岁"}], "unknown": [{"label": "居住情况"}]}
-    result = {
-        "eligible": [{"id": 8, "name": "高龄津贴", "amount": "每月不低于70元"}],
-        "possible": [],
-        "summary": "可以领高龄津贴。",
-    }
+    result = {"eligible": [{"id": 8, "name": "高龄津贴", "amount": "每月不低于70元"}], "possible": [], "summary": "可以领高龄津贴。"}
     text = operator_console.call_summary("op:abc", profile, result, datetime(2024, 5, 1, 9, 30))
     assert text.splitlines() == [
-        "【养老服务资格咨询】2024-05-01 09:30  会话编号 op:abc",
-        "老人情况：",
-        "  年龄（周岁）：82周岁",
-        "尚不清楚：居住情况",
-        "可以享受：8. 高龄津贴（每月不低于70元）",
-        "助手说明：可以领高龄津贴。",
-    ]
+        "【养老服务资格咨询】2024-05-01 09:30  会话编号 op:abc", "老人情况：", "  年龄（周岁）：82周岁",
+        "尚不清楚：居住情况", "可以享受：8. 高龄津贴（每月不低于70元）", "助手说明：可以领高龄津贴。"]
 
 
 def test_token_from_env_file(tmp_path, fake_rasa):
@@ -201,10 +178,7 @@ def test_token_from_env_file(tmp_path, fake_rasa):
     base = {"DATA_DIR": str(tmp_path), "RASA_URL": fake_rasa.url}
     with TestClient(create_app(Settings.from_env(base, env_file=env))) as client:
         assert client.get("/operator").status_code == 200
-        assert (
-            client.get("/operator/api/facts", headers={"X-Operator-Token": "from-the-env-file-0123456789"}).status_code
-            == 200
-        )
+        assert client.get("/operator/api/facts", headers={"X-Operator-Token": "from-the-env-file-0123456789"}).status_code == 200
         assert client.get("/operator/api/facts", headers=AUTH).status_code == 401
     settings = Settings.from_env({**base, "OPERATOR_TOKEN": OPERATOR_TOKEN}, env_file=env)
     assert settings.operator_token == OPERATOR_TOKEN
@@ -234,12 +208,7 @@ def test_a_refused_edit_changes_nothing_and_says_why(gateway_url):
     r = post(gateway_url, f"/operator/api/calls/{sender}/facts", {"facts": {"age": 200}})
     assert r.status_code == 422
     body = r.json()
-    assert (
-        body["fact"] == "age"
-        and "0 到 130" in body["detail"]
-        and "200" in body["detail"]
-        and "没有保存" in body["detail"]
-    )
+    assert body["fact"] == "age" and "0 到 130" in body["detail"] and "200" in body["detail"] and "没有保存" in body["detail"]
     assert "age）" not in body["detail"]  # the console's words, not the engine's field names
     known = httpx.get(f"{gateway_url}/operator/api/calls/{sender}", headers=AUTH).json()["profile"]["known"]
     assert [f["value"] for f in known if f["name"] == "age"] == [70]
@@ -277,11 +246,9 @@ def test_next_to_read_when_the_result_comes():
 
     profile = {"age": 85, "economic_status": "minimum_living", "self_care": "dependent"}
     payload = result_view.build(evaluate(profile), profile)
-    messages = [
-        {"text": "根据您说的情况……" * 40, "buttons": [], "custom": None},
-        {"text": "", "buttons": [], "custom": payload},
-        {"text": "还想了解别的吗？", "buttons": [], "custom": None},
-    ]
+    messages = [{"text": "根据您说的情况……" * 40, "buttons": [], "custom": None},
+                {"text": "", "buttons": [], "custom": payload},
+                {"text": "还想了解别的吗？", "buttons": [], "custom": None}]
     read = operator_console._next_to_read(messages)
     money = next(c for g in payload["groups"] for c in g["services"] if c["money"])
     assert read == {"kind": "result", "lines": [payload["headline"], money["spoken"]]}

@@ -1,5 +1,4 @@
 """The operator console in a real headless Chromium: one-click screening, editing a fact, copying the summary."""
-
 import re
 
 import pytest
@@ -40,9 +39,7 @@ def answer_once(page):
             quick.locator("select").select_option(index=1)
         quick.locator("button").click()
     else:
-        informs = [
-            i for i in range(answers.count()) if answers.nth(i).get_attribute("data-payload").startswith("/inform")
-        ]
+        informs = [i for i in range(answers.count()) if answers.nth(i).get_attribute("data-payload").startswith("/inform")]
         answers.nth(informs[-1] if informs else 0).click()
     expect(call.get_by_test_id("transcript").locator("li")).not_to_have_count(before)
     expect(call).not_to_have_class(re.compile("busy"))
@@ -57,9 +54,7 @@ def answer_until_result(page, max_steps=25):
 
 
 def eligible_ids(page):
-    return (
-        panel(page).get_by_test_id("eligible").locator("li[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
-    )
+    return panel(page).get_by_test_id("eligible").locator("li[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
 
 
 def test_wrong_token_is_refused(page):
@@ -121,11 +116,7 @@ def test_several_calls_side_by_side(page):
     page.get_by_test_id("new-call").click()
     expect(page.get_by_test_id("tab")).to_have_count(2)
     second = panel(page).get_attribute("data-sender")
-    assert (
-        re.fullmatch(r"op:[0-9a-f]{24}:[0-9a-f]{32}", first)
-        and re.fullmatch(r"op:[0-9a-f]{24}:[0-9a-f]{32}", second)
-        and first != second
-    )
+    assert re.fullmatch(r"op:[0-9a-f]{24}:[0-9a-f]{32}", first) and re.fullmatch(r"op:[0-9a-f]{24}:[0-9a-f]{32}", second) and first != second
     expect(panel(page).locator(".row.known")).to_have_count(0)
     page.get_by_test_id("tab").first.click()
     expect(panel(page)).to_have_attribute("data-sender", first)
@@ -200,9 +191,7 @@ KNOWN = re.compile(r"(^|\s)known(\s|$)")  # not "unknown"
 
 def fact_requests(page):
     sent = []
-    page.on(
-        "request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/facts") and r.method == "POST" else None
-    )
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/facts") and r.method == "POST" else None)
     return sent
 
 
@@ -307,9 +296,7 @@ def test_every_field_has_a_label(page):
       .map(e => e.outerHTML.slice(0, 80))""")
     assert unlabelled == []
     schema_count = page.evaluate("document.querySelectorAll('section.call.active .profile .row').length")
-    labels = page.evaluate(
-        "[...document.querySelectorAll('section.call.active .profile .row > label')].filter(l => l.control || l.id).length"
-    )
+    labels = page.evaluate("[...document.querySelectorAll('section.call.active .profile .row > label')].filter(l => l.control || l.id).length")
     assert labels == schema_count > 15
 
 

@@ -1,18 +1,10 @@
 """Kiosk API: visits, button answers, the number keypad, ending a visit, config."""
-
 import httpx
 import pytest
 
 
-BAD_SENDERS = [
-    "op:0123456789ab",
-    "kiosk:short",
-    "kiosk:0123456789abcdef",
-    "kiosk:" + "0" * 24 + ":" + "0" * 32,
-    "",
-    None,
-    12,
-]
+BAD_SENDERS = ["op:0123456789ab", "kiosk:short", "kiosk:0123456789abcdef", "kiosk:" + "0" * 24 + ":" + "0" * 32,
+               "", None, 12]
 
 
 def post(gateway_url, path, json=None):
@@ -80,9 +72,7 @@ def test_keypad_sets_number_fact(gateway_url, fake_only):
     fake_only.age_buttons = False
     try:
         turn = post(gateway_url, "/kiosk/api/session").json()
-        assert turn["asking"]["fact"] == "age" and not [
-            b for m in turn["messages"] for b in m["buttons"] if "age" in b["payload"]
-        ]
+        assert turn["asking"]["fact"] == "age" and not [b for m in turn["messages"] for b in m["buttons"] if "age" in b["payload"]]
         turn = post(gateway_url, "/kiosk/api/facts", {"sender": turn["sender"], "facts": {"age": "85"}}).json()
         assert fake_only.received[turn["sender"]][-1] == '/inform{"age":85}'
         assert "您输入的是 八十五 岁" in turn["messages"][-1]["text"] and turn["asking"] is None  # echoed first
@@ -111,7 +101,6 @@ def test_bad_bodies(gateway_url):
 def known_facts(rasa_url, sender):
     """The facts the conversation holds, straight from the Rasa tracker."""
     from policy_kb.facts import FACT_NAMES
-
     slots = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=10).json().get("slots", {})
     return {k: slots[k] for k in FACT_NAMES if slots.get(k) is not None}
 
@@ -137,11 +126,8 @@ def test_end_wipes_the_conversation(gateway_url, rasa_url):
     keyed(gateway_url, sender, {"age": 82})
     assert known_facts(rasa_url, sender).get("age") == 82
     # the page uses navigator.sendBeacon when it closes, which posts text/plain
-    r = httpx.post(
-        f"{gateway_url}/kiosk/api/end",
-        content=f'{{"sender": "{sender}"}}'.encode(),
-        headers={"Content-Type": "text/plain;charset=UTF-8"},
-    )
+    r = httpx.post(f"{gateway_url}/kiosk/api/end", content=f'{{"sender": "{sender}"}}'.encode(),
+                   headers={"Content-Type": "text/plain;charset=UTF-8"})
     assert r.status_code == 200 and r.json() == {"ok": True}
     assert known_facts(rasa_url, sender) == {}
     events = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=10).json().get("events") or []

@@ -1,5 +1,4 @@
 """The kiosk in a real headless Chromium: buttons only, every bot message read aloud, idle timeout."""
-
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -53,11 +52,8 @@ def wait_spoken(page):
 def screen_by_buttons(page, spoken, max_steps=25):
     for _ in range(max_steps):
         wait_spoken(page)
-        spoken.extend(
-            page.locator("[data-testid=bot-message]").evaluate_all(
-                "els => els.map(e => [e.dataset.voice, JSON.parse(e.dataset.parts)])"
-            )
-        )
+        spoken.extend(page.locator("[data-testid=bot-message]").evaluate_all(
+            "els => els.map(e => [e.dataset.voice, JSON.parse(e.dataset.parts)])"))
         if page.locator("body[data-state=result]").count():
             return
         choices = page.get_by_test_id("choice")
@@ -69,17 +65,14 @@ def screen_by_buttons(page, spoken, max_steps=25):
         else:
             pick = next((t for t in PREFERRED if t in titles), None)
             (choices.filter(has_text=re.compile(f"^{pick}$")) if pick else choices.first).click()
-        page.wait_for_function(
-            """before => !document.body.classList.contains('busy') && JSON.stringify(
+        page.wait_for_function("""before => !document.body.classList.contains('busy') && JSON.stringify(
             [...document.querySelectorAll('[data-testid=bot-message]')].map(e => e.innerText)) !== JSON.stringify(before)""",
-            arg=before,
-        )
+                               arg=before)
     raise AssertionError("no result after %d steps" % max_steps)
 
 
 def known_facts(rasa_url, sender):
     from policy_kb.facts import FACT_NAMES
-
     slots = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=10).json().get("slots", {})
     return {k: slots[k] for k in FACT_NAMES if slots.get(k) is not None}
 
@@ -189,9 +182,7 @@ def test_kiosk_keypad_when_no_buttons(page, fake_only, espeak):
         expect(page.get_by_test_id("bot-message").last).to_have_text("您输入的是 九十二 岁，对吗？")
         page.get_by_test_id("choice").filter(has_text="是").first.click()
         expect(page.get_by_test_id("bot-message").last).not_to_contain_text("您输入的是")
-        sender = next(
-            s for s, msgs in fake_only.received.items() if s.startswith("kiosk:") and '/inform{"age":92}' in msgs
-        )
+        sender = next(s for s, msgs in fake_only.received.items() if s.startswith("kiosk:") and '/inform{"age":92}' in msgs)
         assert fake_only.conversations[sender].slots["age"] == 92
     finally:
         fake_only.age_buttons = True

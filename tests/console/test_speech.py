@@ -1,5 +1,4 @@
 """bot.kiosk.speech: the pluggable recogniser interface, tested with a fake recogniser."""
-
 import httpx
 import pytest
 
@@ -70,12 +69,8 @@ def test_kiosk_config_shows_microphone_only_with_recognizer(gateway_url, start_g
 def test_listen_endpoint_sends_what_was_heard(gateway_url, fake_recognizer, fake_only):
     session = httpx.post(f"{gateway_url}/kiosk/api/session").json()
     sender = session["sender"]
-    r = httpx.post(
-        f"{gateway_url}/kiosk/api/listen",
-        params={"sender": sender},
-        content=b"\x1aE\xdf\xa3fake-webm",
-        headers={"Content-Type": "audio/webm;codecs=opus"},
-    )
+    r = httpx.post(f"{gateway_url}/kiosk/api/listen", params={"sender": sender}, content=b"\x1aE\xdf\xa3fake-webm",
+                   headers={"Content-Type": "audio/webm;codecs=opus"})
     assert r.status_code == 200, r.text
     assert r.json()["heard"] == "我是低保户"
     assert fake_only.received[sender][-1] == "我是低保户"
@@ -89,7 +84,6 @@ def test_listen_failure_is_kind(gateway_url, fake_recognizer):
     assert r.status_code == 422 and "再说一遍" in r.json()["detail"]
     r = httpx.post(f"{gateway_url}/kiosk/api/listen", params={"sender": "op:123"}, content=b"abc")
     assert r.status_code == 404
-    big = httpx.post(
-        f"{gateway_url}/kiosk/api/listen", params={"sender": sender}, content=b"x" * (speech.MAX_AUDIO_BYTES + 1)
-    )
+    big = httpx.post(f"{gateway_url}/kiosk/api/listen", params={"sender": sender},
+                     content=b"x" * (speech.MAX_AUDIO_BYTES + 1))
     assert big.status_code == 413 and "太多" in big.json()["detail"]

@@ -1,5 +1,4 @@
 """GET /api/tts: real espeak-ng audio (duration and non-silence), cache, bounds, no shell."""
-
 import hashlib
 import time
 
@@ -61,7 +60,6 @@ def test_tts_unavailable_falls_back(start_gateway):
 
 def test_audio_stats_silence(tmp_path):
     import wave
-
     path = tmp_path / "silence.wav"
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
@@ -88,7 +86,6 @@ def test_tts_cache_names_tell_nothing_and_stay_bounded(start_gateway, espeak, tm
     old = next(cache.glob("*.wav"))
     stamp = time.time() - 2 * 24 * 3600
     import os
-
     os.utime(old, (stamp, stamp))
     assert get(url, "请问老人生活能自理吗？").status_code == 200
     assert not old.exists()

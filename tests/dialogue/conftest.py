@@ -1,6 +1,5 @@
 """Drive the dialogue core turn by turn, as Rasa would, without a model: each user message comes
 with the intent the NLU would give it (button payloads parse exactly as Rasa parses them)."""
-
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,4 @@
 """The Rasa custom action on tracker fixtures (as rasa_sdk's executor would call it)."""
-
 from __future__ import annotations
 
 import asyncio
@@ -40,14 +39,9 @@ def test_action_sets_fact_slots_and_asks_next_with_buttons():
 
 
 def test_button_payload_entities_are_taken_as_facts():
-    messages, slots = run(
-        tracker(
-            '/inform{"self_care":"dependent"}',
-            "inform",
-            {"age": 83, "economic_status": "minimum_living", "requested_slot": "self_care"},
-            [{"entity": "self_care", "value": "dependent"}],
-        )
-    )
+    messages, slots = run(tracker('/inform{"self_care":"dependent"}', "inform",
+                                  {"age": 83, "economic_status": "minimum_living", "requested_slot": "self_care"},
+                                  [{"entity": "self_care", "value": "dependent"}]))
     assert slots["self_care"] == "dependent"
 
 

@@ -1,5 +1,4 @@
 """The one structured result every channel renders: headline, money first, groups by office."""
-
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -7,13 +6,8 @@ from urllib.parse import parse_qsl
 from actions.dialogue import result_view
 from policy_kb import evaluate
 
-ELDER = {
-    "age": 83,
-    "economic_status": "minimum_living",
-    "self_care": "dependent",
-    "living_situation": "alone",
-    "chronic_conditions": ["hypertension", "diabetes"],
-}
+ELDER = {"age": 83, "economic_status": "minimum_living", "self_care": "dependent", "living_situation": "alone",
+         "chronic_conditions": ["hypertension", "diabetes"]}
 
 
 def view(profile, declined=()):
@@ -50,13 +44,8 @@ def test_a_healthy_elder_of_sixty_five_is_told_no_money_without_a_zero():
 def test_share_fragment_carries_the_facts_and_nothing_else():
     v = view(ELDER)
     back = dict(parse_qsl(v["share"]))
-    assert back == {
-        "age": "83",
-        "economic_status": "minimum_living",
-        "self_care": "dependent",
-        "living_situation": "alone",
-        "chronic_conditions": "hypertension,diabetes",
-    }
+    assert back == {"age": "83", "economic_status": "minimum_living", "self_care": "dependent",
+                    "living_situation": "alone", "chronic_conditions": "hypertension,diabetes"}
 
 
 def test_every_label_comes_from_the_catalogue_and_undecided_facts_are_named():

@@ -1,5 +1,4 @@
 """The screening dialogue as a user meets it: what it asks, what it remembers, what it answers."""
-
 from __future__ import annotations
 from pathlib import Path
 
@@ -38,19 +37,11 @@ def test_closed_questions_offer_buttons_including_dont_know(chat):
 
 def test_full_screening_by_buttons_reaches_result_with_departments(chat):
     chat.say("我爸八十五了")
-    result = finish(
-        chat,
-        {
-            "economic_status": "低保",
-            "self_care": "不能自理",
-            "disability_grade": "没有残疾证",
-            "employee_pension_retired": "都没有",
-            "resident_pension_15y": "都没有",
-            "special_circumstances": "都没有",
-            "living_situation": "独居",
-            "family_care_training": "是",
-        },
-    )
+    result = finish(chat, {
+        "economic_status": "低保", "self_care": "不能自理", "disability_grade": "没有残疾证",
+        "employee_pension_retired": "都没有", "resident_pension_15y": "都没有",
+        "special_circumstances": "都没有", "living_situation": "独居", "family_care_training": "是",
+    })
     assert 8 in result["eligible"] and 11 in result["eligible"] and 25 in result["eligible"]
     assert chat.slots["eligible_services"] == result["eligible"]
     assert chat.slots["requested_slot"] is None
@@ -192,18 +183,11 @@ def test_approximate_age_not_known_exactly_is_taken_at_its_lowest(chat):
 
 def test_result_changes_after_a_late_correction(chat):
     chat.say("我爸八十五了")
-    finish(
-        chat,
-        {
-            "economic_status": "以上都不是",
-            "self_care": "能自理",
-            "disability_grade": "没有残疾证",
-            "employee_pension_retired": "都没有",
-            "resident_pension_15y": "都没有",
-            "special_circumstances": "都没有",
-            "living_situation": "和子女",
-        },
-    )
+    finish(chat, {
+        "economic_status": "以上都不是", "self_care": "能自理", "disability_grade": "没有残疾证",
+        "employee_pension_retired": "都没有", "resident_pension_15y": "都没有",
+        "special_circumstances": "都没有", "living_situation": "和子女",
+    })
     assert 9 not in chat.slots["eligible_services"]
     chat.say("不对，他是低保户", intent="correct")
     assert chat.slots["economic_status"] == "minimum_living"

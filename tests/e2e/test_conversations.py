@@ -1,5 +1,4 @@
 """Conversation stories through the real REST channel, on the trained model and action server."""
-
 from __future__ import annotations
 
 import uuid
@@ -21,9 +20,7 @@ class RestUser:
         self.messages: list[dict[str, Any]] = []
 
     def say(self, text: str) -> list[dict[str, Any]]:
-        r = httpx.post(
-            f"{self.stack.rasa_url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, timeout=30
-        )
+        r = httpx.post(f"{self.stack.rasa_url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, timeout=30)
         r.raise_for_status()
         self.messages = r.json()
         return self.messages
@@ -84,9 +81,7 @@ def test_story(live_stack, story):
             user.say(turn["user"]) if not turn["user"].startswith("tap:") else user.tap(turn["user"][4:].strip())
             slots = user.slots()
             for k, v in (turn.get("slots") or {}).items():
-                assert slots.get(k) == v, (
-                    f"{k}: {slots.get(k)!r} != {v!r} after {turn['user']!r}; bot said {user.text!r}"
-                )
+                assert slots.get(k) == v, f"{k}: {slots.get(k)!r} != {v!r} after {turn['user']!r}; bot said {user.text!r}"
             if "asks" in turn:
                 assert slots.get("requested_slot") == turn["asks"], user.text
             if "not_asks" in turn:
@@ -97,15 +92,7 @@ def test_story(live_stack, story):
 
 def test_no_stack_trace_on_odd_input(live_stack):
     user = RestUser(live_stack)
-    for text in [
-        "",
-        "   ",
-        "😀😀😀",
-        "a" * 3000,
-        "/inform{bad json",
-        "<script>alert(1)</script>",
-        '/inform{"age": 999}',
-    ]:
+    for text in ["", "   ", "😀😀😀", "a" * 3000, "/inform{bad json", "<script>alert(1)</script>", "/inform{\"age\": 999}"]:
         msgs = user.say(text)
         joined = " ".join(m.get("text") or "" for m in msgs)
         assert "Traceback" not in joined and "Error" not in joined

@@ -41,7 +41,6 @@ with HTTP 500), `reset()`; records: `received` [(sender, text)] in arrival order
 messages are not recorded: they never reach Rasa), `forgotten` [sender] on each PUT, and
 `conversations` {sender: Conversation} with `.slots`, `.events`, `.paused`.
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -104,11 +103,8 @@ def parse(text: str) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             unpacked = YAMLStoryReader.unpack_regex_message(Message({"text": text}), domain())
         if unpacked.get("intent"):
-            data.update(
-                intent=dict(unpacked.get("intent")),
-                entities=list(unpacked.get("entities") or []),
-                intent_ranking=list(unpacked.get("intent_ranking") or []),
-            )
+            data.update(intent=dict(unpacked.get("intent")), entities=list(unpacked.get("entities") or []),
+                        intent_ranking=list(unpacked.get("intent_ranking") or []))
     return data
 
 
@@ -128,28 +124,17 @@ def bot_uttered(response: dict[str, Any]):
     draft.update({k: v for k, v in response.items() if v})  # empty values do not overwrite
     return BotUttered(
         text=draft.pop("text", None),
-        data={
-            "elements": draft.pop("elements", None),
-            "quick_replies": draft.pop("quick_replies", None),
-            "buttons": draft.pop("buttons", None),
-            "attachment": draft.pop("attachment", None) or draft.get("image", None),
-            "image": draft.pop("image", None),
-            "custom": draft.pop("custom", None),
-        },
+        data={"elements": draft.pop("elements", None), "quick_replies": draft.pop("quick_replies", None),
+              "buttons": draft.pop("buttons", None),
+              "attachment": draft.pop("attachment", None) or draft.get("image", None),
+              "image": draft.pop("image", None), "custom": draft.pop("custom", None)},
         metadata=draft,
     )
 
 
 def _error(status: int, reason: str, message: str) -> dict[str, Any]:
-    return {
-        "version": RASA_VERSION,
-        "status": "failure",
-        "message": message,
-        "reason": reason,
-        "details": {},
-        "help": None,
-        "code": status,
-    }
+    return {"version": RASA_VERSION, "status": "failure", "message": message, "reason": reason, "details": {},
+            "help": None, "code": status}
 
 
 class Conversation:
@@ -180,11 +165,8 @@ class Conversation:
     def state(self, include_events: str = "AFTER_RESTART") -> dict[str, Any]:
         from rasa.shared.core.trackers import EventVerbosity
 
-        verbosity = (
-            EventVerbosity[include_events.upper()]
-            if include_events.upper() in EventVerbosity.__members__
+        verbosity = EventVerbosity[include_events.upper()] if include_events.upper() in EventVerbosity.__members__ \
             else EventVerbosity.AFTER_RESTART
-        )
         return self.tracker.current_state(verbosity)
 
 
@@ -292,37 +274,19 @@ class FakeRasa:
         data = parse(text)
         data["message_id"] = uuid.uuid4().hex
         data["metadata"] = dict(metadata or {})
-        conv.update(
-            UserUttered(
-                text,
-                data["intent"] or None,
-                data["entities"],
-                parse_data=copy.deepcopy(data),
-                input_channel="rest",
-                message_id=data["message_id"],
-                metadata=data["metadata"],
-            )
-        )
+        conv.update(UserUttered(text, data["intent"] or None, data["entities"], parse_data=copy.deepcopy(data),
+                                input_channel="rest", message_id=data["message_id"], metadata=data["metadata"]))
         intent = (data["intent"] or {}).get("name")
         if conv.paused and intent != "restart":  # Rasa's processor: a paused conversation only listens
             return []
         if intent == "back":  # Rasa's ActionBack: no utter_back in the domain, two rewinds
-            for event in (
-                ActionExecuted("action_back", policy="RulePolicy", confidence=1.0),
-                UserUtteranceReverted(),
-                UserUtteranceReverted(),
-                ActionExecuted(LISTEN),
-            ):
+            for event in (ActionExecuted("action_back", policy="RulePolicy", confidence=1.0),
+                          UserUtteranceReverted(), UserUtteranceReverted(), ActionExecuted(LISTEN)):
                 conv.update(event)
             return []
         action = RULES.get(intent or "", CONVERSE)
-        call = {
-            "next_action": action,
-            "sender_id": sender,
-            "tracker": conv.tracker.current_state(EventVerbosity.ALL),
-            "domain": domain().as_dict(),
-            "version": RASA_VERSION,
-        }
+        call = {"next_action": action, "sender_id": sender, "tracker": conv.tracker.current_state(EventVerbosity.ALL),
+                "domain": domain().as_dict(), "version": RASA_VERSION}
         conv.update(ActionExecuted(action, policy="RulePolicy", confidence=1.0))
         out = CollectingOutputChannel()
         try:
@@ -416,14 +380,8 @@ class FakeRasa:
                 if self.command == "GET" and path == "/version":
                     return self._send(200, {"version": RASA_VERSION, "minimum_compatible_version": "3.5.0"})
                 if self.command == "GET" and path == "/status":
-                    return self._send(
-                        200,
-                        {
-                            "model_file": "fake-rasa (no model: real dialogue, no NLU)",
-                            "model_id": "fake",
-                            "num_active_training_jobs": 0,
-                        },
-                    )
+                    return self._send(200, {"model_file": "fake-rasa (no model: real dialogue, no NLU)",
+                                            "model_id": "fake", "num_active_training_jobs": 0})
                 if self.command == "POST" and path == "/webhooks/rest/webhook":
                     return self._webhook(body)
                 found = _CONVERSATION.fullmatch(path)
@@ -443,9 +401,8 @@ class FakeRasa:
                         return self._send(200, fake.replace(sender, raw))
                     state = fake.append(sender, raw) if isinstance(raw, (list, dict)) else None
                     if state is None:
-                        return self._send(
-                            400, _error(400, "BadRequest", "Couldn't extract a proper event from the request body.")
-                        )
+                        return self._send(400, _error(400, "BadRequest",
+                                                      "Couldn't extract a proper event from the request body."))
                     return self._send(200, state)
                 return self._send(405, _error(405, "MethodNotAllowed", "Method not allowed"))
 

@@ -1,5 +1,4 @@
 """Profiles and payloads for tests that drive the real dialogue (through the fake Rasa or a live one)."""
-
 from __future__ import annotations
 
 import json

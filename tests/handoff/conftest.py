@@ -1,6 +1,5 @@
 """Fixtures of the hand-off tests: the pausing fake Rasa, a gateway with hand-off open, the fake
 WeChat API. The live stack's tests carry the `model` mark (tests/conftest.py)."""
-
 from __future__ import annotations
 
 import pytest
@@ -59,15 +58,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-sync",
-            ],
-        )
+        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                                                               "--disable-background-networking", "--disable-sync"])
         yield b
         b.close()

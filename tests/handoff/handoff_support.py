@@ -4,7 +4,6 @@ the question again), and a gateway served by uvicorn with hand-off open.
 
 The real dialogue's 找人工 answer is checked on the live stack (test_handoff_live.py).
 """
-
 from __future__ import annotations
 
 import json
@@ -57,14 +56,8 @@ class PausingRasa:
         return state
 
     def _bot(self, sender: str, text: str = "", custom: dict | None = None, buttons=None) -> dict[str, Any]:
-        self.events[sender].append(
-            {
-                "event": "bot",
-                "timestamp": time.time(),
-                "text": text or None,
-                "data": {"buttons": buttons, "custom": custom},
-            }
-        )
+        self.events[sender].append({"event": "bot", "timestamp": time.time(), "text": text or None,
+                                    "data": {"buttons": buttons, "custom": custom}})
         out: dict[str, Any] = {"recipient_id": sender}
         if text:
             out["text"] = text
@@ -84,11 +77,8 @@ class PausingRasa:
             self.events[sender] = [{"event": "restart", "timestamp": time.time()}]
             return [self._bot(sender, "好的，我们重新开始。" + QUESTION)]
         if text == "/human_handoff" or _HUMAN.search(text):
-            return [
-                self._bot(sender, DEPARTMENTS),
-                self._bot(sender, custom={"type": "handoff_request"}),
-                self._bot(sender, "我们接着说：" + QUESTION),
-            ]
+            return [self._bot(sender, DEPARTMENTS), self._bot(sender, custom={"type": "handoff_request"}),
+                    self._bot(sender, "我们接着说：" + QUESTION)]
         if re.search(r"\d+", text):
             low = {"title": "低保", "payload": '/inform{"economic_status":"minimum_living"}'}
             return [self._bot(sender, NEXT, buttons=[low])]
@@ -100,13 +90,8 @@ class PausingRasa:
             m = re.search(r"(\d+)", e.get("text") or "") if e["event"] == "user" else None
             if m:
                 slots["age"] = int(m.group(1))
-        return {
-            "sender_id": sender,
-            "slots": slots,
-            "events": list(self.events.get(sender, [])),
-            "paused": self.paused(sender),
-            "latest_message": {},
-        }
+        return {"sender_id": sender, "slots": slots, "events": list(self.events.get(sender, [])),
+                "paused": self.paused(sender), "latest_message": {}}
 
     def _handler(self):
         fake = self
@@ -151,10 +136,8 @@ class PausingRasa:
             def do_GET(self):
                 m = re.fullmatch(r"/conversations/([^/?]+)/tracker(\?.*)?", self.path)
                 if not m:
-                    return self._send(
-                        {"status": "ok"} if self.path.startswith("/status") else {"error": "nf"},
-                        200 if self.path.startswith("/status") else 404,
-                    )
+                    return self._send({"status": "ok"} if self.path.startswith("/status") else {"error": "nf"},
+                                      200 if self.path.startswith("/status") else 404)
                 with fake.lock:
                     self._send(fake.tracker(unquote(m.group(1))))
 
@@ -164,13 +147,8 @@ class PausingRasa:
 def settings_for(rasa_url: str, **overrides):
     from bot.settings import Settings
 
-    values = dict(
-        rasa_url=rasa_url,
-        operator_token=OPERATOR_TOKEN,
-        data_dir=tempfile.mkdtemp(prefix="czyl-handoff-test-"),
-        **UNLIMITED,
-        **OPEN_ALWAYS,
-    )
+    values = dict(rasa_url=rasa_url, operator_token=OPERATOR_TOKEN,
+                  data_dir=tempfile.mkdtemp(prefix="czyl-handoff-test-"), **UNLIMITED, **OPEN_ALWAYS)
     values.update(overrides)
     return Settings(**values)
 

@@ -1,6 +1,5 @@
 """Live hand-off over HTTP: 找人工 queues, an operator takes it (the bot pauses), talks, hands back
 or closes; the refusals; the hours; WeChat through the customer-service API."""
-
 from __future__ import annotations
 
 import datetime as dt
@@ -131,7 +130,6 @@ def test_forgetting_the_chat_forgets_the_handoff(gateway):
     assert op(url, case, method="GET").status_code == 404
     assert events(url, sender) == {"state": "none", "events": []}
     import sqlalchemy as sa
-
     desk = gateway.app.state.handoff
     with desk.store.engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from handoff_messages")).scalar() == 0
@@ -143,14 +141,8 @@ def test_refusals(gateway):
     ask_for_person(url, sender)
     case = queue(url)["cases"][-1]["id"]
     # operator endpoints need the token
-    for path, method in [
-        ("", "GET"),
-        (f"/{case}", "GET"),
-        (f"/{case}/take", "POST"),
-        (f"/{case}/send", "POST"),
-        (f"/{case}/resume", "POST"),
-        (f"/{case}/close", "POST"),
-    ]:
+    for path, method in [("", "GET"), (f"/{case}", "GET"), (f"/{case}/take", "POST"), (f"/{case}/send", "POST"),
+                         (f"/{case}/resume", "POST"), (f"/{case}/close", "POST")]:
         for headers in ({}, {"X-Operator-Token": "wrong-token-wrong-token-wrong"}):
             r = httpx.request(method, f"{url}/operator/api/handoff{path}", headers=headers, json={"text": "x"})
             assert r.status_code == 401, (path, r.status_code)
@@ -237,12 +229,8 @@ def test_wechat_user_gets_operator_messages_by_customer_service_api(start_gatewa
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from channels.wechat_sim import WeChatSim
 
-    served = start_gateway(
-        wechat_token="wxtoken123",
-        wechat_appid=wechat_api.appid,
-        wechat_secret=wechat_api.secret,
-        wechat_api_base=wechat_api.url,
-    )
+    served = start_gateway(wechat_token="wxtoken123", wechat_appid=wechat_api.appid,
+                           wechat_secret=wechat_api.secret, wechat_api_base=wechat_api.url)
     wx = WeChatSim(served.url, "wxtoken123")
     reply = wx.reply(wx.post(wx.text("openid_abc", "我要找人工")))
     assert reply["Content"].startswith("好的，已经帮您转人工客服了")

@@ -5,7 +5,6 @@ The widget is the real chat page with its own hook: chat.js loads /widget/handof
 ElderChatHandoff.start() when a message with custom.type "handoff" arrives, and shows each text
 as a message from 人工客服 (.msg.operator).
 """
-
 from __future__ import annotations
 
 import re
@@ -16,7 +15,6 @@ from handoff_support import NEXT, OPERATOR_TOKEN, SHOTS
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
 
 def send(page, text):
     page.locator("#input").fill(text)
@@ -32,12 +30,10 @@ def handoff_message_arrived(page):
 
 def test_operator_takes_a_widget_chat_then_the_bot_resumes(browser, gateway):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    user_ctx = browser.new_context(
-        base_url=gateway.url, viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True
-    )
-    op_ctx = browser.new_context(
-        base_url=gateway.url, viewport={"width": 1440, "height": 1000}, locale="zh-CN", bypass_csp=True
-    )
+    user_ctx = browser.new_context(base_url=gateway.url, viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                   bypass_csp=True)
+    op_ctx = browser.new_context(base_url=gateway.url, viewport={"width": 1440, "height": 1000}, locale="zh-CN",
+                                 bypass_csp=True)
     try:
         user = user_ctx.new_page()
         user.set_default_timeout(15000)

@@ -1,7 +1,6 @@
 """On the real stack (Rasa + actions on the trained model): the dialogue's 找人工 answer becomes a
 place in the queue, taking it pauses Rasa for real (a message sent straight to Rasa gets no
 answer), and after the hand-back the bot answers again."""
-
 from __future__ import annotations
 
 import httpx
@@ -42,9 +41,8 @@ def test_pause_really_stops_the_bot_and_resume_brings_it_back(live_stack, live_g
     assert httpx.post(f"{url}/operator/api/handoff/{case['id']}/take", headers=AUTH, timeout=30).status_code == 200
     assert tracker(live_stack, sender)["paused"] is True
     # straight to Rasa, past the gateway: the paused conversation gets no answer at all
-    direct = httpx.post(
-        f"{live_stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "低保"}, timeout=60
-    )
+    direct = httpx.post(f"{live_stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "低保"},
+                        timeout=60)
     assert direct.status_code == 200 and direct.json() == []
     assert [m["text"] for m in chat(url, sender, "她是低保户")] == ["已转给人工客服，请稍等"]
 

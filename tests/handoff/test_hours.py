@@ -1,5 +1,4 @@
 """HANDOFF_HOURS / HANDOFF_DAYS read as the team works (local time in HANDOFF_TIMEZONE)."""
-
 import datetime as dt
 
 import pytest
@@ -32,10 +31,8 @@ def test_several_spans_and_days():
     assert Hours.from_settings("00:00-24:00", "1-7", "Asia/Shanghai").describe() == "每天 00:00–24:00"
 
 
-@pytest.mark.parametrize(
-    "hours,days",
-    [("8:30", "1-5"), ("17:30-08:30", "1-5"), ("25:00-26:00", "1-5"), ("08:30-17:30", "0-5"), ("08:30-17:30", "mon")],
-)
+@pytest.mark.parametrize("hours,days", [("8:30", "1-5"), ("17:30-08:30", "1-5"), ("25:00-26:00", "1-5"),
+                                        ("08:30-17:30", "0-5"), ("08:30-17:30", "mon")])
 def test_bad_settings_are_refused(hours, days):
     with pytest.raises(HoursError):
         Hours.from_settings(hours, days, "Asia/Shanghai")

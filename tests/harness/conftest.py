@@ -1,5 +1,4 @@
 """The evidence tools' own tests: scripts/ importable, and a fake dialogue turn to drive them."""
-
 import sys
 from pathlib import Path
 from types import SimpleNamespace

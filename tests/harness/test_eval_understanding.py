@@ -1,5 +1,4 @@
 """scripts/eval_understanding.py: the metrics, computed on a tiny corpus with a scripted bot."""
-
 import json
 
 import eval_understanding as EU
@@ -11,29 +10,17 @@ AGE_Q = "老人今年多大岁数？"
 
 # The scripted bot's reply to each fixture utterance (tests/harness/fixtures/blind.yml).
 SCRIPT = {
-    "俺爹今年八十三了": outcome(
-        {"age": 83, "requested_slot": "economic_status"}, "记下了：年龄：83周岁。", "家里是低保户吗？"
-    ),
-    "我妈吃低保": outcome(
-        {"requested_slot": "confirm:economic_status", "confirm_value": "minimum_living"}, "您是说低保，对吗？"
-    ),
-    "三级残疾有没有补助？": outcome(
-        {"disability_grade": 3, "requested_slot": "age"}, "记下了：残疾人证等级：三级。", AGE_Q
-    ),
-    "这个俺也说不上来": outcome(
-        {"declined_facts": ["self_care"], "requested_slot": "age"}, "没关系，这个先放一放。", AGE_Q
-    ),
+    "俺爹今年八十三了": outcome({"age": 83, "requested_slot": "economic_status"}, "记下了：年龄：83周岁。", "家里是低保户吗？"),
+    "我妈吃低保": outcome({"requested_slot": "confirm:economic_status", "confirm_value": "minimum_living"}, "您是说低保，对吗？"),
+    "三级残疾有没有补助？": outcome({"disability_grade": 3, "requested_slot": "age"}, "记下了：残疾人证等级：三级。", AGE_Q),
+    "这个俺也说不上来": outcome({"declined_facts": ["self_care"], "requested_slot": "age"}, "没关系，这个先放一放。", AGE_Q),
     "她住在5楼，上下楼不方便": outcome({"age": 5}, "好的，已经改成：年龄：5周岁。"),
     "一直种地，没在单位上过班": outcome({"employee_pension_retired": False, "resident_pension_15y": False}, "记下了。"),
     "就我爸一个人住": outcome({"living_situation": "with_family"}, "记下了：和家人同住。"),
-    "自己能做饭能走路": outcome(
-        {"requested_slot": "confirm:self_care", "confirm_value": "partial"}, "您是说半失能，对吗？"
-    ),
+    "自己能做饭能走路": outcome({"requested_slot": "confirm:self_care", "confirm_value": "partial"}, "您是说半失能，对吗？"),
 }
 REAL_SCRIPT = {
-    "高龄津贴一个月多少钱": outcome(
-        {}, "高龄津贴：80至89周岁每月不低于70元。请向长治市民政局（所在县区民政部门）申请。"
-    ),
+    "高龄津贴一个月多少钱": outcome({}, "高龄津贴：80至89周岁每月不低于70元。请向长治市民政局（所在县区民政部门）申请。"),
     "八十五岁的老人有什么补贴": outcome({}, "高龄津贴每月不低于170元，长治市民政局发放。"),
     "坐公交要多大岁数免费": outcome({}, "65周岁以上免费乘坐市内公交车。"),
     "住院能报销多少": outcome({}, "这个不在养老服务清单里，可以问问医保部门。"),
@@ -97,20 +84,10 @@ def test_a_reply_naming_a_service_to_an_off_list_question_is_a_claim(fixtures, s
 
 
 def test_question_recognised_only_when_the_reply_answers_from_the_list(monkeypatch):
-    e = {
-        "id": "q",
-        "kind": "question",
-        "asked": None,
-        "text": "三级残疾有没有补助？",
-        "facts": {},
-        "prior": {},
-        "unknown": [],
-    }
-    answer = outcome(
-        {"requested_slot": "age"},
-        "三级残疾的老人，符合条件的可以领困难残疾人生活补贴，找长治市民政局。",
-        "要帮您查查老人自己的情况吗？老人今年多大岁数？",
-    )
+    e = {"id": "q", "kind": "question", "asked": None, "text": "三级残疾有没有补助？", "facts": {}, "prior": {},
+         "unknown": []}
+    answer = outcome({"requested_slot": "age"}, "三级残疾的老人，符合条件的可以领困难残疾人生活补贴，找长治市民政局。",
+                     "要帮您查查老人自己的情况吗？老人今年多大岁数？")
     monkeypatch.setattr(H, "turn", lambda *a: answer)
     assert EU.judge_blind(e, H.Nlu("none"), None)["question_recognised"]
     # A screening question that mentions a service (培训补贴) is not an answer.
@@ -125,21 +102,13 @@ def test_question_recognised_only_when_the_reply_answers_from_the_list(monkeypat
 
 
 def test_a_fact_restated_as_known_is_no_change(monkeypatch):
-    e = {
-        "id": "p",
-        "kind": "statement",
-        "asked": None,
-        "text": "她82了",
-        "facts": {"age": 82},
-        "prior": {"age": 82},
-        "unknown": [],
-    }
+    e = {"id": "p", "kind": "statement", "asked": None, "text": "她82了", "facts": {"age": 82}, "prior": {"age": 82},
+         "unknown": []}
     seen = {}
 
     def bot(slots, msg, today):
         seen.update(slots)
         return outcome({"age": 82})
-
     monkeypatch.setattr(H, "turn", bot)
     r = EU.judge_blind(e, H.Nlu("none"), None)
     assert r["exact"] and not r["wrong"] and seen == {"age": 82}
@@ -158,17 +127,14 @@ def test_amount_strings_come_from_the_list():
     assert not H.has_amount("每月170元", H.amount_tokens(8)) and not H.has_amount("70.5元", ["70元"])
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        (None, "找不到盲测语料文件"),
-        ("- [not, a, mapping]\n", "不是键值对"),
-        ("- {id: x1, text: 我妈八十, facts: {agee: 80}}\n", "agee"),
-        ("- {id: x2, text: 我妈八十, facts: {age: 八十}}\n", "x2"),
-        ("- {id: x3, text: 我妈八十, kind: rumour}\n", "kind"),
-        (": : :\n", "YAML"),
-    ],
-)
+@pytest.mark.parametrize("content, message", [
+    (None, "找不到盲测语料文件"),
+    ("- [not, a, mapping]\n", "不是键值对"),
+    ("- {id: x1, text: 我妈八十, facts: {agee: 80}}\n", "agee"),
+    ("- {id: x2, text: 我妈八十, facts: {age: 八十}}\n", "x2"),
+    ("- {id: x3, text: 我妈八十, kind: rumour}\n", "kind"),
+    (": : :\n", "YAML"),
+])
 def test_bad_input_file_exits_2_with_a_clear_message(tmp_path, fixtures, capsys, content, message):
     path = tmp_path / "corpus.yml"
     if content is not None:
@@ -197,12 +163,7 @@ def test_nlu_parses_are_cached_per_model_file(tmp_path, monkeypatch):
         async def parse_message(self, text):
             Agent.calls += 1
             return parsed
-
-    monkeypatch.setattr(
-        H.Nlu,
-        "_load",
-        lambda self: setattr(self, "agent", Agent()) or setattr(self, "loop", __import__("asyncio").new_event_loop()),
-    )
+    monkeypatch.setattr(H.Nlu, "_load", lambda self: setattr(self, "agent", Agent()) or setattr(self, "loop", __import__("asyncio").new_event_loop()))
     nlu = H.Nlu("rasa", cache_dir=tmp_path)
     msg = nlu.parse("俺八十了")
     assert (msg.intent, msg.confidence, msg.entities[0]["value"]) == ("inform", 0.9, "八十")
@@ -217,21 +178,10 @@ def test_nlu_parses_are_cached_per_model_file(tmp_path, monkeypatch):
 
 
 def test_offering_a_questions_condition_for_confirmation_is_no_wrong_reading(monkeypatch):
-    e = {
-        "id": "c",
-        "kind": "question",
-        "asked": None,
-        "text": "三级残疾有没有补助？",
-        "facts": {},
-        "prior": {},
-        "unknown": [],
-        "conditions": {"disability_grade": 3},
-    }
-    reply = outcome(
-        {"requested_slot": "confirm:disability_grade", "confirm_value": "3"},
-        "三级残疾的老人，困难的可以领困难残疾人生活补贴（长治市民政局）。",
-        "老人是三级残疾吗？",
-    )
+    e = {"id": "c", "kind": "question", "asked": None, "text": "三级残疾有没有补助？", "facts": {}, "prior": {},
+         "unknown": [], "conditions": {"disability_grade": 3}}
+    reply = outcome({"requested_slot": "confirm:disability_grade", "confirm_value": "3"},
+                    "三级残疾的老人，困难的可以领困难残疾人生活补贴（长治市民政局）。", "老人是三级残疾吗？")
     monkeypatch.setattr(H, "turn", lambda *a: reply)
     r = EU.judge_blind(e, H.Nlu("none"), None)
     assert r["exact"] and r["condition_suggested"] and not r["confirm_wrong"] and r["question_recognised"]
@@ -245,7 +195,6 @@ def test_a_turn_that_raises_is_counted_not_fatal(fixtures, scripted, capsys, tmp
         if msg.text == "我妈吃低保":
             raise RuntimeError("boom")
         return scripted[msg.text]
-
     monkeypatch.setattr(H, "turn", broken)
     out = tmp_path / "r.json"
     code, printed = run(fixtures, capsys, "--json", str(out), "--fails", "20")

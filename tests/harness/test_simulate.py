@@ -1,6 +1,5 @@
 """scripts/simulate.py: personas, answers drawn from the corpus, and the screening figures,
 on a scripted bot that asks the age, then where the elder lives, then tells the result."""
-
 import json
 import random
 
@@ -11,16 +10,11 @@ from conftest import outcome
 
 from policy_kb import evaluate
 
-HEARD = {
-    "就她一个人过": {"living_situation": "alone"},
-    "跟儿子他们住": {"living_situation": "alone"},  # misheard
-    "我妈是五保户": {"economic_status": "extreme_poverty"},
-}
+HEARD = {"就她一个人过": {"living_situation": "alone"}, "跟儿子他们住": {"living_situation": "alone"},  # misheard
+         "我妈是五保户": {"economic_status": "extreme_poverty"}}
 ASKED = ("age", "living_situation")
-LIVING_BUTTONS = [
-    {"title": t, "payload": H.inform_payload({"living_situation": v})}
-    for t, v in (("独居", "alone"), ("同住", "with_family"))
-] + [{"title": "不清楚", "payload": "/dont_know"}]
+LIVING_BUTTONS = [{"title": t, "payload": H.inform_payload({"living_situation": v})}
+                  for t, v in (("独居", "alone"), ("同住", "with_family"))] + [{"title": "不清楚", "payload": "/dont_know"}]
 
 
 def bot(slots, msg, today):
@@ -32,11 +26,8 @@ def bot(slots, msg, today):
     profile.update(heard)
     for f in ASKED:
         if f not in profile:
-            return outcome(
-                {**heard, "requested_slot": f, "asked_group": f},
-                f"问{f}",
-                buttons=LIVING_BUTTONS if f == "living_situation" else None,
-            )
+            return outcome({**heard, "requested_slot": f, "asked_group": f}, f"问{f}",
+                           buttons=LIVING_BUTTONS if f == "living_situation" else None)
     return outcome({**heard, "eligible_services": evaluate(profile)["eligible"], "requested_slot": None}, "结果")
 
 
@@ -94,7 +85,6 @@ def test_a_question_asked_again_and_again_is_counted_and_capped(monkeypatch, fix
         if msg.text.startswith("/") or "age" in slots:
             return bot(slots, msg, today)
         return outcome({"requested_slot": "age", "asked_group": "age"}, "没听明白。问age")
-
     monkeypatch.setattr(H, "turn", deaf)
     corpus = H.load_blind(fixtures / "sim_blind.yml")
     (r,) = run([persona(age=66, living_situation="alone")], corpus)
@@ -115,16 +105,8 @@ def test_confirmations_are_answered_from_the_persona():
 
 
 def test_buttons_are_chosen_by_the_persona_values():
-    group = [
-        {
-            "title": "都没有",
-            "payload": H.inform_payload({"special_family_planning": False, "veteran_category": "none"}),
-        },
-        {
-            "title": "军人",
-            "payload": H.inform_payload({"special_circumstances": "veteran", "special_family_planning": False}),
-        },
-    ]
+    group = [{"title": "都没有", "payload": H.inform_payload({"special_family_planning": False, "veteran_category": "none"})},
+             {"title": "军人", "payload": H.inform_payload({"special_circumstances": "veteran", "special_family_planning": False})}]
     asked = H.GROUPS["special_circumstances"]
     assert S.button_for(group, asked, persona(veteran_category="demobilized_veteran")) == group[1]["payload"]
     assert S.button_for(group, asked, persona()) == group[0]["payload"]
@@ -132,21 +114,8 @@ def test_buttons_are_chosen_by_the_persona_values():
 
 def test_json_and_bad_input(fixtures, scripted, tmp_path, capsys):
     out = tmp_path / "s.json"
-    code = S.main(
-        [
-            str(fixtures / "sim_blind.yml"),
-            "--cases",
-            str(fixtures / "cases"),
-            "--nlu",
-            "none",
-            "--random",
-            "3",
-            "--json",
-            str(out),
-            "--fails",
-            "1",
-        ]
-    )
+    code = S.main([str(fixtures / "sim_blind.yml"), "--cases", str(fixtures / "cases"), "--nlu", "none",
+                   "--random", "3", "--json", str(out), "--fails", "1"])
     assert code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["screenings"] == 6 and len(data["screenings_detail"]) == 6
@@ -170,26 +139,12 @@ def test_runs_against_the_real_dialogue_core(fixtures, capsys):
 
 
 def test_group_buttons_answers_grouped_questions_by_button(monkeypatch, fixtures):
-    corpus = [
-        {
-            "id": "g1",
-            "asked": "pension",
-            "text": "一直种地",
-            "facts": {"employee_pension_retired": False},
-            "kind": "answer",
-            "prior": {},
-            "unknown": [],
-            "ambiguous": False,
-        }
-    ]
+    corpus = [{"id": "g1", "asked": "pension", "text": "一直种地", "facts": {"employee_pension_retired": False},
+               "kind": "answer", "prior": {}, "unknown": [], "ambiguous": False}]
     sim = S.Screening(persona(), S.START, H.Nlu("none"), None, random.Random(0), S.answer_pool(corpus))
     sim.slots = {"requested_slot": "employee_pension_retired", "asked_group": "pension"}
-    buttons = [
-        {
-            "title": "都没有",
-            "payload": H.inform_payload({"employee_pension_retired": False, "resident_pension_15y": False}),
-        }
-    ]
+    buttons = [{"title": "都没有", "payload": H.inform_payload({"employee_pension_retired": False,
+                                                                "resident_pension_15y": False})}]
     assert sim.reply_to([{"text": "哪种养老金？", "buttons": buttons}]) == "一直种地"
     sim.group_buttons = True
     assert sim.reply_to([{"text": "哪种养老金？", "buttons": buttons}]) == buttons[0]["payload"] and sim.fallbacks == 0
@@ -200,7 +155,6 @@ def test_a_turn_that_raises_ends_that_screening_only(monkeypatch, fixtures):
         if msg.text.startswith("/inform"):
             raise KeyError("x")
         return bot(slots, msg, today)
-
     monkeypatch.setattr(H, "turn", broken)
     (r,) = run([persona(living_situation="alone")], H.load_blind(fixtures / "sim_blind.yml"))
     assert r["end"] == "error" and not r["exact"] and S.summarise([r])["errors"] == 1

@@ -2,7 +2,6 @@
 whole gateway (bot.app.create_app) served by uvicorn, and a real headless Chromium at the kiosk's
 two screen sizes. Screenshots go to a temporary folder (SCREENSHOT_DIR, default
 <tmp>/czyl-screenshots); only `make screenshots` copies them into docs/."""
-
 from __future__ import annotations
 
 import os
@@ -22,15 +21,8 @@ from dialogue_rasa import DialogueRasa  # noqa: E402
 from kiosk_support import SIZES  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 DATA_DIR = Path(tempfile.mkdtemp(prefix="czyl-kiosk-test-"))
 UNLIMITED = {"rate_ip_per_minute": 1e6, "rate_sender_per_minute": 1e6}
 

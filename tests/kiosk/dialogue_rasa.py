@@ -7,7 +7,6 @@ metadata), and the slots they set are kept as Rasa keeps them. Only button paylo
 Speaks Rasa 3.6's JSON: POST /webhooks/rest/webhook {"sender", "message", "metadata"},
 GET /conversations/<id>/tracker, PUT /conversations/<id>/tracker/events [] (forget).
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -44,10 +43,8 @@ def parse(text: str) -> dict[str, Any]:
     except ValueError:
         values = {}
     values = values if isinstance(values, dict) else {}
-    return {
-        "intent": {"name": m.group(1), "confidence": 1.0},
-        "entities": [{"entity": k, "value": v} for k, v in values.items() if k in DOMAIN.get("entities", [])],
-    }
+    return {"intent": {"name": m.group(1), "confidence": 1.0},
+            "entities": [{"entity": k, "value": v} for k, v in values.items() if k in DOMAIN.get("entities", [])]}
 
 
 class Conversation:
@@ -79,36 +76,19 @@ class DialogueRasa:
         conv = self.conversations.setdefault(sender, Conversation())
         parsed = parse(text)
         latest = {"text": text, **parsed, "metadata": metadata or {}, "message_id": None}
-        conv.events.append(
-            {
-                "event": "user",
-                "timestamp": time.time(),
-                "text": text,
-                "parse_data": latest,
-                "metadata": metadata or {},
-                "input_channel": "rest",
-            }
-        )
+        conv.events.append({"event": "user", "timestamp": time.time(), "text": text, "parse_data": latest,
+                            "metadata": metadata or {}, "input_channel": "rest"})
         action = ActionRestartConversation() if parsed["intent"]["name"] == "restart" else ActionConverse()
-        tracker = Tracker(
-            sender_id=sender,
-            slots=dict(conv.slots),
-            latest_message=latest,
-            events=list(conv.events),
-            paused=False,
-            followup_action=None,
-            active_loop={},
-            latest_action_name="action_listen",
-        )
+        tracker = Tracker(sender_id=sender, slots=dict(conv.slots), latest_message=latest, events=list(conv.events),
+                          paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
         dispatcher = CollectingDispatcher()
         events = _POOL.submit(asyncio.run, action.run(dispatcher, tracker, DOMAIN)).result()
         conv.events.append({"event": "action", "name": action.name(), "timestamp": time.time()})
         out = []
         for m in dispatcher.messages:
             data = {"buttons": m.get("buttons") or None, "custom": m.get("custom")}
-            conv.events.append(
-                {"event": "bot", "timestamp": time.time(), "text": m.get("text"), "data": data, "metadata": {}}
-            )
+            conv.events.append({"event": "bot", "timestamp": time.time(), "text": m.get("text"), "data": data,
+                                "metadata": {}})
             reply = {"recipient_id": sender}
             if m.get("text"):
                 reply["text"] = m["text"]
@@ -123,21 +103,14 @@ class DialogueRasa:
                 conv.events.append({"event": "restart", "timestamp": time.time()})
             elif e.get("event") == "slot" and e.get("name") in conv.slots:
                 conv.slots[e["name"]] = e.get("value")
-                conv.events.append(
-                    {"event": "slot", "timestamp": time.time(), "name": e["name"], "value": e.get("value")}
-                )
+                conv.events.append({"event": "slot", "timestamp": time.time(), "name": e["name"],
+                                    "value": e.get("value")})
         return out
 
     def tracker(self, sender: str) -> dict[str, Any]:
         conv = self.conversations.get(sender) or Conversation()
-        return {
-            "sender_id": sender,
-            "slots": dict(conv.slots),
-            "events": list(conv.events),
-            "latest_message": {},
-            "paused": False,
-            "active_loop": {},
-        }
+        return {"sender_id": sender, "slots": dict(conv.slots), "events": list(conv.events),
+                "latest_message": {}, "paused": False, "active_loop": {}}
 
     def _handler(self):
         fake = self

@@ -1,5 +1,4 @@
 """Shared bits of the kiosk tests (a module name of its own: other test folders have a conftest too)."""
-
 from __future__ import annotations
 
 import os

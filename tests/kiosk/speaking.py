@@ -8,7 +8,6 @@ A text asks to speak when it contains any of:
 - 听清 / 没听 (没听明白, 没有听清楚): it implies the visitor spoke.
 说明, 讲座 and the service names and list texts are allowed; 听 alone is too (再听一遍, 单独听: the kiosk speaks).
 """
-
 import re
 
 SPEAK = re.compile(r"说(?!明)|讲(?!座)|问我|告诉我|听清|没听")

@@ -1,7 +1,6 @@
 """The kiosk and the real dialogue (actions/ behind a stand-in Rasa): the channel's abilities reach
 the bot, no bot text asks to speak without a microphone, keypad numbers are echoed and confirmed,
 上一步 takes the last answer back."""
-
 from __future__ import annotations
 
 import re
@@ -115,9 +114,8 @@ def test_with_a_microphone_the_bot_may_invite_speech(start_kiosk, dialogue_rasa)
 def test_every_catalogue_sentence_that_asks_to_speak_has_a_no_voice_variant():
     cat = catalogue()
     # the sentence a kiosk without microphone gets (its variant, else the plain one) still asks to speak
-    missing = [
-        k for k, v in cat.items() if "@" not in k and k not in TYPED_ONLY and SPEAK.search(cat.get(k + "@no_voice", v))
-    ]
+    missing = [k for k, v in cat.items() if "@" not in k and k not in TYPED_ONLY
+               and SPEAK.search(cat.get(k + "@no_voice", v))]
     assert missing == []
     with variants(("no_voice",)):
         worded = [t for q in questions().values() for t in (q.text, q.retry, q.again) if SPEAK.search(t)]
@@ -195,25 +193,15 @@ def test_answer_history_from_rasa_events():
     def slot(name, value):
         return {"event": "slot", "name": name, "value": value}
 
-    events = [
-        user("/greet"),
-        slot("requested_slot", "age"),
-        user('/inform{"age":85}'),
-        slot("requested_slot", "confirm:age"),
-        user("/affirm"),
-        slot("age", 85),
-        user("/dont_know"),
-        slot("declined_facts", ["economic_status"]),
-        user('/inform{"special_circumstances":"none"}'),
-        slot("homeless", False),
-        slot("veteran_category", "none"),
-        user("/correct"),
-        slot("homeless", None),
-        slot("veteran_category", None),
-        user('/inform{"self_care":"partial"}'),
-        slot("self_care", "partial"),
-        slot("declined_facts", ["economic_status"]),
-        user("/correct"),
-    ]
+    events = [user("/greet"), slot("requested_slot", "age"),
+              user('/inform{"age":85}'), slot("requested_slot", "confirm:age"),
+              user("/affirm"), slot("age", 85),
+              user("/dont_know"), slot("declined_facts", ["economic_status"]),
+              user('/inform{"special_circumstances":"none"}'), slot("homeless", False),
+              slot("veteran_category", "none"),
+              user("/correct"), slot("homeless", None), slot("veteran_category", None),
+              user('/inform{"self_care":"partial"}'), slot("self_care", "partial"),
+              slot("declined_facts", ["economic_status"]),
+              user("/correct")]
     assert answer_history(events) == [["age"], ["economic_status"], ["self_care"]]
     assert answer_history(events[:-1] + [{"event": "restart"}, user("/greet"), user("x")]) == []

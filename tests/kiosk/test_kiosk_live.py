@@ -1,7 +1,6 @@
 """On the real stack (Rasa with the trained model, the action server, the gateway: tests/livestack.py):
 the kiosk's abilities reach the dialogue through Rasa's REST channel (message metadata), the keypad
 number is echoed and confirmed, and 上一步 (/correct) takes it back."""
-
 from __future__ import annotations
 
 import httpx

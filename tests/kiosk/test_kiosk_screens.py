@@ -5,7 +5,6 @@ confirmed; 上一步 changes the last answer; the idle warning is spoken; every 
 
 The TTS requests are intercepted (answered with a short silent WAV, and logged): what the page
 asks the voice to say is what is checked here; the real voice is measured in test_spoken_result.py."""
-
 from __future__ import annotations
 
 import io
@@ -20,16 +19,8 @@ from speaking import SPEAK
 
 pytestmark = pytest.mark.browser
 
-PREFER = (
-    "是",
-    "低保",
-    "不能自理，要人伺候",
-    "一级",
-    "一个人住（独居）",
-    "城乡居民养老保险，交够15年",
-    "都没有",
-    "都没有了",
-)  # the answers that bring the most money cards
+PREFER = ("是", "低保", "不能自理，要人伺候", "一级", "一个人住（独居）", "城乡居民养老保险，交够15年", "都没有",
+          "都没有了")  # the answers that bring the most money cards
 
 
 def silent_wav(seconds: float = 0.15) -> bytes:
@@ -95,26 +86,13 @@ def small_text(page) -> list[tuple[str, float]]:
 def in_view(page, locator) -> bool:
     vw, vh = page.viewport_size["width"], page.viewport_size["height"]
     box = locator.bounding_box()
-    return (
-        box is not None
-        and box["x"] >= 0
-        and box["y"] >= 0
-        and box["x"] + box["width"] <= vw
+    return box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= vw \
         and box["y"] + box["height"] <= vh
-    )
 
 
 AGE_WORDS = {"85": "八十五", "62": "六十二"}
-NO_MONEY = (
-    "以上都不是",
-    "能自理",
-    "没有残疾证",
-    "和子女等家人一起住",
-    "单位退休的职工养老金",
-    "都没有",
-    "都没有了",
-    "不是",
-)  # the answers that bring no money
+NO_MONEY = ("以上都不是", "能自理", "没有残疾证", "和子女等家人一起住", "单位退休的职工养老金", "都没有", "都没有了",
+            "不是")  # the answers that bring no money
 
 
 def screen_by_touch(page, size, seen, shots=True, age="85", prefer=PREFER):

@@ -1,7 +1,6 @@
 """The result's spoken summary (`spoken`, read aloud on the kiosk when the result comes) lasts at most
 40 s: measured on the audio the kiosk's own TTS makes (GET /api/tts: espeak-ng, cmn-latn-pinyin,
 the default speed), for the profiles whose summaries are longest."""
-
 from __future__ import annotations
 
 import itertools
@@ -19,24 +18,13 @@ MAX_SECONDS = 40.0
 def profiles():
     """Profiles that pay the most kinds of money (each money service's conditions), in combination."""
     for age, eco, care, grade, pension, training, living in itertools.product(
-        (62, 68, 85, 95, 101),
-        ("minimum_living", "extreme_poverty", "near_minimum", "none"),
-        ("dependent", "partial", "independent"),
-        (0, 1, 3),
-        ("employee", "resident", "neither"),
-        (True, False),
+        (62, 68, 85, 95, 101), ("minimum_living", "extreme_poverty", "near_minimum", "none"),
+        ("dependent", "partial", "independent"), (0, 1, 3), ("employee", "resident", "neither"), (True, False),
         ("alone", "with_family"),
     ):
-        p = {
-            "age": age,
-            "economic_status": eco,
-            "self_care": care,
-            "disability_grade": grade,
-            "employee_pension_retired": pension == "employee",
-            "resident_pension_15y": pension == "resident",
-            "family_care_training": training,
-            "living_situation": living,
-        }
+        p = {"age": age, "economic_status": eco, "self_care": care, "disability_grade": grade,
+             "employee_pension_retired": pension == "employee", "resident_pension_15y": pension == "resident",
+             "family_care_training": training, "living_situation": living}
         if grade:
             p["disability_type"] = "intellectual" if grade == 3 else "physical"
         if eco == "extreme_poverty":

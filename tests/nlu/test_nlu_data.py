@@ -6,7 +6,6 @@
 - every entity word is in data/jieba/userdict.txt and lines up with jieba's tokens,
   exactly as the JiebaTokenizer (dictionary_path: data/jieba) will cut the text.
 """
-
 from __future__ import annotations
 
 import logging
@@ -26,24 +25,9 @@ JIEBA_DIR = ROOT / "data" / "jieba"
 USERDICT = JIEBA_DIR / "userdict.txt"
 
 INTENTS = {
-    "greet",
-    "goodbye",
-    "thank",
-    "start_screening",
-    "inform",
-    "correct",
-    "affirm",
-    "deny",
-    "dont_know",
-    "skip",
-    "ask_service_info",
-    "ask_why",
-    "ask_missing",
-    "ask_definition",
-    "restart",
-    "human_handoff",
-    "ask_capabilities",
-    "out_of_scope",
+    "greet", "goodbye", "thank", "start_screening", "inform", "correct", "affirm", "deny",
+    "dont_know", "skip", "ask_service_info", "ask_why", "ask_missing", "ask_definition",
+    "restart", "human_handoff", "ask_capabilities", "out_of_scope",
 }
 MIN_TRAIN = 20
 MIN_TRAIN_SPECIAL = {"inform": 200, "ask_service_info": 60, "start_screening": 30, "correct": 30}
@@ -56,66 +40,30 @@ SELF_CARE = {"independent", "partial", "dependent"}
 DISABILITY_TYPE = {"physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple"}
 LIVING = {"alone", "empty_nest", "left_behind", "with_family"}
 VETERAN = {
-    "martyr_family",
-    "duty_death_family",
-    "illness_death_family",
-    "disabled_veteran",
-    "demobilized_veteran",
-    "retired_veteran",
-    "none",
+    "martyr_family", "duty_death_family", "illness_death_family", "disabled_veteran",
+    "demobilized_veteran", "retired_veteran", "none",
 }
 SUPPORT_MODE = {"home", "institution"}
 DISTRICTS = {
-    "潞州区",
-    "上党区",
-    "屯留区",
-    "潞城区",
-    "襄垣县",
-    "平顺县",
-    "黎城县",
-    "壶关县",
-    "长子县",
-    "武乡县",
-    "沁县",
-    "沁源县",
-    "高新区",
-    "经开区",
+    "潞州区", "上党区", "屯留区", "潞城区", "襄垣县", "平顺县", "黎城县", "壶关县", "长子县",
+    "武乡县", "沁县", "沁源县", "高新区", "经开区",
 }
 FACT_NAMES = {
-    "age",
-    "economic_status",
-    "self_care",
-    "disability_grade",
-    "disability_type",
-    "living_situation",
-    "special_family_planning",
-    "veteran_category",
-    "has_capable_supporter",
-    "receives_pension_subsidy",
-    "employee_pension_retired",
-    "resident_pension_15y",
-    "maintenance_dispute",
-    "homeless",
-    "family_care_training",
-    "support_mode",
-    "chronic_conditions",
-    "district",
+    "age", "economic_status", "self_care", "disability_grade", "disability_type",
+    "living_situation", "special_family_planning", "veteran_category", "has_capable_supporter",
+    "receives_pension_subsidy", "employee_pension_retired", "resident_pension_15y",
+    "maintenance_dispute", "homeless", "family_care_training", "support_mode",
+    "chronic_conditions", "district",
 }
 # relation: who the elder is to the speaker (not a contract fact; documented in data/nlu/synonyms.yml)
 RELATIONS = {
-    "self",
-    "mother",
-    "father",
-    "parents",
-    "mother_in_law",
-    "father_in_law",
-    "grandmother",
-    "grandfather",
-    "spouse",
-    "elder",
+    "self", "mother", "father", "parents", "mother_in_law", "father_in_law", "grandmother",
+    "grandfather", "spouse", "elder",
 }
 # term: a policy word asked about; its value is the fact name or fact value it explains
-TERMS = FACT_NAMES | ECONOMIC | SELF_CARE | DISABILITY_TYPE | LIVING | VETERAN | SUPPORT_MODE | {"special_difficulty"}
+TERMS = FACT_NAMES | ECONOMIC | SELF_CARE | DISABILITY_TYPE | LIVING | VETERAN | SUPPORT_MODE | {
+    "special_difficulty"
+}
 ALLOWED = {
     "economic_status": ECONOMIC,
     "self_care": SELF_CARE,
@@ -244,7 +192,9 @@ def _lookups() -> dict[str, list[str]]:
         for item in doc.get("nlu") or []:
             if "lookup" in item:
                 out[item["lookup"]] = [
-                    line.strip().lstrip("-").strip() for line in item["examples"].splitlines() if line.strip()
+                    line.strip().lstrip("-").strip()
+                    for line in item["examples"].splitlines()
+                    if line.strip()
                 ]
     return out
 
@@ -260,7 +210,9 @@ def _value(entity: dict, synonyms: dict[str, str]) -> str:
 def test_training_intents_and_counts(train):
     counts = Counter(ex.get("intent") for ex in train.intent_examples)
     assert set(counts) == INTENTS, f"unexpected/missing intents: {set(counts) ^ INTENTS}"
-    low = {i: n for i, n in counts.items() if n < MIN_TRAIN_SPECIAL.get(i, MIN_TRAIN)}
+    low = {
+        i: n for i, n in counts.items() if n < MIN_TRAIN_SPECIAL.get(i, MIN_TRAIN)
+    }
     assert not low, f"too few training examples: {low}"
     assert sum(counts.values()) >= 600
 

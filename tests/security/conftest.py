@@ -1,6 +1,5 @@
 """Gateway security tests: real gateway processes (uvicorn) on the fake Rasa (tests/fakes/rasa.py: the
 real dialogue behind Rasa's HTTP interface), reached through its token-checking door with RASA_TOKEN."""
-
 from __future__ import annotations
 
 import pytest

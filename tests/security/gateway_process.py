@@ -3,7 +3,6 @@
 Settings come from the environment (as `make run` gives them); its log (access log included)
 goes to a file the tests read afterwards.
 """
-
 from __future__ import annotations
 
 import os
@@ -38,11 +37,8 @@ class GatewayProcess:
         self.log_path = tmp / f"gateway-{self.port}.log"
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("OPERATOR_TOKEN", "WECHAT_TOKEN", "WECHAT_AES_KEY")},
-            "ENV_FILE": str(tmp / "no.env"),
-            "DATA_DIR": str(tmp / "data"),
-            "RASA_URL": rasa_url,
-            "PYTHONWARNINGS": "default",
-            **env,
+            "ENV_FILE": str(tmp / "no.env"), "DATA_DIR": str(tmp / "data"), "RASA_URL": rasa_url,
+            "PYTHONWARNINGS": "default", **env,
         }
         self.proc: subprocess.Popen | None = None
 
@@ -50,11 +46,7 @@ class GatewayProcess:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "bot.app:app", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+            cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -1,6 +1,5 @@
 """Limits at the door, against a real gateway process (uvicorn): body size while streaming,
 text length before Rasa, rate limits, CORS and framing."""
-
 from __future__ import annotations
 
 import select
@@ -118,10 +117,8 @@ def test_a_40_mb_chunked_body_is_refused_at_once_with_flat_memory(start_process,
     growth_mb = (peak - before) / 1024
     record_property("refused_after_s", round(elapsed, 3))
     record_property("rss_growth_mb", round(growth_mb, 1))
-    print(
-        f"{path}: refused after {elapsed * 1000:.0f} ms, {sent / MB:.1f} MB sent, RSS {before / 1024:.0f} MB "
-        f"→ peak {peak / 1024:.0f} MB (+{growth_mb:.1f} MB)"
-    )
+    print(f"{path}: refused after {elapsed * 1000:.0f} ms, {sent / MB:.1f} MB sent, RSS {before / 1024:.0f} MB "
+          f"→ peak {peak / 1024:.0f} MB (+{growth_mb:.1f} MB)")
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert "太多".encode() in answer
     assert elapsed < 1.0 and sent < 8 * MB
@@ -166,10 +163,8 @@ def test_long_texts_are_refused_fast_and_do_not_delay_a_chat(start_process, fake
         flood.terminate()
         sent = int((flood.communicate(timeout=10)[0] or b"0").split()[-1] or 0)
     assert sent > 5  # the flood did run
-    print(
-        f"refusals {max(refusals) * 1000:.1f} ms; chat turn {baseline * 1000:.0f} ms alone, "
-        f"{max(during) * 1000:.0f} ms under the flood"
-    )
+    print(f"refusals {max(refusals) * 1000:.1f} ms; chat turn {baseline * 1000:.0f} ms alone, "
+          f"{max(during) * 1000:.0f} ms under the flood")
     assert max(during) - baseline < 0.2, (baseline, during)
 
 
@@ -188,9 +183,7 @@ def test_rate_limit_per_conversation(start_process, fake_rasa):
     gw = start_process(RATE_IP_PER_MINUTE="100000", RATE_SENDER_PER_MINUTE="6")  # burst 20
     a, b = (httpx.post(f"{gw.url}/api/chat/session", json={}).json()["sender"] for _ in range(2))
     with httpx.Client() as client:
-        codes = [
-            client.post(f"{gw.url}/api/chat", json={"sender": a, "message": "你好"}).status_code for _ in range(24)
-        ]
+        codes = [client.post(f"{gw.url}/api/chat", json={"sender": a, "message": "你好"}).status_code for _ in range(24)]
         other = client.post(f"{gw.url}/api/chat", json={"sender": b, "message": "你好"})
     assert codes[:20] == [200] * 20 and set(codes[20:]) == {429}, codes
     assert other.status_code == 200  # another conversation is not held up
@@ -200,27 +193,18 @@ def test_rate_limit_per_conversation(start_process, fake_rasa):
 def test_cors_and_framing_follow_widget_origins(start_process):
     gw = start_process(WIDGET_ORIGINS="https://www.changzhi.example https://town.example")
     page = httpx.get(f"{gw.url}/")
-    assert (
-        "frame-ancestors 'self' https://www.changzhi.example https://town.example"
-        in page.headers["content-security-policy"]
-    )
-    pre = httpx.options(
-        f"{gw.url}/api/chat/session",
-        headers={
-            "Origin": "https://town.example",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
+    assert "frame-ancestors 'self' https://www.changzhi.example https://town.example" in page.headers["content-security-policy"]
+    pre = httpx.options(f"{gw.url}/api/chat/session", headers={
+        "Origin": "https://town.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
     assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "https://town.example"
     assert "access-control-allow-credentials" not in pre.headers
     sid = httpx.post(f"{gw.url}/api/chat/session", json={}, headers={"Origin": "https://town.example"})
     assert sid.headers["access-control-allow-origin"] == "https://town.example"
     evil = httpx.post(f"{gw.url}/api/chat/session", json={}, headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in evil.headers
-    evil_pre = httpx.options(
-        f"{gw.url}/api/chat", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
-    )
+    evil_pre = httpx.options(f"{gw.url}/api/chat", headers={"Origin": "https://evil.example",
+                                                             "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in evil_pre.headers
     for path in ("/kiosk",):
         assert "frame-ancestors 'self'" in httpx.get(f"{gw.url}{path}").headers["content-security-policy"]

@@ -1,5 +1,4 @@
 """Issued ids and clean logs, against real gateway processes (uvicorn, access log on)."""
-
 from __future__ import annotations
 
 import os
@@ -17,12 +16,8 @@ TEXTS = ["我家老人今年八十七岁住在沁源县", "老人是低保户不
 
 
 def test_logs_hold_no_text_facts_ids_or_tokens(start_process, fake_rasa):
-    gw = start_process(
-        OPERATOR_TOKEN=OPERATOR_TOKEN,
-        WECHAT_TOKEN=WX_TOKEN,
-        RATE_IP_PER_MINUTE="100000",
-        RATE_SENDER_PER_MINUTE="100000",
-    )
+    gw = start_process(OPERATOR_TOKEN=OPERATOR_TOKEN, WECHAT_TOKEN=WX_TOKEN,
+                       RATE_IP_PER_MINUTE="100000", RATE_SENDER_PER_MINUTE="100000")
     url, secrets_ = gw.url, [OPERATOR_TOKEN, WX_TOKEN, fake_rasa.token, *TEXTS]
     auth = {"X-Operator-Token": OPERATOR_TOKEN}
     # the website

@@ -1,5 +1,4 @@
 """Helpers for the serving tests: talk to Rasa directly (with its token) or through the gateway."""
-
 from __future__ import annotations
 
 import re
@@ -30,12 +29,8 @@ class RasaChat:
 
     def say(self, text: str, timeout: float = 60) -> list[dict]:
         TEXTS.add(text)
-        r = httpx.post(
-            f"{self.url}/webhooks/rest/webhook",
-            params={"token": self.token},
-            json={"sender": self.sender, "message": text},
-            timeout=timeout,
-        )
+        r = httpx.post(f"{self.url}/webhooks/rest/webhook", params={"token": self.token},
+                       json={"sender": self.sender, "message": text}, timeout=timeout)
         r.raise_for_status()
         return r.json()
 
@@ -85,9 +80,8 @@ def script(i: int) -> list[str]:
     return ["你好", f"我妈{60 + i % 50}岁", "吃低保", "不能自理", "独居", "没有残疾证"]
 
 
-async def run_conversation(
-    core, sender: str, texts: list[str], latencies: list[float] | None = None, on_turn=None
-) -> list[str]:
+async def run_conversation(core, sender: str, texts: list[str], latencies: list[float] | None = None,
+                           on_turn=None) -> list[str]:
     """Send the texts one after another; returns the texts that got a reply."""
     answered = []
     for text in texts:

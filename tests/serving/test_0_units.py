@@ -1,6 +1,5 @@
 """Pieces of the serving layer without processes: routing, log scrubbing, Rasa's message guard,
 the supervisor config written for a run."""
-
 from __future__ import annotations
 
 import json
@@ -52,10 +51,8 @@ def test_a_down_replica_is_skipped_then_probed_back():
 
 
 def test_scrub_removes_text_ids_tokens_and_paths():
-    line = (
-        "Received user message '我妈八十三了' with intent inform for sender web:3f9a2c1d at "
-        '/conversations/wx:oABC123/tracker?token=s3cret and "吃低保" 3f9a2c1d4e5f60718293a4b5'
-    )
+    line = ("Received user message '我妈八十三了' with intent inform for sender web:3f9a2c1d at "
+            "/conversations/wx:oABC123/tracker?token=s3cret and \"吃低保\" 3f9a2c1d4e5f60718293a4b5")
     out = scrub(line)
     for secret in ("我妈", "八十三", "web:3f9a2c1d", "wx:oABC123", "s3cret", "吃低保", "3f9a2c1d4e5f60718293a4b5"):
         assert secret not in out
@@ -67,12 +64,8 @@ def test_rasa_guard_refuses_long_or_malformed_messages():
     assert message_refusal(ok) is None
     status, reply = message_refusal(json.dumps({"sender": "web:1", "message": "我" * (MAX_TEXT_CHARS + 1)}).encode())
     assert status == 200 and "500" in reply
-    for bad in (
-        b"{not json",
-        b"[1, 2]",
-        json.dumps({"sender": "x" * 300, "message": "hi"}).encode(),
-        json.dumps({"sender": "a", "message": {"text": "hi"}}).encode(),
-    ):
+    for bad in (b"{not json", b"[1, 2]", json.dumps({"sender": "x" * 300, "message": "hi"}).encode(),
+                json.dumps({"sender": "a", "message": {"text": "hi"}}).encode()):
         status, reply = message_refusal(bad)
         assert status == 400 and reply
 
@@ -89,7 +82,7 @@ def test_config_for_replicas_needs_a_shared_store_and_has_no_token(tmp_path, mon
     conf = write_config(settings, Layout(tmp_path, 2, 5005, 5055, 8000)).read_text()
     assert "[program:rasa-1]" in conf and "--port 5006" in conf and "RASA_URLS" in conf
     assert "tok-never-written" not in conf
-    endpoints = tmp_path / "endpoints-1.yml"
+    endpoints = (tmp_path / "endpoints-1.yml")
     assert oct(endpoints.stat().st_mode & 0o777) == "0o600"
     text = endpoints.read_text()
     assert "127.0.0.1:5056/webhook" in text and "redis" in text and "postgresql" in text
@@ -102,7 +95,6 @@ def test_the_lock_store_key_prefix_is_one_rasa_accepts():
     from bot.serving import lock_store_config
 
     config = lock_store_config("redis://127.0.0.1:6379/0")
-    store = RedisLockStore(
-        host=config["url"], port=config["port"], db=config["db"], key_prefix=config["key_prefix"]
-    )  # connects only on a first command
+    store = RedisLockStore(host=config["url"], port=config["port"], db=config["db"],
+                           key_prefix=config["key_prefix"])  # connects only on a first command
     assert store.key_prefix == f"{config['key_prefix']}:lock:"

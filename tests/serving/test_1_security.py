@@ -1,7 +1,6 @@
 """One public face, with real processes (the session's stack, started as `make run` starts it):
 Rasa and the action server listen on loopback only, Rasa refuses calls without its token,
 Rasa itself refuses long messages fast, forgotten conversations leave no rows, old ones expire."""
-
 from __future__ import annotations
 
 import asyncio
@@ -50,7 +49,7 @@ def listening_sockets(pid: int) -> list[tuple[str, int]]:
             if family == socket.AF_INET:
                 addr = socket.inet_ntop(family, raw[::-1])
             else:
-                addr = socket.inet_ntop(family, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
+                addr = socket.inet_ntop(family, b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4)))
             found.append((addr, int(port_hex, 16)))
     return found
 
@@ -79,15 +78,11 @@ def test_rasa_and_actions_listen_on_loopback_only(live_stack):
 def test_rasa_refuses_calls_without_its_token(live_stack):
     rasa, token = live_stack.rasa_direct_url, live_stack.rasa_token
     sender = new_sender()
-    calls = [
-        ("GET", "/status", None),
-        ("GET", f"/conversations/{sender}/tracker", None),
-        ("POST", f"/conversations/{sender}/tracker/events", {"event": "slot", "name": "age", "value": 200}),
-        ("PUT", f"/conversations/{sender}/tracker/events", []),
-        ("POST", "/webhooks/rest/webhook", {"sender": sender, "message": "我妈八十三了"}),
-        ("DELETE", "/model", None),
-        ("PUT", "/model", {"model_file": "/tmp/x.tar.gz"}),
-    ]
+    calls = [("GET", "/status", None), ("GET", f"/conversations/{sender}/tracker", None),
+             ("POST", f"/conversations/{sender}/tracker/events", {"event": "slot", "name": "age", "value": 200}),
+             ("PUT", f"/conversations/{sender}/tracker/events", []),
+             ("POST", "/webhooks/rest/webhook", {"sender": sender, "message": "我妈八十三了"}),
+             ("DELETE", "/model", None), ("PUT", "/model", {"model_file": "/tmp/x.tar.gz"})]
     for method, path, body in calls:
         for params in ({}, {"token": "wrong" + token}):
             r = httpx.request(method, rasa + path, params=params, json=body, timeout=10)
@@ -102,9 +97,8 @@ def test_rasa_refuses_calls_without_its_token(live_stack):
 
 async def _turn_ms(client, url, token, sender, text) -> float:
     start = time.perf_counter()
-    r = await client.post(
-        f"{url}/webhooks/rest/webhook", params={"token": token}, json={"sender": sender, "message": text}
-    )
+    r = await client.post(f"{url}/webhooks/rest/webhook", params={"token": token},
+                          json={"sender": sender, "message": text})
     assert r.status_code == 200 and r.json()
     return (time.perf_counter() - start) * 1000
 
@@ -119,11 +113,8 @@ def test_long_message_is_refused_fast_without_delaying_others(live_stack):
     async def refuse(client):
         refused_senders.append(new_sender())
         start = time.perf_counter()
-        r = await client.post(
-            f"{url}/webhooks/rest/webhook",
-            params={"token": token},
-            json={"sender": refused_senders[-1], "message": long_text},
-        )
+        r = await client.post(f"{url}/webhooks/rest/webhook", params={"token": token},
+                              json={"sender": refused_senders[-1], "message": long_text})
         return (time.perf_counter() - start) * 1000, r
 
     async def scenario():
@@ -177,13 +168,11 @@ def test_old_conversations_are_deleted_by_the_retention_job(live_stack):
     db = live_stack.data_dir / "rasa.db"
     with sqlite3.connect(db) as conn:  # make one conversation 31 days old
         conn.execute("update events set timestamp = timestamp - 31 * 86400 where sender_id = ?", (old.sender,))
-    env = dict(
-        os.environ, DATA_DIR=str(live_stack.data_dir), ENV_FILE=str(live_stack.run_dir / "no.env"), RETENTION_DAYS="30"
-    )
+    env = dict(os.environ, DATA_DIR=str(live_stack.data_dir), ENV_FILE=str(live_stack.run_dir / "no.env"),
+               RETENTION_DAYS="30")
     env.pop("TRACKER_STORE_URL", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "bot.retention"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    run = subprocess.run([sys.executable, "-m", "bot.retention"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert event_rows(db, old.sender) == 0
     assert event_rows(db, fresh.sender) > 0

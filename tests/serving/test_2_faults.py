@@ -1,7 +1,6 @@
 """Faults with real processes under supervisor (the session's stack): the action server down or
 killed, Rasa killed mid-conversation. The user is told in words, nothing they said is lost,
 and the screening goes on."""
-
 from __future__ import annotations
 
 import os
@@ -21,9 +20,7 @@ def _actions_up(stack) -> bool:
 
 
 def _rasa_up(stack) -> bool:
-    return (
-        httpx.get(f"{stack.rasa_direct_url}/status", params={"token": stack.rasa_token}, timeout=2).status_code == 200
-    )
+    return httpx.get(f"{stack.rasa_direct_url}/status", params={"token": stack.rasa_token}, timeout=2).status_code == 200
 
 
 def test_action_server_down_user_told_in_words_and_nothing_lost(live_stack):

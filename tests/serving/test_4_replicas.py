@@ -2,7 +2,6 @@
 on the PostgreSQL tracker store and the Redis lock store, each sender routed to one replica by
 bot.replicas. One replica is killed under 50 concurrent conversations: every conversation
 completes, none is lost or crossed (the messages sent are exactly the user events stored)."""
-
 from __future__ import annotations
 
 import asyncio
@@ -24,10 +23,8 @@ CONVERSATIONS = 50
 @pytest.fixture(scope="module")
 def scaled_stack():
     try:
-        with (
-            temp_postgres_db() as url,
-            running_stack(replicas=2, tracker_store_url=url, gateway=False, name="scaled") as stack,
-        ):
+        with temp_postgres_db() as url, running_stack(replicas=2, tracker_store_url=url, gateway=False,
+                                                      name="scaled") as stack:
             stack.store_url = url
             yield stack
     except RuntimeError as exc:
@@ -59,9 +56,8 @@ def test_one_of_two_replicas_killed_under_50_conversations(scaled_stack):
                 killed.set()
 
         try:
-            results = await asyncio.gather(
-                *(run_conversation(core, s, texts[s], on_turn=on_turn) for s in senders), return_exceptions=True
-            )
+            results = await asyncio.gather(*(run_conversation(core, s, texts[s], on_turn=on_turn) for s in senders),
+                                           return_exceptions=True)
         finally:
             await core.aclose()
         return placed, results
@@ -75,9 +71,8 @@ def test_one_of_two_replicas_killed_under_50_conversations(scaled_stack):
     # the killed replica had stored but not answered is sent again to the other one: at most one
     # such repeat per conversation, right after itself (the dialogue hears a fact said again as 已记下).
     for i, sender in enumerate(senders):
-        tracker = httpx.get(
-            f"{stack.rasa_urls[0]}/conversations/{sender}/tracker", params={"token": stack.rasa_token}, timeout=30
-        ).json()
+        tracker = httpx.get(f"{stack.rasa_urls[0]}/conversations/{sender}/tracker",
+                            params={"token": stack.rasa_token}, timeout=30).json()
         stored, sent = user_texts(tracker), texts[sender]
         repeated_once = any(
             stored[j] == stored[j - 1] and stored[:j] + stored[j + 1 :] == sent for j in range(1, len(stored))

@@ -4,7 +4,6 @@
 uvicorn (tests/channels/servers.py) for the browser; `browser` Debian's Chromium through Playwright.
 Screenshots go to SCREENSHOT_DIR or a temporary folder (`make screenshots` copies them).
 """
-
 from __future__ import annotations
 
 import os
@@ -20,14 +19,8 @@ from bot.app import create_app
 from bot.settings import Settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 NO_RASA = "http://127.0.0.1:9"  # discard port: nothing answers; the page must not need it
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "czyl-screenshots")
 SHOT_NAMES = ("takehome-phone.png", "takehome-print.png")  # what `make screenshots` copies

@@ -5,96 +5,15 @@ what the page makes: one byte-mode segment, error correction level M. It reads t
 back (not the page's own data), checks the format bits and every Reed–Solomon block (a phone's
 scanner rejects a code whose check words are wrong), and returns the decoded text.
 """
-
 from __future__ import annotations
 
 import re
 
 # error correction level M, versions 1–40: check words per block, number of blocks
-ECC_PER_BLOCK_M = [
-    10,
-    16,
-    26,
-    18,
-    24,
-    16,
-    18,
-    22,
-    22,
-    26,
-    30,
-    22,
-    22,
-    24,
-    24,
-    28,
-    28,
-    26,
-    26,
-    26,
-    26,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-    28,
-]
-BLOCKS_M = [
-    1,
-    1,
-    1,
-    2,
-    2,
-    4,
-    4,
-    4,
-    5,
-    5,
-    5,
-    8,
-    9,
-    9,
-    10,
-    10,
-    11,
-    13,
-    14,
-    16,
-    17,
-    17,
-    18,
-    20,
-    21,
-    23,
-    25,
-    26,
-    28,
-    29,
-    31,
-    33,
-    35,
-    37,
-    38,
-    40,
-    43,
-    45,
-    47,
-    49,
-]
+ECC_PER_BLOCK_M = [10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28,
+                   28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28]
+BLOCKS_M = [1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29,
+            31, 33, 35, 37, 38, 40, 43, 45, 47, 49]
 LEVELS = {0b01: "L", 0b00: "M", 0b11: "Q", 0b10: "H"}
 
 
@@ -187,7 +106,7 @@ def _codewords(grid, function, mask: int) -> list[int]:
                     bits.append(int(grid[r][c] ^ MASKS[mask](r, c)))
         upward = not upward
         right -= 2
-    return [int("".join(map(str, bits[i : i + 8])), 2) for i in range(0, len(bits) - 7, 8)]
+    return [int("".join(map(str, bits[i:i + 8])), 2) for i in range(0, len(bits) - 7, 8)]
 
 
 def _gf_tables():
@@ -220,7 +139,7 @@ def _check_words(data: list[int], count: int) -> list[int]:
         if factor:
             for j, g in enumerate(gen):
                 rem[i + j] ^= _mul(g, factor)
-    return rem[len(data) :]
+    return rem[len(data):]
 
 
 def decode_matrix(grid: list[list[bool]]) -> str:
@@ -255,10 +174,10 @@ def decode_matrix(grid: list[list[bool]]) -> str:
     if stream[:4] != "0100":
         raise ValueError(f"mode {stream[:4]}: this reader knows byte mode only")
     width = 8 if version <= 9 else 16
-    length = int(stream[4 : 4 + width], 2)
+    length = int(stream[4:4 + width], 2)
     start = 4 + width
-    payload = bytes(int(stream[start + 8 * i : start + 8 * i + 8], 2) for i in range(length))
-    if stream[start + 8 * length : start + 8 * length + 4] not in ("0000", stream[start + 8 * length :]):
+    payload = bytes(int(stream[start + 8 * i:start + 8 * i + 8], 2) for i in range(length))
+    if stream[start + 8 * length:start + 8 * length + 4] not in ("0000", stream[start + 8 * length:]):
         raise ValueError("more than one segment")
     return payload.decode("utf-8")
 

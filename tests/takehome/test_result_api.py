@@ -1,5 +1,4 @@
 """POST /api/result: the facts of a take-home link in, the chat's own result out, nothing kept."""
-
 from __future__ import annotations
 
 import datetime as dt
@@ -22,26 +21,11 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 PROFILES = [
     {"age": 83, "economic_status": "minimum_living", "self_care": "dependent"},
     {"age": 65, "economic_status": "none", "self_care": "independent"},
-    {
-        "age": 91,
-        "economic_status": "extreme_poverty",
-        "support_mode": "home",
-        "living_situation": "alone",
-        "disability_grade": 2,
-        "disability_type": "visual",
-        "chronic_conditions": ["diabetes", "hypertension"],
-        "special_family_planning": True,
-        "homeless": False,
-        "district": "沁源县",
-    },
-    {
-        "age": 70,
-        "veteran_category": "disabled_veteran",
-        "has_capable_supporter": False,
-        "receives_pension_subsidy": True,
-        "employee_pension_retired": False,
-        "resident_pension_15y": True,
-    },
+    {"age": 91, "economic_status": "extreme_poverty", "support_mode": "home", "living_situation": "alone",
+     "disability_grade": 2, "disability_type": "visual", "chronic_conditions": ["diabetes", "hypertension"],
+     "special_family_planning": True, "homeless": False, "district": "沁源县"},
+    {"age": 70, "veteran_category": "disabled_veteran", "has_capable_supporter": False,
+     "receives_pension_subsidy": True, "employee_pension_retired": False, "resident_pension_15y": True},
 ]
 
 
@@ -78,16 +62,8 @@ def test_typed_values_give_the_same_answer_as_strings(client):
 
 
 def test_the_facts_come_back_in_plain_chinese(client):
-    got = post(
-        client,
-        {
-            "age": "83",
-            "economic_status": "minimum_living",
-            "self_care": "dependent",
-            "homeless": "false",
-            "chronic_conditions": "hypertension",
-        },
-    ).json()
+    got = post(client, {"age": "83", "economic_status": "minimum_living", "self_care": "dependent",
+                        "homeless": "false", "chronic_conditions": "hypertension"}).json()
     shown = {f["name"]: (f["label"], f["value_label"]) for f in got["facts"]}
     assert shown["age"] == ("年龄（周岁）", "83周岁")
     assert shown["economic_status"] == ("家庭经济状况", "低保")
@@ -111,18 +87,14 @@ def _chat_result(first: str) -> dict:
                 return message["custom"]
         buttons = [b["payload"] for message in out.messages for b in message.get("buttons") or []]
         text = next((p for p in buttons if p.startswith("/dont_know")), None) or next(
-            p for p in buttons if p.startswith("/inform") and '"none"' in p
-        )
+            p for p in buttons if p.startswith("/inform") and '"none"' in p)
     raise AssertionError("the chat told no result")
 
 
-@pytest.mark.parametrize(
-    "first",
-    [
-        '/inform{"age": 83, "economic_status": "minimum_living", "self_care": "dependent"}',
-        '/inform{"age": 88, "economic_status": "none", "self_care": "partial", "living_situation": "empty_nest"}',
-    ],
-)
+@pytest.mark.parametrize("first", [
+    '/inform{"age": 83, "economic_status": "minimum_living", "self_care": "dependent"}',
+    '/inform{"age": 88, "economic_status": "none", "self_care": "partial", "living_situation": "empty_nest"}',
+])
 def test_the_take_home_page_tells_what_the_chat_told(client, first):
     told = _chat_result(first)
     got = post(client, fragment_facts(told["share"])).json()
@@ -132,19 +104,16 @@ def test_the_take_home_page_tells_what_the_chat_told(client, first):
     assert got["monthly_min"] == told["monthly_min"] and got["labels"] == told["labels"]
 
 
-@pytest.mark.parametrize(
-    "facts_, fact, words",
-    [
-        ({"age": "200"}, "age", "年龄"),
-        ({"age": "八十"}, "age", "年龄"),
-        ({"economic_status": "rich"}, "economic_status", "家庭经济状况"),
-        ({"homeless": "maybe"}, "homeless", "流浪"),
-        ({"chronic_conditions": "diabetes,flu"}, "chronic_conditions", "慢性病"),
-        ({"district": "北京"}, "district", "所在县区"),
-        ({"name": "张三"}, "name", "不认识"),
-        ({"age": "8" * 300}, "age", "太长"),
-    ],
-)
+@pytest.mark.parametrize("facts_, fact, words", [
+    ({"age": "200"}, "age", "年龄"),
+    ({"age": "八十"}, "age", "年龄"),
+    ({"economic_status": "rich"}, "economic_status", "家庭经济状况"),
+    ({"homeless": "maybe"}, "homeless", "流浪"),
+    ({"chronic_conditions": "diabetes,flu"}, "chronic_conditions", "慢性病"),
+    ({"district": "北京"}, "district", "所在县区"),
+    ({"name": "张三"}, "name", "不认识"),
+    ({"age": "8" * 300}, "age", "太长"),
+])
 def test_a_bad_fact_is_a_400_in_chinese_naming_it(client, facts_, fact, words):
     r = post(client, facts_)
     assert r.status_code == 400
@@ -181,14 +150,9 @@ def test_a_date_answers_with_the_list_in_force_that_day(client):
 
 def test_nothing_about_the_facts_is_logged_or_kept(client, data_dir, caplog):
     before = sorted(p.name for p in data_dir.rglob("*"))
-    distinctive = {
-        "age": "97",
-        "economic_status": "near_minimum",
-        "district": "沁源县",
-        "chronic_conditions": "severe_mental_disorder",
-        "disability_type": "hearing",
-        "disability_grade": "3",
-    }
+    distinctive = {"age": "97", "economic_status": "near_minimum", "district": "沁源县",
+                   "chronic_conditions": "severe_mental_disorder", "disability_type": "hearing",
+                   "disability_grade": "3"}
     with caplog.at_level(logging.DEBUG):
         assert post(client, distinctive).status_code == 200
         assert post(client, {**distinctive, "veteran_category": "sailor"}).status_code == 400

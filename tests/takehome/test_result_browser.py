@@ -3,7 +3,6 @@
 Each test opens the page in a fresh browser context (no storage, no conversation: the gateway here
 has no Rasa at all), so what shows comes from the link alone.
 """
-
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +31,6 @@ def contrast(fg: str, bg: str) -> float:
     """WCAG contrast ratio of two computed colours."""
     a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
     return (a + 0.05) / (b + 0.05)
-
 
 PHONE = {"width": 390, "height": 844}
 ELDER = {"age": 83, "economic_status": "minimum_living", "self_care": "dependent"}
@@ -108,9 +106,8 @@ def test_no_request_carries_the_fragment_or_the_facts_in_its_address(context, ga
     posts = [r for r in context.requests if r.method == "POST"]
     assert [urlsplit(r.url).path for r in posts] == ["/api/result"]
     assert urlsplit(posts[0].url).query == ""
-    assert posts[0].post_data_json == {
-        "facts": {"age": "83", "economic_status": "minimum_living", "self_care": "dependent"}
-    }  # in the body, nowhere else
+    assert posts[0].post_data_json == {"facts": {"age": "83", "economic_status": "minimum_living",
+                                                 "self_care": "dependent"}}  # in the body, nowhere else
 
 
 def test_the_qr_code_is_this_page_s_own_address_and_decodes_to_it(context, gateway):
@@ -130,23 +127,16 @@ def test_the_qr_code_is_this_page_s_own_address_and_decodes_to_it(context, gatew
 
 
 def test_the_qr_link_gives_the_same_result_in_another_fresh_browser(browser, context, gateway):
-    page = open_result(
-        context,
-        gateway + "/result#age=91&economic_status=extreme_poverty&chronic_conditions="
-        "diabetes,hypertension&district=%E6%B2%81%E6%BA%90%E5%8E%BF&homeless=false",
-    )
+    page = open_result(context, gateway + "/result#age=91&economic_status=extreme_poverty&chronic_conditions="
+                       "diabetes,hypertension&district=%E6%B2%81%E6%BA%90%E5%8E%BF&homeless=false")
     link = decode_svg(page.locator("#qr-code").inner_html())
-    first = (
-        page.locator("#headline").inner_text(),
-        page.locator("#result .card").evaluate_all("(cs) => cs.map(c => c.dataset.id)"),
-    )
+    first = (page.locator("#headline").inner_text(), page.locator("#result .card").evaluate_all(
+        "(cs) => cs.map(c => c.dataset.id)"))
     other = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         again = open_result(other, link)
-        second = (
-            again.locator("#headline").inner_text(),
-            again.locator("#result .card").evaluate_all("(cs) => cs.map(c => c.dataset.id)"),
-        )
+        second = (again.locator("#headline").inner_text(), again.locator("#result .card").evaluate_all(
+            "(cs) => cs.map(c => c.dataset.id)"))
         assert second == first
         assert "沁源县" in again.locator("#facts").inner_text()
     finally:
@@ -204,16 +194,13 @@ def test_on_a_phone_every_text_is_at_least_18px_with_contrast_and_60px_buttons(c
     page.screenshot(path=str(screenshots / SHOT_NAMES[0]))  # what a phone shows on opening the link
 
 
-@pytest.mark.parametrize(
-    "link, words",
-    [
-        ("/result#age=200&economic_status=minimum_living", "年龄"),
-        ("/result#economic_status=rich", "家庭经济状况"),
-        ("/result#age=8%E4", "不完整"),
-        ("/result", "没有老人的情况"),
-        ("/result#", "没有老人的情况"),
-    ],
-)
+@pytest.mark.parametrize("link, words", [
+    ("/result#age=200&economic_status=minimum_living", "年龄"),
+    ("/result#economic_status=rich", "家庭经济状况"),
+    ("/result#age=8%E4", "不完整"),
+    ("/result", "没有老人的情况"),
+    ("/result#", "没有老人的情况"),
+])
 def test_a_bad_link_says_so_in_chinese_and_shows_no_result(context, gateway, link, words):
     page = open_result(context, gateway + link)
     problem = page.locator("#problem")
@@ -243,11 +230,8 @@ def test_changing_the_fragment_shows_the_new_facts(context, gateway):
     other = expected({"age": 65, "economic_status": "none", "self_care": "independent"})
     page.wait_for_function("(h) => document.getElementById('headline').textContent === h", arg=other["headline"])
     assert not page.locator("#money").is_visible()
-    assert (
-        page.locator("#qr-code")
-        .get_attribute("data-qr-text")
-        .endswith("#age=65&economic_status=none&self_care=independent")
-    )
+    assert page.locator("#qr-code").get_attribute("data-qr-text").endswith("#age=65&economic_status=none"
+                                                                            "&self_care=independent")
 
 
 def test_a_county_list_shows_its_name_and_the_local_office(context, gateway, monkeypatch):

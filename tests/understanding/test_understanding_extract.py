@@ -4,7 +4,6 @@ Each case: (message, requested, expected facts). The facts must be exactly these
 extra fact read by mistake) unless the case is marked `partial`, then only the listed
 ones are checked. A value of ABSENT means the fact must not be read.
 """
-
 import datetime
 
 import pytest
@@ -308,74 +307,41 @@ ANSWERS = [
 ]
 
 MULTI = [
-    case(
-        "俺娘八十三了，吃低保，瘫在床上好几年了",
-        {"age": 83, "economic_status": "minimum_living", "self_care": "dependent"},
-    ),
-    case(
-        "我爸1942年的，退休工人，一个人住", {"age": 83, "employee_pension_retired": True, "living_situation": "alone"}
-    ),
-    case(
-        "我妈今年82，五保户，在敬老院住",
-        {"age": 82, "economic_status": "extreme_poverty", "support_mode": "institution"},
-    ),
-    case(
-        "俺爹八十五了，老复员，有定期抚恤，没儿没女",
-        {
-            "age": 85,
-            "veteran_category": "demobilized_veteran",
-            "receives_pension_subsidy": True,
-            "has_capable_supporter": False,
-        },
-    ),
-    case(
-        "我奶奶92岁，住在壶关，低保户，有残疾证二级，肢体的",
-        {
-            "age": 92,
-            "district": "壶关县",
-            "economic_status": "minimum_living",
-            "disability_grade": 2,
-            "disability_type": "physical",
-        },
-    ),
-    case(
-        "婆婆快八十了，半失能，孩子都在外地打工", {"age": 79, "self_care": "partial", "living_situation": "left_behind"}
-    ),
-    case(
-        "我今年七十一，和老伴俩人住，都有高血压",
-        {"age": 71, "living_situation": "empty_nest", "chronic_conditions": ["hypertension"]},
-    ),
-    case("俺们老两口都七十多了，儿子在外打工", {"age": 71, "living_situation": "left_behind"}),
-    case(
-        "我公公86了，在襄垣县，不能自理，没有残疾证",
-        {"age": 86, "district": "襄垣县", "self_care": "dependent", "disability_grade": 0},
-    ),
-    case("姥姥八十有五，独居，低保边缘户", {"age": 85, "living_situation": "alone", "economic_status": "near_minimum"}),
-    case(
-        "俺老汉78了，当过兵，退伍的，身体还行",
-        {"age": 78, "veteran_category": "retired_veteran", "self_care": "independent"},
-    ),
-    case(
-        "她1939年出生，就一个闺女前些年病死了，现在一个人在村里住",
-        {"age": 86, "special_family_planning": True, "living_situation": "alone"},
-    ),
-    case(
-        "我妈不是五保户，是低保，跟我们住，九十整",
-        {"economic_status": "minimum_living", "living_situation": "with_family", "age": 90},
-    ),
-    case(
-        "老爷子虚岁九十，糖尿病好多年了，走路得人扶",
-        {"age": 89, "chronic_conditions": ["diabetes"], "self_care": "partial"},
-    ),
-    case(
-        "俺娘今年八十三，没低保，也没残疾证，跟俺住",
-        {"age": 83, "economic_status": "none", "disability_grade": 0, "living_situation": "with_family"},
-    ),
+    case("俺娘八十三了，吃低保，瘫在床上好几年了",
+         {"age": 83, "economic_status": "minimum_living", "self_care": "dependent"}),
+    case("我爸1942年的，退休工人，一个人住",
+         {"age": 83, "employee_pension_retired": True, "living_situation": "alone"}),
+    case("我妈今年82，五保户，在敬老院住",
+         {"age": 82, "economic_status": "extreme_poverty", "support_mode": "institution"}),
+    case("俺爹八十五了，老复员，有定期抚恤，没儿没女",
+         {"age": 85, "veteran_category": "demobilized_veteran", "receives_pension_subsidy": True,
+          "has_capable_supporter": False}),
+    case("我奶奶92岁，住在壶关，低保户，有残疾证二级，肢体的",
+         {"age": 92, "district": "壶关县", "economic_status": "minimum_living", "disability_grade": 2,
+          "disability_type": "physical"}),
+    case("婆婆快八十了，半失能，孩子都在外地打工",
+         {"age": 79, "self_care": "partial", "living_situation": "left_behind"}),
+    case("我今年七十一，和老伴俩人住，都有高血压",
+         {"age": 71, "living_situation": "empty_nest", "chronic_conditions": ["hypertension"]}),
+    case("俺们老两口都七十多了，儿子在外打工",
+         {"age": 71, "living_situation": "left_behind"}),
+    case("我公公86了，在襄垣县，不能自理，没有残疾证",
+         {"age": 86, "district": "襄垣县", "self_care": "dependent", "disability_grade": 0}),
+    case("姥姥八十有五，独居，低保边缘户",
+         {"age": 85, "living_situation": "alone", "economic_status": "near_minimum"}),
+    case("俺老汉78了，当过兵，退伍的，身体还行",
+         {"age": 78, "veteran_category": "retired_veteran", "self_care": "independent"}),
+    case("她1939年出生，就一个闺女前些年病死了，现在一个人在村里住",
+         {"age": 86, "special_family_planning": True, "living_situation": "alone"}),
+    case("我妈不是五保户，是低保，跟我们住，九十整",
+         {"economic_status": "minimum_living", "living_situation": "with_family", "age": 90}),
+    case("老爷子虚岁九十，糖尿病好多年了，走路得人扶",
+         {"age": 89, "chronic_conditions": ["diabetes"], "self_care": "partial"}),
+    case("俺娘今年八十三，没低保，也没残疾证，跟俺住",
+         {"age": 83, "economic_status": "none", "disability_grade": 0, "living_situation": "with_family"}),
     case("我妈83岁，每月领100块高龄补贴，有3个孙子", {"age": 83}),
-    case(
-        "老人家1946年生的，新农保交了十五年了，农民",
-        {"age": 79, "resident_pension_15y": True, "employee_pension_retired": False},
-    ),
+    case("老人家1946年生的，新农保交了十五年了，农民",
+         {"age": 79, "resident_pension_15y": True, "employee_pension_retired": False}),
 ]
 
 COLLOQUIAL = [
@@ -458,14 +424,10 @@ MORE = [
     case("儿子不孝顺，不给赡养费", {}),  # no lawsuit, no inability: not the listed case
     case("嗯，不是", {"homeless": False}, "homeless"),
     case("呃，没有", {"economic_status": "none"}, "economic_status"),
-    case(
-        "我爸是退伍军人，今年76岁，每个月有定补",
-        {"veteran_category": "retired_veteran", "age": 76, "receives_pension_subsidy": True},
-    ),
-    case(
-        "我婆婆瘫在床上三年了，没办残疾证，我们想学学怎么照顾她",
-        {"self_care": "dependent", "disability_grade": 0, "family_care_training": True},
-    ),
+    case("我爸是退伍军人，今年76岁，每个月有定补",
+         {"veteran_category": "retired_veteran", "age": 76, "receives_pension_subsidy": True}),
+    case("我婆婆瘫在床上三年了，没办残疾证，我们想学学怎么照顾她",
+         {"self_care": "dependent", "disability_grade": 0, "family_care_training": True}),
 ]
 
 # The exact phrasings listed in the task, not covered above.
@@ -502,21 +464,8 @@ BRIEF = [
 
 @pytest.mark.parametrize(
     "text, requested, facts, partial",
-    ECONOMIC
-    + SELF_CARE
-    + DISABILITY
-    + LIVING
-    + BOOLEANS
-    + VETERANS
-    + SUPPORT
-    + CHRONIC
-    + DISTRICTS
-    + ANSWERS
-    + MULTI
-    + COLLOQUIAL
-    + QUESTIONS
-    + MORE
-    + BRIEF,
+    ECONOMIC + SELF_CARE + DISABILITY + LIVING + BOOLEANS + VETERANS + SUPPORT + CHRONIC + DISTRICTS
+    + ANSWERS + MULTI + COLLOQUIAL + QUESTIONS + MORE + BRIEF,
 )
 def test_extract(text, requested, facts, partial):
     check(text, requested, facts, partial)

@@ -1,5 +1,4 @@
 """Who is spoken of, "I don't know", corrections, approximations, "none of these"."""
-
 import datetime
 
 import pytest
@@ -165,11 +164,8 @@ def test_exact_age_is_not_approximate():
         ("独生儿子前年没了", False, {"special_family_planning": True}),
         ("在外面流浪，没地方住", False, {"homeless": True}),
         ("告了儿子要赡养费，执行不了", False, {"maintenance_dispute": True}),
-        (
-            "是独生子女家庭，孩子出车祸走了，她老伴是复员军人",
-            False,
-            {"special_family_planning": True, "veteran_category": "demobilized_veteran"},
-        ),
+        ("是独生子女家庭，孩子出车祸走了，她老伴是复员军人", False,
+         {"special_family_planning": True, "veteran_category": "demobilized_veteran"}),
         ("有", False, {}),
     ],
 )

@@ -1,5 +1,4 @@
 """Numerals and ages (parse_chinese_number, parse_age)."""
-
 import datetime
 
 import pytest

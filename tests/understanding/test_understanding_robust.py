@@ -1,5 +1,4 @@
 """extract() never raises, always returns contract values, and is fast; the lexicon is sound."""
-
 import collections
 import datetime
 import re
@@ -22,59 +21,20 @@ ENUMS = {
     "self_care": {"independent", "partial", "dependent"},
     "disability_type": {"physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple"},
     "living_situation": {"alone", "empty_nest", "left_behind", "with_family"},
-    "veteran_category": {
-        "martyr_family",
-        "duty_death_family",
-        "illness_death_family",
-        "disabled_veteran",
-        "demobilized_veteran",
-        "retired_veteran",
-        "none",
-    },
+    "veteran_category": {"martyr_family", "duty_death_family", "illness_death_family", "disabled_veteran",
+                         "demobilized_veteran", "retired_veteran", "none"},
     "support_mode": {"home", "institution"},
-    "district": {
-        "潞州区",
-        "上党区",
-        "屯留区",
-        "潞城区",
-        "襄垣县",
-        "平顺县",
-        "黎城县",
-        "壶关县",
-        "长子县",
-        "武乡县",
-        "沁县",
-        "沁源县",
-        "高新区",
-        "经开区",
-    },
+    "district": {"潞州区", "上党区", "屯留区", "潞城区", "襄垣县", "平顺县", "黎城县", "壶关县", "长子县",
+                 "武乡县", "沁县", "沁源县", "高新区", "经开区"},
 }
-BOOLS = {
-    "special_family_planning",
-    "has_capable_supporter",
-    "receives_pension_subsidy",
-    "employee_pension_retired",
-    "resident_pension_15y",
-    "maintenance_dispute",
-    "homeless",
-    "family_care_training",
-}
+BOOLS = {"special_family_planning", "has_capable_supporter", "receives_pension_subsidy",
+         "employee_pension_retired", "resident_pension_15y", "maintenance_dispute", "homeless",
+         "family_care_training"}
 CHRONIC = {"hypertension", "diabetes", "severe_mental_disorder"}
 ALL_FACTS = set(ENUMS) | BOOLS | {"age", "disability_grade", "chronic_conditions"}
 REQUESTED = [None, "special_circumstances", "veteran", *sorted(ALL_FACTS)]
-RELATIONS = {
-    None,
-    "self",
-    "mother",
-    "father",
-    "mother_in_law",
-    "father_in_law",
-    "grandmother",
-    "grandfather",
-    "spouse",
-    "parents",
-    "elder",
-}
+RELATIONS = {None, "self", "mother", "father", "mother_in_law", "father_in_law", "grandmother",
+             "grandfather", "spouse", "parents", "elder"}
 
 
 def assert_valid(ex):
@@ -99,53 +59,18 @@ def assert_valid(ex):
 
 def test_values_pass_the_policy_engine_validation():
     facts = pytest.importorskip("policy_kb.facts")
-    texts = [
-        "俺娘八十三了，吃低保，瘫在床上好几年了，残疾证二级，肢体的，一个人住，潞州区",
-        "老复员，有定补，没儿没女，高血压糖尿病，五保户在敬老院",
-        "我爸1942年的，退休工人",
-    ]
+    texts = ["俺娘八十三了，吃低保，瘫在床上好几年了，残疾证二级，肢体的，一个人住，潞州区",
+             "老复员，有定补，没儿没女，高血压糖尿病，五保户在敬老院", "我爸1942年的，退休工人"]
     for t in texts:
         facts.validate_profile(extract(t, None, TODAY).facts)
 
 
 EDGE_INPUTS = [
-    "",
-    " ",
-    "\n\t",
-    None,
-    0,
-    83,
-    3.5,
-    b"\xe4\xbf\xba\xe5\xa8\x98 83",
-    b"\xff\xfe",
-    ["低保"],
-    {"a": 1},
-    object(),
-    "😀😀😀",
-    "🙏俺娘83了🙏",
-    "？？？",
-    "。。。",
-    "!!!!",
-    "a" * 5000,
-    "八" * 5000,
-    "俺娘八十三了，吃低保，" * 500,
-    "一二三四五六七八九十百千万" * 300,
-    "\x00\x01\x02",
-    "\ud800",
-    "低保" * 2000,
-    "不是" * 2000,
-    "我" * 5000,
-    "1" * 5000,
-    "1 2 3 4 5 6",
-    "年" * 100 + "1946",
-    "残疾证" + "一级" * 1000,
-    "(((((",
-    "[[[[",
-    "\\",
-    "re:",
-    ".*",
-    "？残疾证？二级？",
-    "ＡＢＣ８３",
+    "", " ", "\n\t", None, 0, 83, 3.5, b"\xe4\xbf\xba\xe5\xa8\x98 83", b"\xff\xfe", ["低保"], {"a": 1},
+    object(), "😀😀😀", "🙏俺娘83了🙏", "？？？", "。。。", "!!!!", "a" * 5000, "八" * 5000,
+    "俺娘八十三了，吃低保，" * 500, "一二三四五六七八九十百千万" * 300, "\x00\x01\x02", "\ud800",
+    "低保" * 2000, "不是" * 2000, "我" * 5000, "1" * 5000, "1 2 3 4 5 6", "年" * 100 + "1946",
+    "残疾证" + "一级" * 1000, "(((((", "[[[[", "\\", "re:", ".*", "？残疾证？二级？", "ＡＢＣ８３",
 ]
 
 
@@ -170,80 +95,12 @@ def test_bad_today_is_ignored():
 
 # Text built from the words that matter, so the fuzzer explores the rules, not only noise.
 WORDS = [
-    "俺娘",
-    "我妈",
-    "我",
-    "老伴",
-    "八十",
-    "三",
-    "了",
-    "岁",
-    "多",
-    "快",
-    "虚岁",
-    "1946",
-    "年",
-    "生",
-    "的",
-    "低保",
-    "边缘",
-    "五保",
-    "不是",
-    "没有",
-    "没",
-    "是",
-    "残疾证",
-    "二级",
-    "一级",
-    "肢体",
-    "瘫",
-    "在床上",
-    "一个人住",
-    "跟儿子住",
-    "老两口",
-    "退休",
-    "工人",
-    "交满",
-    "15",
-    "年",
-    "独生子女",
-    "去世",
-    "告",
-    "赡养费",
-    "执行不了",
-    "要饭",
-    "想学",
-    "照护",
-    "没儿没女",
-    "抚恤金",
-    "烈属",
-    "复员",
-    "当过兵",
-    "敬老院",
-    "高血压",
-    "糖尿病",
-    "潞州",
-    "长子",
-    "不知道",
-    "说错了",
-    "应该是",
-    "，",
-    "。",
-    "？",
-    " ",
-    "都没有",
-    "嗯",
-    "对",
-    "能",
-    "不能",
-    "七老八十",
-    "一百零二",
-    "廿",
-    "有",
-    "😀",
-    "\n",
-    "以前",
-    "想申请",
+    "俺娘", "我妈", "我", "老伴", "八十", "三", "了", "岁", "多", "快", "虚岁", "1946", "年", "生", "的",
+    "低保", "边缘", "五保", "不是", "没有", "没", "是", "残疾证", "二级", "一级", "肢体", "瘫", "在床上",
+    "一个人住", "跟儿子住", "老两口", "退休", "工人", "交满", "15", "年", "独生子女", "去世", "告",
+    "赡养费", "执行不了", "要饭", "想学", "照护", "没儿没女", "抚恤金", "烈属", "复员", "当过兵",
+    "敬老院", "高血压", "糖尿病", "潞州", "长子", "不知道", "说错了", "应该是", "，", "。", "？", " ",
+    "都没有", "嗯", "对", "能", "不能", "七老八十", "一百零二", "廿", "有", "😀", "\n", "以前", "想申请",
 ]
 message = st.lists(st.sampled_from(WORDS), max_size=25).map("".join)
 
@@ -274,13 +131,8 @@ def test_fuzz_numbers(text):
 
 
 def test_typical_message_is_fast():
-    msgs = [
-        "俺娘八十三了，吃低保，瘫在床上好几年了",
-        "是",
-        "我爸1942年的，退休工人，一个人住",
-        "不知道",
-        "我妈不是五保户，是低保，跟我们住，九十整",
-    ]
+    msgs = ["俺娘八十三了，吃低保，瘫在床上好几年了", "是", "我爸1942年的，退休工人，一个人住",
+            "不知道", "我妈不是五保户，是低保，跟我们住，九十整"]
     get_lexicon()
     for m in msgs:
         extract(m, "age", TODAY)
@@ -301,7 +153,6 @@ def test_long_message_stays_linear():
 
 
 # --- the lexicon itself -------------------------------------------------------------------
-
 
 def _load_checking_duplicates():
     dups = []
@@ -328,8 +179,8 @@ def test_lexicon_categories_and_values_are_the_contract():
     lex = get_lexicon()
     for name, cat in lex.categories.items():
         assert name in ALL_FACTS
-        for key in lex.raw["categories"][name].get("phrases") or {}:
-            value = key[len("_weak_") :] if isinstance(key, str) and key.startswith("_weak_") else key
+        for key in (lex.raw["categories"][name].get("phrases") or {}):
+            value = key[len("_weak_"):] if isinstance(key, str) and key.startswith("_weak_") else key
             if isinstance(value, str) and value.startswith("_"):
                 continue  # a marker
             if cat.type == "bool":

@@ -1,5 +1,4 @@
 """`POST /api/chat/resume`: after a reload during a reply, the bot's last turn from the tracker."""
-
 from __future__ import annotations
 
 import tempfile
@@ -17,30 +16,19 @@ RESULT = {"type": "result", "headline": "能领钱的1项"}
 
 
 def bot(text, buttons=None, custom=None):
-    return {
-        "event": "bot",
-        "text": text,
-        "data": {
-            "elements": None,
-            "quick_replies": None,
-            "buttons": buttons,
-            "attachment": None,
-            "image": None,
-            "custom": custom,
-        },
-    }
+    return {"event": "bot", "text": text,
+            "data": {"elements": None, "quick_replies": None, "buttons": buttons, "attachment": None,
+                     "image": None, "custom": custom}}
 
 
 EVENTS = [
     {"event": "action", "name": "action_listen"},
     {"event": "user", "text": "/greet"},
-    bot("您好！\n可以一次说几件事。"),
-    bot("老人今年多大岁数？"),
+    bot("您好！\n可以一次说几件事。"), bot("老人今年多大岁数？"),
     {"event": "user", "text": "82"},
     {"event": "slot", "name": "age", "value": 82},
     bot("好的。\n\n老人家里是低保户吗？", BUTTONS),
-    bot("第一段\n\n第二段"),
-    bot(None, custom=RESULT),
+    bot("第一段\n\n第二段"), bot(None, custom=RESULT),
     {"event": "action", "name": "action_listen"},
 ]
 
@@ -64,8 +52,7 @@ def test_the_last_turn_is_split_as_the_rest_channel_splits_it():
     assert user == "82"
     assert turn == [
         {"text": "好的。\n\n老人家里是低保户吗？", "buttons": BUTTONS, "custom": None},  # with buttons: one message
-        {"text": "第一段", "buttons": [], "custom": None},
-        {"text": "第二段", "buttons": [], "custom": None},
+        {"text": "第一段", "buttons": [], "custom": None}, {"text": "第二段", "buttons": [], "custom": None},
         {"text": "", "buttons": [], "custom": RESULT},
     ]
     assert last_bot_turn({}) == (None, [])
@@ -77,7 +64,6 @@ def client_for():
     def make(core):
         settings = Settings(data_dir=tempfile.mkdtemp(prefix="czyl-resume-"), rate_ip_per_minute=1e6)
         return TestClient(create_app(settings, core=core))
-
     return make
 
 

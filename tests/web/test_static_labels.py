@@ -1,7 +1,6 @@
 """The chat page and the widget never write a service name, a department or a result label of
 their own: every one comes from the result payload (labels and cards, actions/dialogue/result_view.py).
 A grep over the page's files for what the catalogue and the list say."""
-
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,4 @@
 """WeChat tests against the real dialogue (DialogueRasa), the fake WeChat API and real AMR audio."""
-
 from __future__ import annotations
 
 import os
@@ -30,11 +29,9 @@ def dialogue_rasa():
 @pytest.fixture
 def make_wx(start_gateway, dialogue_rasa, wechat_api):  # noqa: F811
     """`wx = make_wx(**settings)`: a gateway on the real dialogue and the fake WeChat API."""
-
     def make(**overrides) -> WeChatSim:
         settings = gateway_settings(dialogue_rasa.url, wechat_api_base=wechat_api.url, **overrides)
         return WeChatSim(start_gateway(settings), TOKEN)
-
     return make
 
 
@@ -63,30 +60,11 @@ def amr_voice(tmp_path_factory) -> bytes:
     wav, amr = folder / "x.wav", folder / "x.amr"
     subprocess.run([espeak, "-v", "cmn-latn-pinyin", "-w", str(wav), "我妈八十三了"], check=True, timeout=30)
     if ffmpeg:
-        subprocess.run(
-            [
-                ffmpeg,
-                "-nostdin",
-                "-loglevel",
-                "quiet",
-                "-y",
-                "-i",
-                str(wav),
-                "-ar",
-                "8000",
-                "-ac",
-                "1",
-                "-c:a",
-                "libopencore_amrnb",
-                str(amr),
-            ],
-            check=False,
-            timeout=30,
-        )
+        subprocess.run([ffmpeg, "-nostdin", "-loglevel", "quiet", "-y", "-i", str(wav), "-ar", "8000", "-ac", "1",
+                        "-c:a", "libopencore_amrnb", str(amr)], check=False, timeout=30)
     if (not amr.exists() or amr.stat().st_size == 0) and sox:
-        subprocess.run(
-            [sox, str(wav), "-r", "8000", "-c", "1", "-t", "amr-nb", "-C", "7", str(amr)], check=False, timeout=30
-        )
+        subprocess.run([sox, str(wav), "-r", "8000", "-c", "1", "-t", "amr-nb", "-C", "7", str(amr)],
+                       check=False, timeout=30)
     if not amr.exists() or amr.stat().st_size == 0:
         _fail_or_skip("neither ffmpeg (libopencore_amrnb) nor sox (amr-nb) can write AMR here")
     data = amr.read_bytes()

@@ -8,7 +8,6 @@ Only the NLU is left out: a button payload (/intent{...}) is parsed as Rasa pars
 text goes in as `inform` and the dialogue's own understanding reads it. Tests read `received`
 (sender, message) and `results` (the last result payload per sender).
 """
-
 from __future__ import annotations
 
 import datetime as dt

@@ -3,7 +3,6 @@ SPEECH_RECOGNIZER_MODULE=wechat.recognizer (importing this module registers it).
 
 It records what it was given and answers `TestRecognizer.text`; `delay` makes it slow,
 `fail` makes it raise as a broken model would."""
-
 from __future__ import annotations
 
 import time

@@ -1,6 +1,5 @@
 """The structured result on WeChat: short (≤ 600 characters) with money lines and the take-home
 link, details on 回复1 — through the gateway, on the real dialogue's messages."""
-
 from __future__ import annotations
 
 import re
@@ -42,7 +41,7 @@ def test_the_result_is_short_with_headline_money_lines_counts_and_the_link(make_
     wx = make_wx(public_base_url=PUBLIC + "/")
     reply, result = screen_to_result(wx, openid, dialogue_rasa)
     labels = result["labels"]
-    short = reply[reply.index(result["headline"]) :]
+    short = reply[reply.index(result["headline"]):]
     assert len(short) <= 600 and len(reply.encode()) < 2048
     assert short.startswith(result["headline"])
     money = money_cards(result)

@@ -1,5 +1,4 @@
 """bot.wechat.result: the short text and the detail pages, on payloads built by result_view.py."""
-
 from __future__ import annotations
 
 import copy
@@ -14,14 +13,8 @@ from bot.wechat import WeChatBridge
 from bot.wechat import result as R
 from policy_kb import evaluate
 
-ELDER = {
-    "age": 92,
-    "economic_status": "minimum_living",
-    "self_care": "dependent",
-    "living_situation": "alone",
-    "disability_grade": 1,
-    "disability_type": "physical",
-}
+ELDER = {"age": 92, "economic_status": "minimum_living", "self_care": "dependent", "living_situation": "alone",
+         "disability_grade": 1, "disability_type": "physical"}
 BASE = "https://yanglao.example.org"
 
 
@@ -41,9 +34,8 @@ def test_short_text_has_headline_money_link_and_offer(payload):
 
 def test_labels_come_from_the_payload(payload):
     changed = copy.deepcopy(payload)
-    changed["labels"].update(
-        money="可领补贴", other="别的服务", possible="待核实", print="带回家的页面", details="看全部"
-    )
+    changed["labels"].update(money="可领补贴", other="别的服务", possible="待核实", print="带回家的页面",
+                             details="看全部")
     text = R.short_text(changed, BASE)
     assert "可领补贴：" in text and "别的服务" in text and "待核实" in text and "带回家的页面：" in text
     assert text.endswith("回复1看全部")
@@ -54,10 +46,8 @@ def test_labels_come_from_the_payload(payload):
 def test_many_money_services_still_fit_600_characters(payload):
     big = copy.deepcopy(payload)
     card = next(c for g in big["groups"] for c in g["services"] if c["money"])
-    many = [
-        dict(card, name=f"{card['name']}（第{i}类）", amounts=["每月不低于100元，按相关规定标准发放，动态调整" * 2])
-        for i in range(40)
-    ]
+    many = [dict(card, name=f"{card['name']}（第{i}类）", amounts=["每月不低于100元，按相关规定标准发放，动态调整" * 2])
+            for i in range(40)]
     big["groups"] = [{"office": "长治市民政局", "department": "长治市民政局", "services": many}]
     text = R.short_text(big, BASE)
     assert len(text) <= 600 and len(text.encode()) <= R.MAX_BYTES
@@ -72,20 +62,9 @@ def test_an_absurd_headline_keeps_the_link_and_the_offer(payload):
     assert len(text) <= 600 and f"{BASE}/result#" in text and text.endswith("回复1看详细")
 
 
-@pytest.mark.parametrize(
-    "base",
-    [
-        None,
-        "",
-        "javascript:alert(1)",
-        "yanglao.example.org",
-        "ftp://x.org",
-        "https://x.org/?a=1",
-        "https://x.org/#frag",
-        "https://exa mple.org",
-        "https://" + "a" * 300 + ".org",
-    ],
-)
+@pytest.mark.parametrize("base", [None, "", "javascript:alert(1)", "yanglao.example.org", "ftp://x.org",
+                                  "https://x.org/?a=1", "https://x.org/#frag", "https://exa mple.org",
+                                  "https://" + "a" * 300 + ".org"])
 def test_unusable_public_addresses_give_no_link(payload, base):
     assert R.public_link(base, payload["share"]) is None
     text = R.short_text(payload, base)
@@ -122,12 +101,9 @@ class FakeCore:
 
 
 def test_the_fallback_text_is_dropped_and_other_buttons_follow_option_1(payload):
-    messages = [
-        BotMessage(text="好的，记下了。"),
-        BotMessage(text="很长的结果文字，清单第8项……"),
-        BotMessage(custom=payload),
-        BotMessage(text="还想做什么？", buttons=[{"title": "重新开始", "payload": "/restart"}]),
-    ]
+    messages = [BotMessage(text="好的，记下了。"), BotMessage(text="很长的结果文字，清单第8项……"),
+                BotMessage(custom=payload),
+                BotMessage(text="还想做什么？", buttons=[{"title": "重新开始", "payload": "/restart"}])]
     core = FakeCore(messages)
     bridge = WeChatBridge(Settings(wechat_token="t", public_base_url=BASE), core)
     reply = run_async(bridge._turn("wx:o1", "不清楚"))
@@ -139,9 +115,7 @@ def test_the_fallback_text_is_dropped_and_other_buttons_follow_option_1(payload)
 
 
 def test_an_older_result_payload_keeps_the_old_rendering():
-    legacy = [
-        BotMessage(text="老人可以申请 3 项服务。"),
-        BotMessage(custom={"type": "result", "eligible": [8], "possible": [], "summary": "摘要"}),
-    ]
+    legacy = [BotMessage(text="老人可以申请 3 项服务。"), BotMessage(custom={"type": "result", "eligible": [8],
+                                                                          "possible": [], "summary": "摘要"})]
     bridge = WeChatBridge(Settings(wechat_token="t"), FakeCore(legacy))
     assert run_async(bridge._turn("wx:o2", "不清楚")) == "老人可以申请 3 项服务。"

@@ -1,6 +1,5 @@
 """Voice messages without WeChat's `Recognition`: fetched from the (fake) media API, converted from
 real AMR to 16 kHz mono WAV, recognised by the pluggable recogniser, answered as if typed."""
-
 from __future__ import annotations
 
 import glob
@@ -32,9 +31,9 @@ def wav_format(wav: bytes) -> dict:
     assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"
     pos = 12
     while pos + 8 <= len(wav):
-        chunk, size = wav[pos : pos + 4], struct.unpack("<I", wav[pos + 4 : pos + 8])[0]
+        chunk, size = wav[pos:pos + 4], struct.unpack("<I", wav[pos + 4:pos + 8])[0]
         if chunk == b"fmt ":
-            tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", wav[pos + 8 : pos + 24])
+            tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", wav[pos + 8:pos + 24])
             return {"tag": tag, "channels": channels, "rate": rate, "bits": bits}
         pos += 8 + size + (size & 1)
     raise AssertionError("no fmt chunk")
@@ -57,9 +56,8 @@ def voice_wx(make_wx, test_recognizer):
     return make_wx(speech_recognizer=recognizer.NAME, speech_recognizer_module=recognizer.MODULE)
 
 
-def test_voice_with_recognition_is_answered_as_text_and_nothing_is_fetched(
-    voice_wx, openid, dialogue_rasa, wechat_api, test_recognizer
-):
+def test_voice_with_recognition_is_answered_as_text_and_nothing_is_fetched(voice_wx, openid, dialogue_rasa,
+                                                                          wechat_api, test_recognizer):
     fetched = len(wechat_api.media_requests)
     reply = content(voice_wx, voice_wx.post(voice_wx.voice(openid, "老人今年八十三了")))
     assert "83周岁" in reply
@@ -69,8 +67,7 @@ def test_voice_with_recognition_is_answered_as_text_and_nothing_is_fetched(
 
 @pytest.mark.parametrize("recognition", [None, ""], ids=["field-absent", "field-empty"])
 def test_voice_without_recognition_is_fetched_converted_recognised_and_answered(
-    media, voice_wx, openid, dialogue_rasa, wechat_api, test_recognizer, recognition, caplog
-):
+        media, voice_wx, openid, dialogue_rasa, wechat_api, test_recognizer, recognition, caplog):
     caplog.set_level(logging.DEBUG)
     reply = content(voice_wx, voice_wx.post(voice_wx.voice(openid, recognition, media_id=media)))
     assert wechat_api.media_requests.count(media) == 1
@@ -86,9 +83,8 @@ def test_voice_without_recognition_is_fetched_converted_recognised_and_answered(
     assert openid not in caplog.text and SAID not in caplog.text and media not in caplog.text
 
 
-def test_without_a_recogniser_the_voice_is_not_fetched_and_the_reply_is_kind(
-    media, make_wx, openid, dialogue_rasa, wechat_api
-):
+def test_without_a_recogniser_the_voice_is_not_fetched_and_the_reply_is_kind(media, make_wx, openid, dialogue_rasa,
+                                                                            wechat_api):
     wx = make_wx(speech_recognizer=None)
     fetched = len(wechat_api.media_requests)
     assert content(wx, wx.post(wx.voice(openid, None, media_id=media))) == VOICE_NOT_AVAILABLE
@@ -97,19 +93,14 @@ def test_without_a_recogniser_the_voice_is_not_fetched_and_the_reply_is_kind(
 
 
 def test_without_media_credentials_the_reply_is_kind(media, make_wx, openid, dialogue_rasa, test_recognizer):
-    wx = make_wx(
-        wechat_appid=None,
-        wechat_secret=None,
-        speech_recognizer=recognizer.NAME,
-        speech_recognizer_module=recognizer.MODULE,
-    )
+    wx = make_wx(wechat_appid=None, wechat_secret=None, speech_recognizer=recognizer.NAME,
+                 speech_recognizer_module=recognizer.MODULE)
     assert content(wx, wx.post(wx.voice(openid, None, media_id=media))) == VOICE_NOT_AVAILABLE
     assert test_recognizer.calls == [] and dialogue_rasa.count(f"wx:{openid}") == 0
 
 
-def test_recognised_words_pick_options_and_page_like_typed_ones(
-    media, voice_wx, openid, dialogue_rasa, test_recognizer
-):
+def test_recognised_words_pick_options_and_page_like_typed_ones(media, voice_wx, openid, dialogue_rasa,
+                                                                test_recognizer):
     sender = f"wx:{openid}"
     content(voice_wx, voice_wx.post(voice_wx.text(openid, "我妈八十三了，吃低保，瘫在床上，一个人住")))
     test_recognizer.text = "一"  # option 1 of the question just asked (没有残疾证)
@@ -117,7 +108,8 @@ def test_recognised_words_pick_options_and_page_like_typed_ones(
     assert dialogue_rasa.count(sender, "一") == 0 and dialogue_rasa.slots[sender].get("disability_grade") == 0
 
 
-def test_unknown_media_id_or_unusable_audio_asks_to_type(voice_wx, openid, dialogue_rasa, wechat_api, test_recognizer):
+def test_unknown_media_id_or_unusable_audio_asks_to_type(voice_wx, openid, dialogue_rasa, wechat_api,
+                                                         test_recognizer):
     assert content(voice_wx, voice_wx.post(voice_wx.voice(openid, None, media_id="no_such_media"))) == ASK_TO_TYPE
     wechat_api.media["garbage"] = (b"this is not audio at all" * 10, "audio/amr")
     assert content(voice_wx, voice_wx.post(voice_wx.voice(openid, None, media_id="garbage"))) == ASK_TO_TYPE
@@ -147,14 +139,12 @@ def test_expired_token_on_media_get_is_refreshed_once(media, voice_wx, openid, w
     assert "83周岁" in reply and len(test_recognizer.calls) == 1
 
 
-def test_a_slow_recogniser_answers_through_the_customer_service_api_once(
-    media, make_wx, openid, dialogue_rasa, wechat_api, test_recognizer
-):
+def test_a_slow_recogniser_answers_through_the_customer_service_api_once(media, make_wx, openid, dialogue_rasa,
+                                                                         wechat_api, test_recognizer):
     """WeChat waits 5 s: a slow voice turn returns `success`, WeChat's retries fetch nothing again,
     and the answer follows once through the customer-service API (bot.wechat.dedup)."""
-    wx = make_wx(
-        speech_recognizer=recognizer.NAME, speech_recognizer_module=recognizer.MODULE, wechat_reply_deadline=0.3
-    )
+    wx = make_wx(speech_recognizer=recognizer.NAME, speech_recognizer_module=recognizer.MODULE,
+                 wechat_reply_deadline=0.3)
     test_recognizer.delay = 1.0
     xml = wx.voice(openid, None, msg_id=wx.next_msg_id(), media_id=media)
     started = time.monotonic()
