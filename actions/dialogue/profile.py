@@ -21,7 +21,7 @@ from actions.understanding.answer_space import EXACT, echo_answer, match_answer
 from actions.understanding.extractor import SPECIAL_FACTS
 from actions.understanding.lexicon import alternation, get_lexicon
 from actions.understanding.normalize import normalize
-from actions.understanding.phrases import find_phrases
+from actions.understanding.phrases import CONDITION_RX, find_phrases
 from policy_kb.facts import FACT_NAMES, ProfileError, facts
 
 from .questions import Question, questions
@@ -41,8 +41,8 @@ _QUESTION_WORDS_RX = re.compile(
 _GENERIC_ELDER_RX = re.compile(r"的[^，,。的]{0,4}(?:老人|老年人|老人家|人)[，,。\s]*$")
 # A clause that sets a condition for the question (要是老人在武乡县，… / 没交够十五年的，… /
 # 去敬老院集中供养的话，…): part of what is asked, nothing said of the elder.
-_CONDITION_CLAUSE_RX = re.compile(r"^[^，,。]{0,4}(?:要是|如果|假如|万一|假设|若是)|(?:的话|的)[，,。\s]*$")
-_CONDITION_LEAD_RX = re.compile(r"^[^，,。]{0,4}(?:要是|如果|假如|万一|假设|若是)")
+_CONDITION_LEAD_RX = re.compile(rf"^[^，,。]{{0,4}}(?:{CONDITION_RX.pattern})")
+_CONDITION_CLAUSE_RX = re.compile(rf"{_CONDITION_LEAD_RX.pattern}|(?:的话|的)[，,。\s]*$")
 # 这算不算 / 这能算低收入不 / 算有能力不: asking whether what was just told counts; what was told is
 # what they are unsure of, so it is confirmed, not recorded
 _COUNTS_RX = re.compile(r"算不算|(?:这|那|也|能|可)算|算(?:是|有|作|做)?[^，,。]{0,6}(?:不|吗|么|没)[？?]?$")
@@ -391,8 +391,6 @@ def read_text(
     if asking and not told:
         r.unsure |= set(ext.uncertain) & set(r.facts)
         return r
-    if counts:
-        ext.uncertain |= set(ext.facts)  # 独生子有点残疾，可没办证，这算不算: confirmed, not recorded
     r.unsure |= set(ext.uncertain) & set(r.facts)
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
@@ -454,7 +452,7 @@ def read_text(
     if asked is not None and not r.facts and not r.dont_know and _embedded_unknown(text):
         r.dont_know = True  # 回头商量商量再说: put off, so not known now
     if counts:
-        r.unsure |= set(r.facts)  # the answer read from words they ask about is confirmed too
+        r.unsure |= set(r.facts)  # 独生子有点残疾，可没办证，这算不算: what they ask about is confirmed, not recorded
     return r
 
 

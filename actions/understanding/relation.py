@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from .lexicon import Lexicon, may_match
 
@@ -115,11 +118,28 @@ def other_person_clauses(norm: str, clauses, lex: Lexicon) -> set[int]:
     return set(clause_owners(norm, clauses, lex))
 
 
-def clause_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
+def clause_owners(norm: str, clauses, lex: Lexicon) -> Mapping[int, str]:
     """Clauses about someone else than the elder: one of the elder's children or grandchildren
     (儿子自己也是贫困户; after 有个闺女, a clause without its own subject), the speaker when the
     elder is someone else (我是他儿子，我有四级残疾证), another relative (俺公公瘫了…俺婆婆也七十多了).
-    What they say of that person's status or age is not the elder's."""
+    What they say of that person's status or age is not the elder's.
+
+    One message's phrases, grade and each of its ages ask this of the same text: it is worked out
+    once per text (the clauses come from the text, so the text is the key; the last 256 are kept)."""
+    kept = _OWNERS.get(norm)
+    if kept is not None and kept[0] is lex:
+        return kept[1]
+    owners = MappingProxyType(_find_owners(norm, clauses, lex))
+    _OWNERS[norm] = (lex, owners)
+    while len(_OWNERS) > 256:
+        _OWNERS.popitem(last=False)
+    return owners
+
+
+_OWNERS: OrderedDict[str, tuple[Lexicon, Mapping[int, str]]] = OrderedDict()
+
+
+def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
     head, intro, own = (_other_rx(lex, k) for k in ("head", "introduce", "own_subject"))
     if head is None:
         return {}
