@@ -69,12 +69,16 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
             self._kept.popitem(last=False)
 
     def _fresh(self, session, sender_id: str) -> _Kept | None:
-        """The kept tracker if it is unchanged since it was kept and the table still holds exactly
-        the rows it was kept with."""
+        """The kept tracker if it is unchanged since it was kept, not idle too long, and the table
+        still holds exactly the rows it was kept with."""
         kept = self._kept.get(sender_id)
         if kept is None:
             return None
-        if len(kept.tracker.events) != kept.events or self._stamp(session, sender_id) != (kept.rows, kept.top_id):
+        if (
+            len(kept.tracker.events) != kept.events
+            or kept.used < time.monotonic() - self.KEEP_SECONDS
+            or self._stamp(session, sender_id) != (kept.rows, kept.top_id)
+        ):
             del self._kept[sender_id]
             return None
         return kept
@@ -82,7 +86,7 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str):
         with self.session_scope() as session:
             kept = self._fresh(session, sender_id)
-            if kept is not None and kept.used >= time.monotonic() - self.KEEP_SECONDS:
+            if kept is not None:
                 kept.used = time.monotonic()
                 self._kept.move_to_end(sender_id)
                 return kept.tracker
