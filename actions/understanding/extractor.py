@@ -135,31 +135,53 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
 def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> None:
     """早几年有过低保，现在给停了: a clause that says a state ended turns the previous clause's
     mention into its negation (the category's `negated` value), whatever was said of the past."""
-    rx = lex.stopped_clause_rx
+    rx, end_rx = lex.stopped_clause_rx, lex.stopped_clause_end_rx
     if rx is None:
         return
     spans = clauses.spans()
-    stopped = {i for i, (s, e) in enumerate(spans) if i > 0 and rx.match(norm[s:e])}
-    if not stopped:
-        return
     stoppable = set(lex.raw.get("stopped_categories") or ())
-    for i in sorted(stopped):
+    stopped = {
+        i: stoppable
+        for i, (s, e) in enumerate(spans)
+        if i > 0 and (rx.match(norm[s:e]) or (end_rx is not None and end_rx.search(norm[s:e])))
+    }
+    for i, (s, e) in enumerate(spans):
+        # 以前在外面流浪过，现在被接回来了: a new life after a past state, for the states it ends
+        changed = {name for name, crx in lex.stopped_by_change.items() if i > 0 and crx.match(norm[s:e])}
+        if changed and i not in stopped:
+            past = {
+                m.clause for m in reading.matches if m.clause < i and lex.past_rx.search(norm[slice(*spans[m.clause])])
+            }
+            if past:
+                stopped[i] = changed & stoppable
+    for i, names in sorted(stopped.items()):
         # 以前是五保，后来俺兄弟回来了，给取消了: the nearest state said before the clause that ends it
         before = [
             (m, t)
             for m in reading.matches
             if m.clause < i and not m.negated
             for t in m.targets
-            if lex.categories[t.category].name in stoppable and t.value in lex.categories[t.category].negated
+            if lex.categories[t.category].name in names and _ended(lex.categories[t.category], t.value) is not None
         ]
         if before:
             m, t = before[-1]
             cat = lex.categories[t.category]
+            if any(x.clause > i and cat.name in (y.category for y in x.targets) for x in reading.matches):
+                continue  # 去年给取消了，后来又报了个低保边缘，批了: what came after the end is the news
             if cat.name not in facts or not any(
                 x.clause > m.clause and x.clause != i and cat.name in (y.category for y in x.targets)
                 for x in reading.matches
             ):
-                facts[cat.name] = cat.negated[t.value]
+                facts[cat.name] = _ended(cat, t.value)
+
+
+def _ended(cat, value):
+    """What is left when a state ends: its negation, or the category's one "none" value (a 五保
+    that was cancelled leaves no status, though 不是五保 alone does not say there is none)."""
+    if value in cat.negated:
+        return cat.negated[value]
+    left = set(cat.negated.values())
+    return left.pop() if len(left) == 1 else None
 
 
 _REST_NONE_RX = re.compile(r"(?:别的|其他|其它|其余|另外的)(?:的)?(?:都|也|就)?(?:没有|没|不是|不沾)")
@@ -268,7 +290,16 @@ def _extract(text, requested, today) -> Extraction:
         rx = lex.stopped_clause_rx
         spans = clauses.spans()
         if rx is not None and len(spans) > 1 and lex.past_rx.search(norm[slice(*spans[0])][:6]):
-            if any(rx.match(norm[s:e]) for s, e in spans[1:]):
+            end_rx = lex.stopped_clause_end_rx
+            ends = [
+                i
+                for i, (s, e) in enumerate(spans)
+                if i > 0 and (rx.match(norm[s:e]) or (end_rx is not None and end_rx.search(norm[s:e])))
+            ]
+            later = ends and any(
+                x.clause > ends[0] and requested in (y.category for y in x.targets) for x in reading.matches
+            )
+            if ends and not later:
                 cat = lex.categories[requested]
                 ended = False if cat.type == "bool" else ("none" if "none" in cat.negated.values() else None)
                 if ended is not None:

@@ -48,6 +48,8 @@ class Category:
     void_before: re.Pattern | None = None
     gate: re.Pattern | None = None
     gate_all: re.Pattern | None = None
+    # place names sit inside other phrases (老两口在壶关老家住): found apart from other categories
+    apart: bool = False
 
 
 @dataclass
@@ -85,6 +87,8 @@ class Lexicon:
     answers: dict
     age: dict[str, list[str]]
     stopped_clause_rx: re.Pattern | None = None
+    stopped_clause_end_rx: re.Pattern | None = None
+    stopped_by_change: dict[str, re.Pattern] = field(default_factory=dict)
 
 
 def alternation(words) -> str:
@@ -207,6 +211,8 @@ KNOWN_KEYS = {
     "pending": "extractor",
     "adl": "adl",
     "stopped_categories": "extractor",
+    "stopped_clause_end": "extractor",
+    "stopped_by_change": "extractor",
 }
 KNOWN_CATEGORY_KEYS = {
     "type",
@@ -219,6 +225,7 @@ KNOWN_CATEGORY_KEYS = {
     "void_before",
     "gate",
     "gate_all",
+    "apart",
     "phrases",
 }
 
@@ -264,6 +271,7 @@ def _load() -> Lexicon:
             void_before=re.compile(f"(?:{spec['void_before']})[^。！？]{{0,10}}$") if spec.get("void_before") else None,
             gate=re.compile(spec["gate"]) if spec.get("gate") else None,
             gate_all=re.compile(spec["gate_all"]) if spec.get("gate_all") else None,
+            apart=bool(spec.get("apart")),
         )
         categories[name] = cat
         for key, phrases in (spec.get("phrases") or {}).items():
@@ -335,6 +343,8 @@ def _load() -> Lexicon:
         answers=answers,
         age={k: [str(x) for x in v] for k, v in (raw.get("age") or {}).items()},
         stopped_clause_rx=re.compile(raw["stopped_clause"]) if raw.get("stopped_clause") else None,
+        stopped_clause_end_rx=re.compile(raw["stopped_clause_end"]) if raw.get("stopped_clause_end") else None,
+        stopped_by_change={k: re.compile(v) for k, v in (raw.get("stopped_by_change") or {}).items()},
     )
 
 

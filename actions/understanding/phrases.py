@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, Target, may_match
 from .normalize import Clauses
-from .relation import SPEAKER, clause_owners, personal_categories, shared_with_speaker
+from .relation import SPEAKER, clause_owners, personal_categories, shared_with_speaker, speaker_away
 
 # A phrase that is itself negative (没有残疾证, 不能自理) is not negated again by a
 # preceding word: double negation is rare in speech and mostly a mis-read.
@@ -54,7 +54,20 @@ class Reading:
     matches: list[PhraseMatch] = field(default_factory=list)
 
 
-def find_phrases(norm: str, lex: Lexicon) -> list[PhraseMatch]:
+def _gate_closed(t: Target, norm: str, lex: Lexicon, requested: str | None, memo: dict) -> bool:
+    cat = lex.categories[t.category]
+    gate = cat.gate_all or (cat.gate if t.weak else None)
+    if gate is None or requested == cat.name:
+        return False
+    key = cat.name + ("*" if cat.gate_all else "")
+    if key not in memo:
+        memo[key] = not gate.search(norm)
+    return memo[key]
+
+
+def find_phrases(norm: str, lex: Lexicon, requested: str | None = None, *, gated: bool = False) -> list[PhraseMatch]:
+    """The longest phrases, none overlapping. With `gated`, a phrase whose category's gate word is
+    absent (and not asked) takes no room: 在上党区老家住 is no 有家 answer, so 上党区 is kept."""
     cands: dict[tuple[int, int], list[Target]] = {}
     if lex.literal_rx is not None:
         for m in lex.literal_rx.finditer(norm):
@@ -72,6 +85,40 @@ def find_phrases(norm: str, lex: Lexicon) -> list[PhraseMatch]:
         for m in rx.finditer(norm):
             if m.end() > m.start():
                 cands.setdefault(m.span(), []).extend(targets)
+    if gated:
+        memo: dict[str, bool] = {}
+        for span in list(cands):
+            open_ = [t for t in cands[span] if not _gate_closed(t, norm, lex, requested, memo)]
+            if open_:
+                cands[span] = open_
+            else:
+                del cands[span]
+    apart = {span: ts for span, ts in cands.items() if all(lex.categories[t.category].apart for t in ts)}
+    rest = {span: ts for span, ts in cands.items() if span not in apart}
+    kept = _longest(norm, rest, lex) + _longest(norm, apart, lex) if apart else _longest(norm, rest, lex)
+    kept.sort(key=lambda m: m.start)
+    return kept
+
+
+def _longest(norm: str, cands: dict[tuple[int, int], list[Target]], lex: Lexicon) -> list[PhraseMatch]:
+    # 评上了低保边缘: a phrase whose tail is a phrase of its own (低保) that a longer-reaching
+    # phrase of the same category extends (低保边缘) gives way to it, though it is longer
+    crossed = (
+        [
+            (s, e)
+            for (s, e), ts in cands.items()
+            if any(
+                s < s2 < e < e2
+                and norm[s2:e] in lex.literal_map
+                and {t.category for t in ts} & {t.category for t in ts2}
+                for (s2, e2), ts2 in cands.items()
+            )
+        ]
+        if len(cands) > 1
+        else []
+    )
+    for span in crossed:
+        del cands[span]
     taken = bytearray(len(norm))
     kept: list[PhraseMatch] = []
     for s, e in sorted(cands, key=lambda se: (se[0] - se[1], se[0])):
@@ -80,7 +127,6 @@ def find_phrases(norm: str, lex: Lexicon) -> list[PhraseMatch]:
         taken[s:e] = b"\x01" * (e - s)
         targets = list(dict.fromkeys(cands[(s, e)]))
         kept.append(PhraseMatch(s, e, norm[s:e], targets))
-    kept.sort(key=lambda m: m.start)
     return kept
 
 
@@ -92,7 +138,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     others = clause_owners(norm, clauses, lex)
     personal = personal_categories(lex) if others else frozenset()
     shared = shared_with_speaker(lex) if others else frozenset()
-    found = find_phrases(norm, lex)
+    found = find_phrases(norm, lex, requested, gated=True)
     spans = clauses.spans()
     # 申请低保的材料交上去了，一直没办下来: a pending clause with no phrase of its own is about the one before
     with_phrase = {clauses.index(m.start) for m in found}
@@ -169,7 +215,11 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 or (
                     m.clause in others
                     and cat.name in personal
-                    and not (others[m.clause] == SPEAKER and cat.name in shared)
+                    and not (
+                        others[m.clause] == SPEAKER
+                        and cat.name in shared
+                        and not speaker_away(norm[slice(*spans[m.clause])], lex)
+                    )
                 )
             ):
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)

@@ -146,6 +146,12 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
     out: dict[int, str] = {}
     spans = clauses.spans()
     elder = find_relation(norm, lex, True) if len(spans) > 1 else None
+    # where the elder is first named: before it, a clause without a subject goes on with the speaker
+    elder_at = (
+        next((st for st, _e, v in _relation_words(norm, lex) if v == elder), None)
+        if elder not in (None, "self", "elder")
+        else None
+    )
     for i, (s, e) in enumerate(spans):
         clause = norm[s:e]
         who = RELATIVE if head.match(clause) else _not_the_elder(clause, elder, lex)
@@ -153,6 +159,14 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
             out[i] = who
         elif i - 1 in out and len(clause) <= 4 and (own is None or not own.match(clause)):
             out[i] = out[i - 1]  # 独生子残疾了，三级: a short clause without a subject goes on about them
+        elif (
+            out.get(i - 1) == SPEAKER
+            and elder_at is not None
+            and s < elder_at
+            and (own is None or not own.match(clause))
+            and not _relation_words(clause, lex)
+        ):
+            out[i] = SPEAKER  # 我前年出车祸腿截了，评了二级残疾，我妈六十二: the speaker's story goes on
         elif i > 0 and intro is not None and intro.match(norm[slice(*spans[i - 1])]):
             m = own.match(clause) if own is not None else None
             speaker_is_elder = norm[spans[i - 1][0] : spans[i - 1][0] + 1] in ("我", "俺", "咱")
@@ -167,6 +181,12 @@ def personal_categories(lex: Lexicon) -> frozenset[str]:
 
 def shared_with_speaker(lex: Lexicon) -> frozenset[str]:
     return frozenset((lex.raw.get("other_person") or {}).get("shared_with_speaker") or ())
+
+
+def speaker_away(clause: str, lex: Lexicon) -> bool:
+    """俺两口子在长子县城打工: the speaker's clause tells where they work, not the elder's home."""
+    pattern = (lex.raw.get("other_person") or {}).get("speaker_away")
+    return isinstance(pattern, str) and re.search(pattern, clause) is not None
 
 
 _THIRD_PERSON_HEAD_RX = re.compile(r"(?:她|他)(?:老人家)?")

@@ -996,3 +996,77 @@ def test_a_story_the_model_calls_a_question_is_not_answered_as_an_unknown_questi
 )
 def test_the_old_couple_as_subject_and_children_working_away_told_backwards(text, living):
     assert extract(text, today=TODAY).facts.get("living_situation") == living
+
+
+# ---- 2026-12-03 (third session): ends told after a reason, places inside phrases, whose clause --
+@pytest.mark.parametrize(
+    "text, requested, fact, value",
+    [
+        ("原来是低保户，前年核查的时候给取消了", None, "economic_status", "none"),  # the reason between
+        ("早几年是五保，后来搬到闺女家就不是了", None, "economic_status", "none"),  # 五保 ended leaves none
+        ("以前领过，后来上面说不够条件给停了", "receives_pension_subsidy", "receives_pension_subsidy", False),
+        ("前些年在外头要过饭，现在给安置到敬老院了", "homeless", "homeless", False),  # a new life
+    ],
+)
+def test_a_state_ended_after_a_reason_or_by_a_new_life_is_over(text, requested, fact, value):
+    assert extract(text, requested, today=TODAY).facts.get(fact) == value
+
+
+def test_what_came_after_the_end_is_the_news():
+    facts = extract("以前低保，后来给取消了，今年又评上了低保边缘", "economic_status", today=TODAY).facts
+    assert facts.get("economic_status") == "near_minimum"
+
+
+def test_a_death_after_a_status_does_not_end_it():
+    assert extract("俺娘吃低保，俺爹前年没了", today=TODAY).facts.get("economic_status") == "minimum_living"
+
+
+def test_just_approved_is_not_still_pending():
+    assert extract("以前不是，上个月刚评上低保", "economic_status", today=TODAY).facts.get("economic_status") == "minimum_living"
+    assert "economic_status" not in extract("正在评低保，还没批", "economic_status", today=TODAY).facts
+
+
+@pytest.mark.parametrize(
+    "text, district",
+    [("老两口在平顺老家住着", "平顺县"), ("俺爹一个人在武乡老家住", "武乡县"), ("俩老人在沁县乡下住", "沁县")],
+)
+def test_the_county_inside_a_living_phrase_is_heard(text, district):
+    assert extract(text, today=TODAY).facts.get("district") == district
+
+
+def test_the_speakers_work_place_is_not_the_elders_county():
+    facts = extract("俺娘八十一了，俺两口子在襄垣县城打工，顾不上她", today=TODAY).facts
+    assert "district" not in facts and facts.get("age") == 81
+    assert extract("俺娘八十一了，咱是襄垣的", today=TODAY).facts.get("district") == "襄垣县"  # still shared
+
+
+def test_the_speakers_own_story_goes_on_until_the_elder_is_named():
+    facts = extract("我是家里独子，我去年摔断了腿，办了三级残疾，我爸今年六十八", today=TODAY).facts
+    assert facts.get("age") == 68 and "disability_grade" not in facts
+
+
+def test_a_cadres_household_status_is_the_elders():
+    facts = extract("俺是村里的网格员，这家是低保户，老人八十了", today=TODAY).facts
+    assert facts.get("economic_status") == "minimum_living" and facts.get("age") == 80
+
+
+def test_xianzai_before_a_number_makes_it_the_age():
+    assert extract("我娘有高血压，现在八十二", today=TODAY).facts.get("age") == 82
+    assert "age" not in extract("现在住6楼", today=TODAY).facts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["俺公公瘫了，俺们两口子跟他住一个院", "俺妈在潞城住，跟俺们一起", "跟儿子儿媳还有重孙子住一块", "家里就这四口人一起住"],
+)
+def test_living_with_the_speaker_or_a_household_is_with_family(text):
+    assert extract(text, today=TODAY).facts.get("living_situation") == "with_family"
+
+
+def test_children_gone_to_a_named_city_to_work_is_left_behind():
+    assert extract("孩子们都去北京打工了", today=TODAY).facts.get("living_situation") == "left_behind"
+
+
+def test_a_defendants_disability_is_not_the_elders():
+    facts = extract("判了，被执行人是她儿子，也瘫了，没收入", "maintenance_dispute", today=TODAY).facts
+    assert "self_care" not in facts and "disability_grade" not in facts
