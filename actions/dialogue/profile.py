@@ -29,7 +29,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|哪年|哪一年|哪天|哪月|从哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
     # 这种能申请啥救助, 要啥材料 (not 啥补助也没有: only at the end); 是去民政局还是去乡里办
     r"|(?<!没)(?<!那个)(?<!这个)(?:啥|什么)(?:材料|手续|救助|补助|补贴|政策|待遇|优待|好处|条件|证件|证明|东西)?[？?吗呢啊]?$"
     r"|是[^，,。]{1,12}还是[^，,。]{1,12}$"
@@ -324,6 +324,11 @@ def read_text(
     # "I don't know" (是复员还是退伍我不知道) state nothing; the last still say what is not known.
     unsure = [c for c in clauses if lex_unknown.search(c) and (len(clauses) > 1 or "还是" in c or _embedded_unknown(c))]
     asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
+    if not r.question and asked is not None and len(clauses) > 1:
+        # 没低保，低收入户算不算: a short answer first, then a question about another value --
+        # the answer is heard, the question is asked (and what it names is no fact)
+        asking = [c for c in clauses[1:] if c not in unsure and _COUNTS_RX.search(c)]
+        r.question = bool(asking)
     if asking:
         # 有高血压糖尿病的老人，社区能免费体检吗: a kind of elder named beside a question is part of it;
         # so is a condition (要是…, …的话), and what follows it up to the question (要是老两口都八十多了，

@@ -37,7 +37,7 @@ _VETERAN_RX = re.compile(r"军人|部队|伤残证|老兵")
 _GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 # Years paid into the residents' pension: 交了十年 / 缴了20多年.
 _PAID_YEARS_RX = re.compile(
-    r"(?:补)?(?:交|缴|买|补)(?:了|够|满|足|过)?(?:了)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年"
+    r"(?:补)?(?:交|缴|买|补)(?:费|款)?(?:了|够|满|足|过|的是|的|到)?(?:了|有)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年"
 )
 # 交了没几年, 差三年才够: short of the years, however many were paid
 _FEW_YEARS_RX = re.compile(
@@ -284,6 +284,20 @@ def _extract(text, requested, today) -> Extraction:
             if cat.negated_unsure:
                 ex.uncertain.add(name)
 
+    registered = lex.raw.get("district_registered")
+    if registered and "district" in facts:
+        # 户口在沁县，现在住我家在市里: where the elder is registered may not be where they live
+        spans = clauses.spans()
+        for m in reading.matches:
+            if any(t.category == "district" and t.value == facts["district"] for t in m.targets):
+                if re.search(registered, norm[spans[m.clause][0] : m.start]):
+                    ex.uncertain.add("district")
+    unsure = lex.raw.get("confirm_phrases") or ()
+    for m in reading.matches:
+        if m.text in unsure and not m.negated:
+            # 当过兵: 复员 or 退伍 -- a word that names the fact only loosely is confirmed
+            ex.uncertain.update(t.category for t in m.targets if facts.get(t.category) == t.value)
+
     _apply_stopped(norm, clauses, lex, reading, facts)
     if requested in (lex.raw.get("stopped_categories") or ()) and requested not in facts:
         # asked 领抚恤补助吗: 以前领过，前几年停了 -- what was had and then stopped is no longer had
@@ -327,6 +341,7 @@ def _extract(text, requested, today) -> Extraction:
     types = set(reading.positive.get("disability_type") or [])
     if "multiple" in types or len(types) > 1:
         facts["disability_type"] = "multiple"  # 多重残疾，肢体加言语
+        ex.uncertain.discard("disability_type")  # two types named is what 多重 means, not a doubt
     if facts.get("disability_grade") == 0:
         facts.pop("disability_type", None)  # a type only goes with a 残疾证
 
@@ -436,9 +451,15 @@ def _char_sound(ch: str) -> str:
 def fix_sound_alikes(norm: str) -> str:
     """地保 → 低保: windows that sound exactly like a key word (toneless pinyin) but are
     written otherwise are rewritten to it. Longest key words first; a known word stays."""
+    return _sound_alike_windows(norm)[0]
+
+
+def _sound_alike_windows(norm: str) -> tuple[str, list[tuple[int, int]]]:
+    """The rewritten text and the windows rewritten."""
+    windows: list[tuple[int, int]] = []
     by_sound, lengths, firsts, never = _sound_alike_terms()
     if not by_sound:
-        return norm
+        return norm, windows
     sounds = [_char_sound(ch) for ch in norm]
     out, i, n_chars = [], 0, len(norm)
     while i < n_chars:
@@ -452,6 +473,7 @@ def fix_sound_alikes(norm: str) -> str:
                 # with none of them (母亲现年 -> 亲现 -> 沁县) is only a chance sound.
                 if term and term != w and w not in never and any(a == b for a, b in zip(term, w, strict=True)):
                     out.append(term)
+                    windows.append((i, i + n))
                     i += n
                     break
             else:
@@ -460,7 +482,7 @@ def fix_sound_alikes(norm: str) -> str:
             continue
         out.append(norm[i])
         i += 1
-    return "".join(out)
+    return "".join(out), windows
 
 
 def extract(text: str, requested: str | None = None, today: datetime.date | None = None) -> Extraction:
@@ -490,11 +512,19 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
             elif requested in ex.facts:
                 # 是住在敬老院，不对，上个月家里给接回去了: taken back, and the new value not said
                 ex.facts.pop(requested)
-        fixed = fix_sound_alikes(norm)
+        fixed, windows = _sound_alike_windows(norm)
         if fixed != norm:
             alt = _extract(fixed, requested, today)
+            kept = {}
+            if any(name in ex.facts for name in alt.facts):
+                # 沁源，离城里远着呢: a fact the words give apart from the misheard window (离城 ≈ 黎城)
+                # stays as written; 低保便缘 (the window covers 低保) is the sound-alike's
+                blanked = list(norm)
+                for a, b in windows:
+                    blanked[a:b] = "，" * (b - a)
+                kept = _extract("".join(blanked), requested, today).facts
             for name, value in alt.facts.items():
-                if ex.facts.get(name) != value:
+                if ex.facts.get(name) != value and not (name in kept and kept[name] == ex.facts.get(name)):
                     ex.facts[name] = value
                     ex.uncertain.add(name)
         return ex

@@ -213,6 +213,8 @@ KNOWN_KEYS = {
     "stopped_categories": "extractor",
     "stopped_clause_end": "extractor",
     "stopped_by_change": "extractor",
+    "confirm_phrases": "extractor",
+    "district_registered": "extractor",
 }
 KNOWN_CATEGORY_KEYS = {
     "type",

@@ -1070,3 +1070,55 @@ def test_children_gone_to_a_named_city_to_work_is_left_behind():
 def test_a_defendants_disability_is_not_the_elders():
     facts = extract("判了，被执行人是她儿子，也瘫了，没收入", "maintenance_dispute", today=TODAY).facts
     assert "self_care" not in facts and "disability_grade" not in facts
+
+
+@pytest.mark.parametrize(
+    "text, requested, grade, kind",
+    [("有残疾证，二级，耳朵", None, 2, "hearing"), ("一级的，眼睛啥都看不清", "disability_grade", 1, "visual"),
+     ("四级，胳膊不中用", "disability_grade", 4, "physical")],
+)
+def test_a_body_part_beside_a_grade_tells_the_kind(text, requested, grade, kind):
+    facts = extract(text, requested, today=TODAY).facts
+    assert facts.get("disability_grade") == grade and facts.get("disability_type") == kind
+
+
+def test_a_veterans_lost_hand_is_no_disability_certificate():
+    assert "disability_type" not in extract("是伤残军人，一条腿没了", "veteran_category", today=TODAY).facts
+
+
+def test_two_kinds_named_are_multiple_without_a_doubt():
+    ex = extract("智力和精神都有", "disability_type", today=TODAY)
+    assert ex.facts.get("disability_type") == "multiple" and "disability_type" not in ex.uncertain
+
+
+@pytest.mark.parametrize("text", ["缴的是十七年", "缴费二十年了"])
+def test_years_paid_said_another_way_answer_the_fifteen_years(text):
+    assert extract(text, "resident_pension_15y", today=TODAY).facts.get("resident_pension_15y") is True
+
+
+def test_a_loose_word_for_a_veteran_is_confirmed():
+    ex = extract("俺爷爷参过军", "veteran_category", today=TODAY)
+    assert ex.facts.get("veteran_category") == "retired_veteran" and "veteran_category" in ex.uncertain
+
+
+def test_where_the_elder_is_registered_is_confirmed():
+    ex = extract("老人户口在武乡，现在跟着俺住", today=TODAY)
+    assert ex.facts.get("district") == "武乡县" and "district" in ex.uncertain
+
+
+def test_a_county_as_written_beats_a_sound_alike_elsewhere():
+    assert extract("壶关，离城远", "district", today=TODAY).facts.get("district") == "壶关县"
+
+
+def test_not_going_to_the_home_is_home():
+    assert extract("不进敬老院，在家里就行", "support_mode", today=TODAY).facts.get("support_mode") == "home"
+
+
+def test_which_year_asks_and_states_nothing():
+    r = read_text("缴满十五年从哪一年算起", "inform", [], "employee_pension_retired", questions()["pension"], TODAY)
+    assert r.question and not r.facts
+
+
+def test_a_short_answer_then_does_x_count_hears_the_answer_and_not_x():
+    r = read_text("不是低保，低保边缘户算不算", "deny", [], "economic_status", questions()["economic_status"], TODAY)
+    assert r.question and r.facts.get("economic_status") != "near_minimum"
