@@ -1122,3 +1122,9 @@ def test_which_year_asks_and_states_nothing():
 def test_a_short_answer_then_does_x_count_hears_the_answer_and_not_x():
     r = read_text("不是低保，低保边缘户算不算", "deny", [], "economic_status", questions()["economic_status"], TODAY)
     assert r.question and r.facts.get("economic_status") != "near_minimum"
+
+
+@pytest.mark.parametrize("text", ["哪有退休，一辈子种地", "没单位，不存在退休", "没上过班，退休谈不上"])
+def test_a_rhetorical_no_to_the_retirement_question_is_no(text):
+    facts = extract(text, "employee_pension_retired", today=TODAY).facts
+    assert facts.get("employee_pension_retired") is False
