@@ -415,6 +415,10 @@ class Turn:
             if ids and all(status.get(i) == "possible" for i in ids) and len(self.profile) < 2:
                 for sid in ids[:2]:  # 为啥高龄津贴… before anything is known: what the list says of it
                     self.out.say(replies.service_info(sid, self.profile))
+            elif not ids and self.profile and not any(s["status"] == "eligible" for s in result["services"]):
+                # 我是五保户…能报销多少呢，什么原因: nothing certain yet, so what the told facts can bring,
+                # with what each still needs -- not a bare "nothing yet"
+                self.out.say(general_answer(dict(self.changed) or dict(self.profile), self.profile)[0])
             else:
                 self.out.say(replies.why(ids, self.profile, result))
         elif intent == "ask_missing":

@@ -482,6 +482,15 @@ def needs_confirming(
     unasked = category.confirm_unasked if category is not None else frozenset()
     if old is None and unasked and name not in asked_facts and ("*" in unasked or _hashable(value) in unasked):
         return True  # inferred from a story (没人管), not said in answer to its question
+    aside = category.confirm_aside if category is not None else frozenset()
+    if (
+        old is None
+        and aside
+        and asked_facts
+        and name not in asked_facts
+        and ("*" in aside or _hashable(value) in aside)
+    ):
+        return True  # told in passing while another question waits (儿子在外头打工, asked about supporters)
     if old is not None and value != old and not reading.correction and name not in asked_facts:
         return True  # a changed fact nobody asked about: 之前说的是X, 现在听到Y
     return False

@@ -36,6 +36,12 @@ _GRADE_OTHER_RX = re.compile(r"军|部队|伤残证|伤残等级|等甲|等乙|(
 _VETERAN_RX = re.compile(r"军人|部队|伤残证|老兵")
 _GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 # Years paid into the residents' pension: 交了十年 / 缴了20多年.
+# 他比俺大两岁 / 老汉比俺大三岁: the elder compared with the speaker, whose age follows or came before
+_COMPARED_AGE_RX = re.compile(
+    r"(?:她|他|老汉|老伴|老头|老婆子|老人|(?:我|俺)(?:妈|娘|爸|爹|婆婆|公公|姥姥|姥爷|奶奶|爷爷))比(?:俺|我|咱)"
+    r"(?P<dir>大|小)(?P<diff>\d{1,2}|[一二两三四五六七八九十]{1,3})(?:岁|(?=[，,。 ]|$))"
+)
+_SPEAKER_NUMBER_RX = re.compile(r"(?:俺|我|咱)(?:今年|也|都|已经|自己)?[^，,。]{0,2}$")
 _PAID_YEARS_RX = re.compile(
     r"(?:补)?(?:交|缴|买|补)(?:费|款)?(?:了|够|满|足|过|的是|的|到)?(?:了|有)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年"
 )
@@ -367,6 +373,26 @@ def _extract(text, requested, today) -> Extraction:
         facts["age"] = age.reading.age
         if age.reading.approx_phrase:
             ex.approximate["age"] = age.reading.approx_phrase
+    compared = _COMPARED_AGE_RX.search(norm)
+    mine, own, diff = False, None, None
+    if compared:
+        # 她比俺大两岁，俺今年七十三: the speaker's age and the difference give the elder's (75), to
+        # confirm; the speaker's own number is never the elder's
+        diff = parse_chinese_number(compared.group("diff"))
+        after, before = norm[compared.end() :], norm[: compared.start()]
+        own = find_age(after, today, "age", normalized=True).reading
+        text_of_own = after
+        if own is None:
+            own = find_age(before, today, "age", normalized=True).reading
+            text_of_own = before
+        # only a number the speaker marks as theirs (俺今年七十三); a bare 六十八 answers the question
+        mine = own is not None and bool(_SPEAKER_NUMBER_RX.search(text_of_own[max(0, own.start - 4) : own.start]))
+    if compared and mine:
+        facts.pop("age", None)
+        ex.approximate.pop("age", None)
+        if diff is not None and own is not None and not own.approx_phrase:
+            facts["age"] = own.age + (diff if compared.group("dir") == "大" else -diff)
+            ex.uncertain.add("age")
 
     stated = bool(facts)  # facts said in words, before short answers (是/不对) are read
     said_unknown = bool(lex.unknown_rx.search(norm))

@@ -44,6 +44,8 @@ class Category:
     # values only inferred from a story (没人管 -> no capable supporter): confirmed unless the fact
     # was asked; `confirm_unasked: true` in the lexicon means every value, a list only those
     confirm_unasked: frozenset = frozenset()
+    # values read while another question waits (儿子在外头打工 as the answer about supporters): confirmed
+    confirm_aside: frozenset = frozenset()
     # words just before a phrase that make it say nothing of how things are (白天一个人在家)
     void_before: re.Pattern | None = None
     gate: re.Pattern | None = None
@@ -224,6 +226,7 @@ KNOWN_CATEGORY_KEYS = {
     "negated",
     "negated_unsure",
     "confirm_unasked",
+    "confirm_aside",
     "void_before",
     "gate",
     "gate_all",
@@ -270,6 +273,7 @@ def _load() -> Lexicon:
             negated={_value(ctype, k): v for k, v in (spec.get("negated") or {}).items()},
             negated_unsure=bool(spec.get("negated_unsure", False)),
             confirm_unasked=_confirm_unasked(ctype, spec.get("confirm_unasked", False)),
+            confirm_aside=_confirm_unasked(ctype, spec.get("confirm_aside", False)),
             void_before=re.compile(f"(?:{spec['void_before']})[^。！？]{{0,10}}$") if spec.get("void_before") else None,
             gate=re.compile(spec["gate"]) if spec.get("gate") else None,
             gate_all=re.compile(spec["gate_all"]) if spec.get("gate_all") else None,

@@ -1128,3 +1128,23 @@ def test_a_short_answer_then_does_x_count_hears_the_answer_and_not_x():
 def test_a_rhetorical_no_to_the_retirement_question_is_no(text):
     facts = extract(text, "employee_pension_retired", today=TODAY).facts
     assert facts.get("employee_pension_retired") is False
+
+
+@pytest.mark.parametrize(
+    "text, age", [("她比我大三岁，我今年七十四", 77), ("我今年六十，我爸比我大二十六", 86), ("俺八十一了，老头比俺小一岁", 80)]
+)
+def test_an_age_told_by_comparison_with_the_speaker_is_worked_out_and_confirmed(text, age):
+    ex = extract(text, "age", today=TODAY)
+    assert ex.facts.get("age") == age and "age" in ex.uncertain
+
+
+def test_a_bare_answer_beside_a_comparison_is_the_elders_age():
+    ex = extract("七十二，老伴比俺大三岁", "age", today=TODAY)
+    assert ex.facts.get("age") == 72 and "age" not in ex.uncertain
+
+
+def test_a_fact_told_in_passing_while_another_question_waits_is_confirmed(chat):
+    chat.slots.update({"requested_slot": "has_capable_supporter", "asked_group": "has_capable_supporter"})
+    chat.say("儿子在外头打工，钱倒是按月给")
+    assert chat.slots.get("requested_slot") == "confirm:living_situation"
+    assert chat.slots.get("living_situation") is None
