@@ -29,7 +29,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|哪年|哪一年|哪天|哪月|从哪|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|哪年|哪一年|哪天|哪月|从哪|哪有[^，,。]{1,12}(?:班|地方|地儿|办|报名|卖|培训)|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
     # 这种能申请啥救助, 要啥材料 (not 啥补助也没有: only at the end); 是去民政局还是去乡里办
     r"|(?<!没)(?<!那个)(?<!这个)(?:啥|什么)(?:材料|手续|救助|补助|补贴|政策|待遇|优待|好处|条件|证件|证明|东西)?[？?吗呢啊]?$"
     r"|是[^，,。]{1,12}还是[^，,。]{1,12}$"
@@ -257,6 +257,11 @@ def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
 _CLAUSE_SPLIT_RX = re.compile(r"[，,。；;！!？?\s]+")
 
 
+# 没够 / 交够了 speak of the fifteen years; 退休 / 单位 of the employee pension
+_ENOUGH_ONLY_RX = re.compile(r"够|满")
+_EMPLOYEE_WORDS_RX = re.compile(r"退休|单位|职工|上班|工作|都没|都不")
+
+
 def _clauses(text: str) -> list[str]:
     """Clauses with their end mark kept (a ？ belongs to the clause it ends)."""
     out, start = [], 0
@@ -265,7 +270,8 @@ def _clauses(text: str) -> list[str]:
         start = m.end()
     if start < len(text):
         out.append(text[start:])
-    return [c for c in out if c.strip("，,。；;！!？? ")]
+    # a space that splits (能找法律援助不 要钱不) belongs to no clause: 不$ must see the clause's end
+    return [c.strip() for c in out if c.strip("，,。；;！!？? ")]
 
 
 _PENSIONS = {"employee_pension_retired", "resident_pension_15y"}
@@ -371,6 +377,16 @@ def read_text(
         other = next(f for f in asked.facts if f != requested)
         for k, v in extract(stated_text, requested=other, today=today).facts.items():
             ext.facts.setdefault(k, v)
+        plain = extract(stated_text, requested=None, today=today).facts
+        if (
+            requested in ext.facts
+            and requested not in plain
+            and other in plain
+            and _ENOUGH_ONLY_RX.search(stated_text)
+            and not _EMPLOYEE_WORDS_RX.search(stated_text)
+        ):
+            # 交了十二年，没够: the words name the other fact; the short "no" is about it, not this one
+            ext.facts.pop(requested)
         if set(asked.facts) == _PENSIONS and "employee_pension_retired" not in ext.facts:
             # 谁也没交过养老保险: no pension insurance of either kind
             if _NO_PENSION_RX.search(stated_text) and not _EMPLOYEE_KIND_RX.search(stated_text):

@@ -137,6 +137,8 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     pending = lex.pending_rx
     others = clause_owners(norm, clauses, lex)
     personal = personal_categories(lex) if others else frozenset()
+    # 儿子是因公牺牲的: what the relative's death makes the elder (遗属) is the elder's, said of the relative
+    through = (lex.raw.get("other_person") or {}).get("through_relative") or {}
     shared = shared_with_speaker(lex) if others else frozenset()
     found = find_phrases(norm, lex, requested, gated=True)
     spans = clauses.spans()
@@ -215,6 +217,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 or (
                     m.clause in others
                     and cat.name in personal
+                    and t.value not in through.get(cat.name, ())
                     and not (
                         others[m.clause] == SPEAKER
                         and cat.name in shared

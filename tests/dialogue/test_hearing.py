@@ -1124,7 +1124,7 @@ def test_a_short_answer_then_does_x_count_hears_the_answer_and_not_x():
     assert r.question and r.facts.get("economic_status") != "near_minimum"
 
 
-@pytest.mark.parametrize("text", ["哪有退休，一辈子种地", "没单位，不存在退休", "没上过班，退休谈不上"])
+@pytest.mark.parametrize("text", ["哪来的退休，一辈子种地", "没单位，不存在退休", "没上过班，退休谈不上"])
 def test_a_rhetorical_no_to_the_retirement_question_is_no(text):
     facts = extract(text, "employee_pension_retired", today=TODAY).facts
     assert facts.get("employee_pension_retired") is False
@@ -1148,3 +1148,29 @@ def test_a_fact_told_in_passing_while_another_question_waits_is_confirmed(chat):
     chat.say("儿子在外头打工，钱倒是按月给")
     assert chat.slots.get("requested_slot") == "confirm:living_situation"
     assert chat.slots.get("living_situation") is None
+
+
+def test_where_is_there_asks_and_says_no_no():
+    r = read_text("长治哪有照护培训的班 是免费的不", "ask_service_info", [], "family_care_training", questions()["family_care_training"], TODAY)
+    assert r.question and "family_care_training" not in r.facts
+
+
+def test_a_question_split_by_a_space_is_a_question():
+    r = read_text("打官司能请律师不 要钱不", "ask_service_info", [], "maintenance_dispute", questions()["maintenance_dispute"], TODAY)
+    assert r.question and "maintenance_dispute" not in r.facts
+
+
+def test_a_relatives_death_in_service_makes_the_elder_a_family_member():
+    assert extract("她家小子是当兵因公牺牲的", "veteran_category", today=TODAY).facts.get("veteran_category") == "duty_death_family"
+    assert "veteran_category" not in extract("她儿子是复员军人", "veteran_category", today=TODAY).facts
+
+
+def test_years_short_of_fifteen_answer_the_fifteen_years_only():
+    r = read_text("交了十一年，没够", "deny", [], "employee_pension_retired", questions()["pension"], TODAY)
+    assert r.facts.get("resident_pension_15y") is False and "employee_pension_retired" not in r.facts
+    r = read_text("都没有，没交过", "deny", [], "employee_pension_retired", questions()["pension"], TODAY)
+    assert r.facts.get("employee_pension_retired") is False and r.facts.get("resident_pension_15y") is False
+
+
+def test_children_written_hai_men_working_away_is_left_behind():
+    assert extract("孩们都去外地打工了", today=TODAY).facts.get("living_situation") == "left_behind"
