@@ -254,7 +254,10 @@ def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
     return r
 
 
-_CLAUSE_SPLIT_RX = re.compile(r"[，,。；;！!？?\s]+")
+# ...and before the words that start asking (俺今年七十八了想问问高龄补贴…): what came before is told
+_CLAUSE_SPLIT_RX = re.compile(
+    r"[，,。；;！!？?\s]+|(?<=[^，,。；;！!？?\s])(?=(?:我|俺)?(?:想问问|想问一下|想问下|想问|请问|想咨询|想了解|问一下|打听一下))"
+)
 
 
 # 没够 / 交够了 speak of the fifteen years; 退休 / 单位 of the employee pension

@@ -1174,3 +1174,18 @@ def test_years_short_of_fifteen_answer_the_fifteen_years_only():
 
 def test_children_written_hai_men_working_away_is_left_behind():
     assert extract("孩们都去外地打工了", today=TODAY).facts.get("living_situation") == "left_behind"
+
+
+def test_what_is_told_before_the_words_that_start_asking_is_a_fact():
+    r = read_text("俺今年八十一了想问问护理补贴咋申请", None, [], None, None, TODAY)
+    assert r.question and r.facts.get("age") == 81
+
+
+def test_a_guess_about_later_is_no_fact():
+    assert "self_care" not in extract("下个月出院，出院了估计就不能自理了", today=TODAY).facts
+    assert extract("前年摔了以后就不能自理了", today=TODAY).facts.get("self_care") == "dependent"  # since then
+
+
+def test_a_subsidy_beside_a_veteran_is_the_states_pension_subsidy():
+    assert extract("俺公公是复员军人，按月领着补助", today=TODAY).facts.get("receives_pension_subsidy") is True
+    assert "receives_pension_subsidy" not in extract("俺娘每个月领补贴，八十了", today=TODAY).facts
