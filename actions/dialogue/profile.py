@@ -475,6 +475,12 @@ def read_text(
             r.unsure.add(name)
     if asked is not None and not r.facts and not r.dont_know and _embedded_unknown(text):
         r.dont_know = True  # 回头商量商量再说: put off, so not known now
+    ended = get_lexicon().raw.get("past_event") or {}
+    for name in ended.get("categories") or ():
+        # 去年参加过一次: a thing done once and maybe over, for a fact about now (takes or wants the
+        # training): confirmed, not recorded (labellers read it both ways)
+        if r.facts.get(name) is True and re.search(ended["rx"], text) and not re.search(ended["now"], text):
+            r.unsure.add(name)
     if counts:
         r.unsure |= set(r.facts)  # 独生子有点残疾，可没办证，这算不算: what they ask about is confirmed, not recorded
     return r

@@ -15,7 +15,7 @@ from .lexicon import get_lexicon
 from .normalize import Clauses, normalize
 from .numerals import parse_chinese_number
 from .phrases import CONDITION_RX, read_phrases
-from .relation import find_relation, other_person_clauses
+from .relation import find_relation, other_person_clauses, speaker_aside
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
     if _VETERAN_RX.search(norm) and "残疾证" not in norm:
         return None  # 伤残军人，三级: the grade of a veteran's 伤残证, not of a 残疾证
     grade = None
-    others = other_person_clauses(norm, clauses, lex)
+    others = other_person_clauses(norm, clauses, lex) | speaker_aside(norm, clauses, lex, requested)
     for rx in (_GRADE_RX, _GRADE_ALT_RX):
         for m in rx.finditer(norm):
             if clauses.index(m.start()) in others:

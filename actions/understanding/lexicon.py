@@ -217,6 +217,7 @@ KNOWN_KEYS = {
     "stopped_by_change": "extractor",
     "confirm_phrases": "extractor",
     "district_registered": "extractor",
+    "past_event": "dialogue",
 }
 KNOWN_CATEGORY_KEYS = {
     "type",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, Target, may_match
 from .normalize import Clauses
-from .relation import SPEAKER, clause_owners, personal_categories, shared_with_speaker, speaker_away
+from .relation import SPEAKER, clause_owners, personal_categories, shared_with_speaker, speaker_aside, speaker_away
 
 # A phrase that is itself negative (没有残疾证, 不能自理) is not negated again by a
 # preceding word: double negation is rare in speech and mostly a mis-read.
@@ -136,6 +136,9 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     gate_open: dict[str, bool] = {}  # per category: its gate word occurs in the message
     pending = lex.pending_rx
     others = clause_owners(norm, clauses, lex)
+    aside = speaker_aside(norm, clauses, lex, requested)
+    if aside:
+        others = {**{i: SPEAKER for i in aside}, **others}
     personal = personal_categories(lex) if others else frozenset()
     # 儿子是因公牺牲的: what the relative's death makes the elder (遗属) is the elder's, said of the relative
     through = (lex.raw.get("other_person") or {}).get("through_relative") or {}

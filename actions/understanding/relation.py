@@ -183,6 +183,19 @@ def shared_with_speaker(lex: Lexicon) -> frozenset[str]:
     return frozenset((lex.raw.get("other_person") or {}).get("shared_with_speaker") or ())
 
 
+_OWN_SELF_RX = re.compile(r"^(?:可|可是|但|但是|而且|不过|就是)?(?:俺|我|咱)(?:自己|自个儿?|本人)")
+
+
+def speaker_aside(norm: str, clauses, lex: Lexicon, requested: str | None) -> set[int]:
+    """Clauses headed by 俺自己 / 我自己 when the speaker is not the elder: while the supporters
+    question waits (the one answering is the one who would support: 有是有，俺自己也是低保户), or
+    after the speaker said they are the elder's child (俺是独生子，俺自己是三级残疾)."""
+    child = (lex.raw.get("other_person") or {}).get("speaker_is_child")
+    if requested != "has_capable_supporter" and not (isinstance(child, str) and re.search(child, norm)):
+        return set()
+    return {i for i, (s, e) in enumerate(clauses.spans()) if _OWN_SELF_RX.match(norm[s:e])}
+
+
 def speaker_away(clause: str, lex: Lexicon) -> bool:
     """俺两口子在长子县城打工: the speaker's clause tells where they work, not the elder's home."""
     pattern = (lex.raw.get("other_person") or {}).get("speaker_away")

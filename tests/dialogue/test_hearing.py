@@ -1189,3 +1189,21 @@ def test_a_guess_about_later_is_no_fact():
 def test_a_subsidy_beside_a_veteran_is_the_states_pension_subsidy():
     assert extract("俺公公是复员军人，按月领着补助", today=TODAY).facts.get("receives_pension_subsidy") is True
     assert "receives_pension_subsidy" not in extract("俺娘每个月领补贴，八十了", today=TODAY).facts
+
+
+def test_the_speakers_own_clause_while_the_supporters_question_waits_is_theirs():
+    facts = extract("有是有，俺自己也是低保户，顾不上", "has_capable_supporter", today=TODAY).facts
+    assert "economic_status" not in facts
+    assert extract("俺自己是低保户", "economic_status", today=TODAY).facts.get("economic_status") == "minimum_living"
+
+
+def test_after_saying_they_are_the_only_child_the_speakers_grade_is_theirs():
+    facts = extract("俺是独生女，俺自己是二级残疾", "special_circumstances", today=TODAY).facts
+    assert "disability_grade" not in facts
+
+
+def test_training_done_once_last_year_is_confirmed_not_recorded(chat):
+    chat.slots.update({"requested_slot": "family_care_training", "asked_group": "family_care_training"})
+    chat.say("前年参加过一回，镇上办的")
+    assert chat.slots.get("requested_slot") == "confirm:family_care_training"
+    assert chat.slots.get("family_care_training") is None
