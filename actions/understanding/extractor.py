@@ -35,13 +35,13 @@ _GRADE_CONTEXT_RX = re.compile(r"残|疾|肢体|视力|听力|言语|语言|智�
 _GRADE_OTHER_RX = re.compile(r"军|部队|伤残证|伤残等级|等甲|等乙|(?:护理|失能|照护)(?:等级|级别)|失能[一二三四1-4]级")
 _VETERAN_RX = re.compile(r"军人|部队|伤残证|老兵")
 _GRADE = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
-# Years paid into the residents' pension: 交了十年 / 缴了20多年.
 # 他比俺大两岁 / 老汉比俺大三岁: the elder compared with the speaker, whose age follows or came before
 _COMPARED_AGE_RX = re.compile(
     r"(?:她|他|老汉|老伴|老头|老婆子|老人|(?:我|俺)(?:妈|娘|爸|爹|婆婆|公公|姥姥|姥爷|奶奶|爷爷))比(?:俺|我|咱)"
     r"(?P<dir>大|小)(?P<diff>\d{1,2}|[一二两三四五六七八九十]{1,3})(?:岁|(?=[，,。 ]|$))"
 )
 _SPEAKER_NUMBER_RX = re.compile(r"(?:俺|我|咱)(?:今年|也|都|已经|自己)?[^，,。]{0,2}$")
+# Years paid into the residents' pension: 交了十年 / 缴了20多年.
 _PAID_YEARS_RX = re.compile(
     r"(?:补)?(?:交|缴|买|补)(?:费|款)?(?:了|够|满|足|过|的是|的|到)?(?:了|有)?(\d{1,2}|[一二三四五六七八九十两]{1,3})(?:多|来)?年"
 )
@@ -141,16 +141,11 @@ def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -
 def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> None:
     """早几年有过低保，现在给停了: a clause that says a state ended turns the previous clause's
     mention into its negation (the category's `negated` value), whatever was said of the past."""
-    rx, end_rx = lex.stopped_clause_rx, lex.stopped_clause_end_rx
-    if rx is None:
+    if lex.stopped_clause_rx is None:
         return
     spans = clauses.spans()
     stoppable = set(lex.raw.get("stopped_categories") or ())
-    stopped = {
-        i: stoppable
-        for i, (s, e) in enumerate(spans)
-        if i > 0 and (rx.match(norm[s:e]) or (end_rx is not None and end_rx.search(norm[s:e])))
-    }
+    stopped = {i: stoppable for i in _stop_clauses(norm, spans, lex)}
     for i, (s, e) in enumerate(spans):
         # 以前在外面流浪过，现在被接回来了: a new life after a past state, for the states it ends
         changed = {name for name, crx in lex.stopped_by_change.items() if i > 0 and crx.match(norm[s:e])}
@@ -179,6 +174,16 @@ def _apply_stopped(norm: str, clauses: Clauses, lex, reading, facts: dict) -> No
                 for x in reading.matches
             ):
                 facts[cat.name] = _ended(cat, t.value)
+
+
+def _stop_clauses(norm: str, spans, lex) -> list[int]:
+    """Clauses after the first that say a state ended: 现在给停了 (it starts so) or 去年复查给取消了 (it ends so)."""
+    rx, end_rx = lex.stopped_clause_rx, lex.stopped_clause_end_rx
+    return [
+        i
+        for i, (s, e) in enumerate(spans)
+        if i > 0 and rx is not None and (rx.match(norm[s:e]) or (end_rx is not None and end_rx.search(norm[s:e])))
+    ]
 
 
 def _ended(cat, value):
@@ -310,12 +315,7 @@ def _extract(text, requested, today) -> Extraction:
         rx = lex.stopped_clause_rx
         spans = clauses.spans()
         if rx is not None and len(spans) > 1 and lex.past_rx.search(norm[slice(*spans[0])][:6]):
-            end_rx = lex.stopped_clause_end_rx
-            ends = [
-                i
-                for i, (s, e) in enumerate(spans)
-                if i > 0 and (rx.match(norm[s:e]) or (end_rx is not None and end_rx.search(norm[s:e])))
-            ]
+            ends = _stop_clauses(norm, spans, lex)
             later = ends and any(
                 x.clause > ends[0] and requested in (y.category for y in x.targets) for x in reading.matches
             )
