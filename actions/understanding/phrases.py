@@ -103,20 +103,19 @@ def find_phrases(norm: str, lex: Lexicon, requested: str | None = None, *, gated
 def _longest(norm: str, cands: dict[tuple[int, int], list[Target]], lex: Lexicon) -> list[PhraseMatch]:
     # 评上了低保边缘: a phrase whose tail is a phrase of its own (低保) that a longer-reaching
     # phrase of the same category extends (低保边缘) gives way to it, though it is longer
-    crossed = (
-        [
-            (s, e)
-            for (s, e), ts in cands.items()
-            if any(
-                s < s2 < e < e2
-                and norm[s2:e] in lex.literal_map
-                and {t.category for t in ts} & {t.category for t in ts2}
-                for (s2, e2), ts2 in cands.items()
-            )
-        ]
-        if len(cands) > 1
-        else []
-    )
+    by_start: dict[int, list[tuple[int, set[str]]]] = {}
+    for (s2, e2), ts2 in cands.items():
+        by_start.setdefault(s2, []).append((e2, {t.category for t in ts2}))
+    crossed = []
+    for (s, e), ts in cands.items():
+        cats = {t.category for t in ts}
+        # only starts inside this phrase: linear in the text, however many phrases it holds
+        if any(
+            e2 > e and cats & cats2 and norm[s2:e] in lex.literal_map
+            for s2 in range(s + 1, e)
+            for e2, cats2 in by_start.get(s2, ())
+        ):
+            crossed.append((s, e))
     for span in crossed:
         del cands[span]
     taken = bytearray(len(norm))

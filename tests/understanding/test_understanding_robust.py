@@ -146,6 +146,7 @@ def test_typical_message_is_fast():
 
 
 def test_long_message_stays_linear():
+    extract("俺娘八十三了", None, TODAY)  # loading the lexicon and the sound table is not the long message's cost
     start = time.process_time()
     extract("俺娘八十三了，吃低保，瘫在床上好几年了" * 250, None, TODAY)
     extract("一二三四五六七八九十百年岁了不是没有低保残疾证级" * 200, None, TODAY)
