@@ -380,13 +380,12 @@ def read_text(
         other = next(f for f in asked.facts if f != requested)
         for k, v in extract(stated_text, requested=other, today=today).facts.items():
             ext.facts.setdefault(k, v)
-        plain = extract(stated_text, requested=None, today=today).facts
         if (
             requested in ext.facts
-            and requested not in plain
-            and other in plain
             and _ENOUGH_ONLY_RX.search(stated_text)
             and not _EMPLOYEE_WORDS_RX.search(stated_text)
+            and requested not in (plain := extract(stated_text, requested=None, today=today).facts)
+            and other in plain
         ):
             # 交了十二年，没够: the words name the other fact; the short "no" is about it, not this one
             ext.facts.pop(requested)
@@ -490,6 +489,11 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _listed(values: frozenset, value: Any) -> bool:
+    """A lexicon value list (confirm_unasked, confirm_aside) names this value, or all ("*")."""
+    return bool(values) and ("*" in values or _hashable(value) in values)
+
+
 def needs_confirming(
     name: str, value: Any, old: Any, reading: Reading, requested: str | None, asked: Question | None
 ) -> bool:
@@ -504,18 +508,11 @@ def needs_confirming(
         return old is None and isinstance(value, int) and value < 60
     asked_facts = asked.facts if asked is not None else ((requested,) if requested else ())
     category = get_lexicon().categories.get(name)
-    unasked = category.confirm_unasked if category is not None else frozenset()
-    if old is None and unasked and name not in asked_facts and ("*" in unasked or _hashable(value) in unasked):
-        return True  # inferred from a story (没人管), not said in answer to its question
-    aside = category.confirm_aside if category is not None else frozenset()
-    if (
-        old is None
-        and aside
-        and asked_facts
-        and name not in asked_facts
-        and ("*" in aside or _hashable(value) in aside)
-    ):
-        return True  # told in passing while another question waits (儿子在外头打工, asked about supporters)
+    if category is not None and old is None and name not in asked_facts:
+        if _listed(category.confirm_unasked, value):
+            return True  # inferred from a story (没人管), not said in answer to its question
+        if asked_facts and _listed(category.confirm_aside, value):
+            return True  # told in passing while another question waits (儿子在外头打工, asked about supporters)
     if old is not None and value != old and not reading.correction and name not in asked_facts:
         return True  # a changed fact nobody asked about: 之前说的是X, 现在听到Y
     return False
