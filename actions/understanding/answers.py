@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .lexicon import Lexicon
@@ -95,8 +96,38 @@ def short_answer(norm: str, clauses: Clauses, lex: Lexicon, requested: str) -> d
             return {"disability_grade": _GRADE[m.group(1)]}
     deny = _is(core, a.get("deny"))
     affirm = not deny and _is(core, a.get("affirm"))
+    by_sound = False
+    if not (deny or affirm) and 2 <= len(core) <= 6:
+        # 叫够了 -> 交够了: a yes or no misheard (speech recognition, pinyin typing); confirmed, not recorded
+        heard = _sound(core)
+        deny = heard in _sounds(tuple(str(w) for w in a.get("deny") or ()))
+        affirm = not deny and heard in _sounds(tuple(str(w) for w in a.get("affirm") or ()))
+        by_sound = deny or affirm
     if not (deny or affirm):
         return {}
+    found = _yes_no_value(requested, lex, deny, affirm)
+    if found and by_sound:
+        found[BY_SOUND] = True
+    return found
+
+
+BY_SOUND = "_by_sound"
+
+
+def _sound(text: str) -> str:
+    from .answer_space import sound
+
+    return sound(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _sounds(words: tuple[str, ...]) -> frozenset[str]:
+    """How the answer words of two or more characters sound (是 alone sounds like too much)."""
+    stems = {w.rstrip("了呢啊呀的") for w in words}  # 叫够了 is read as 叫够 (its 了 a particle)
+    return frozenset(_sound(w) for w in set(words) | stems if len(w) >= 2)
+
+
+def _yes_no_value(requested: str, lex: Lexicon, deny: bool, affirm: bool) -> dict:
     cat = lex.categories.get(requested)
     if cat is None:
         return {}

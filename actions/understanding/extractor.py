@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 from .adl import read_self_care
 from .age import find_age
-from .answers import SPECIAL, short_answer
+from .answers import BY_SOUND, SPECIAL, short_answer
 from .lexicon import get_lexicon
 from .normalize import Clauses, normalize
 from .numerals import parse_chinese_number
 from .phrases import CONDITION_RX, read_phrases
-from .relation import find_relation, other_person_clauses, speaker_aside
+from .relation import OLDER, RELATIVE, clause_owners, find_relation, other_person_clauses, speaker_aside
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,18 @@ def _speakers_own(norm: str, clauses: Clauses, lex, at: int) -> bool:
     if cs == 0 or not _SPEAKER_CLAUSE_RX.match(norm[cs:at]):
         return False
     return find_relation(norm[:cs], lex, True) not in (None, "self", "elder")
+
+
+def _another_elders_age(norm: str, clauses: Clauses, lex, today) -> bool:
+    """俺婆婆82岁，俺公公86岁: a clause about another of the speaker's elders tells their age too."""
+    owners = clause_owners(norm, clauses, lex)
+    for i, (s, e) in enumerate(clauses.spans()):
+        if owners.get(i) != RELATIVE or find_relation(norm[s:e], lex, True) not in OLDER:
+            continue
+        other = find_age(norm[s:e], today, None, normalized=True).reading
+        if other is not None and other.age >= 60:
+            return True
+    return False
 
 
 _SERVICE_MEMBER = ("disabled_veteran", "demobilized_veteran", "retired_veteran")
@@ -371,6 +383,9 @@ def _extract(text, requested, today) -> Extraction:
         age = find_age(blanked, today, requested, normalized=True)
     if age.reading is not None:
         facts["age"] = age.reading.age
+        if requested != "age" and _another_elders_age(norm, clauses, lex, today):
+            # two elders, each with an age: which one the family asks about is confirmed, not guessed
+            ex.uncertain.add("age")
         if age.reading.approx_phrase:
             ex.approximate["age"] = age.reading.approx_phrase
     compared = _COMPARED_AGE_RX.search(norm)
@@ -400,6 +415,8 @@ def _extract(text, requested, today) -> Extraction:
         for key, value in _short_answer_now(norm, clauses, lex, requested).items():
             if key == "special_none":
                 ex.special_none = bool(value)
+            elif key == BY_SOUND:
+                ex.uncertain.add(requested)
             else:
                 facts[key] = value
     elif requested and requested in facts and not said_unknown and requested in lex.categories:
@@ -519,8 +536,16 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
     Never raises: on any internal error it logs and returns an empty Extraction.
     """
     try:
-        ex = _extract(text, requested, today)
         norm = normalize(text)
+        misspoken = get_lexicon().raw.get("misspoken")
+        m_wrong = re.search(misspoken, norm) if misspoken else None
+        if m_wrong:
+            # 残疾证是三级，我前面说成二级了: the clause of the slip is dropped; the rest is the correction
+            end = next((i for i in range(m_wrong.end(), len(norm)) if norm[i] in "，,。；;！!？?"), len(norm))
+            start = max(norm.rfind(c, 0, m_wrong.start()) for c in "，,。；;！!？?") + 1
+            text = norm = norm[:start] + norm[end:]
+        ex = _extract(text, requested, today)
+        ex.correction = ex.correction or m_wrong is not None
         # 今年八十八，不对，是八十六: a correction inside the message; what follows it wins.
         lex = get_lexicon()
         last = None
@@ -538,6 +563,13 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
             elif requested in ex.facts:
                 # 是住在敬老院，不对，上个月家里给接回去了: taken back, and the new value not said
                 ex.facts.pop(requested)
+            else:
+                # 今年八十，不对，过了年八十一了: taken back, and the new value not heard: confirm the old one
+                head = norm[: last.start()]
+                cut = max(head.rfind(c) for c in "，,。；;！!？?") + 1
+                for name, value in _extract(head[cut:], None, today).facts.items():
+                    if ex.facts.get(name) == value:
+                        ex.uncertain.add(name)
         fixed, windows = _sound_alike_windows(norm)
         if fixed != norm:
             alt = _extract(fixed, requested, today)

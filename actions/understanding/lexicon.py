@@ -197,6 +197,7 @@ KNOWN_KEYS = {
     "unknown": "extractor",
     "unknown_topics": "extractor",
     "correction": "extractor",
+    "misspoken": "extractor",
     "hedge_words": "profile",
     "relations": "relation",
     "relation_deceased_after": "relation",

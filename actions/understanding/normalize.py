@@ -27,7 +27,11 @@ _FINANCIAL_NUMERALS = str.maketrans("壹贰叁肆柒捌玖", "一二三四七八
 # A blank between two Chinese words is a pause (typed or from speech recognition): a clause
 # boundary, so that "没有 跟部队不沾边" reads as the answer 没有 and then its reason.
 # Single characters spaced out (低 保, 我 妈 八 十) are one word typed slowly, not pauses.
-_HAN_BLANK_RX = re.compile(r"(?<=[\u4e00-\u9fff]{2})\s+(?=[\u4e00-\u9fff]{2})")
+# A word ending in a number (俺婆婆82岁 俺公公86岁, 老人82 住壶关) pauses the same way.
+_HAN_BLANK_RX = re.compile(
+    r"(?:(?<=[\u4e00-\u9fff0-9][\u4e00-\u9fff])|(?<=[\u4e00-\u9fff0-9][0-9]))\s+"
+    r"(?=[\u4e00-\u9fff]{2})(?![岁年级周块元月楼层口个次号])"
+)
 # 有 每季度都发 / 是 零六年退的: a one-character answer word, then a pause, then its reason.
 _LEAD_WORD_BLANK_RX = re.compile(r"^([\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]{2})")
 

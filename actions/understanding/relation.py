@@ -44,7 +44,7 @@ def _relation_words(norm: str, lex: Lexicon) -> list[tuple[int, int, str]]:
 # the speaker's own generation or neighbours: 我88了，老伴85 (the speaker is the elder); before a
 # parent (我今年五十八，我妈八十三) or 老人 itself, the speaker is someone asking for them
 _SELF_FIRST_BESIDE = ("spouse", "elder")
-_OLDER = ("mother", "father", "parents", "mother_in_law", "father_in_law", "grandmother", "grandfather")
+OLDER = _OLDER = ("mother", "father", "parents", "mother_in_law", "father_in_law", "grandmother", "grandfather")
 
 
 def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
@@ -64,16 +64,21 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
             best = (key, value)
         if value in _OLDER and (older is None or key < older[0]):
             older = (key, value)
-    if best is not None and best[1] == "self" and older is not None:
-        best = older  # 我自己也一身病，我妈今年八十三: the speaker's parent is the elder
+    if best is not None and best[1] in ("self", "elder") and older is not None:
+        # 我自己也一身病，我妈今年八十三 / 帮家里老人问一下，我姥爷是退伍军人: the parent named is the elder
+        if best[1] == "self" or _GENERIC_ELDER_RX.match(norm, best[0][0]):
+            best = older
     m = lex.self_pronoun_rx.search(norm)
     if m and _THIRD_PERSON_RX.search(norm, 0, m.start()):
         m = None  # 她跟着我弟弟过: the elder is 她, the speaker a relative
     if best is not None:
         # 我88了，老伴85: the speaker states their own age before naming anyone else
         beside = best[1] in _SELF_FIRST_BESIDE and not norm.startswith("老人", best[0][0])
-        if m and m.start() < best[0][0] and beside and _SELF_FIRST_CUE_RX.match(norm, m.end()):
-            return "self"
+        # 俺这腿是年轻时候砸坏的，俺七十七了，老伴还在: any 俺 before the spouse may tell the speaker's own age
+        if m and m.start() < best[0][0] and beside:
+            for own in lex.self_pronoun_rx.finditer(norm, m.start(), best[0][0]):
+                if _SELF_FIRST_CUE_RX.match(norm, own.end()):
+                    return "self"
         return best[1]
     if m and (has_facts or _SELF_CUE_RX.match(norm[m.end() :])):
         return "self"
@@ -91,11 +96,16 @@ def _other_rx(lex: Lexicon, key: str) -> re.Pattern | None:
 
 _LEAD_RX = re.compile(r"^(?:可|可是|但|但是|而且|不过|就是|再说|是|那)?")
 _SPEAKER_HEAD_RX = re.compile(r"(?:我|俺|咱)(?:自己|本人)?(?!们|家|的)")
+_COUPLE_HEAD_RX = re.compile(r"(?:我|俺|咱)们?(?:俩|两口子|老两口|两个)")
+# the words naming an elder in general (帮家里老人问一下), not a relative
+_GENERIC_ELDER_RX = re.compile(r"(?:家里|俺家|我家|咱家|村里的?)?老人(?:家)?")
 _POSSESSIVE_RX = re.compile(r"(?:(?:我|俺|咱)(?:的|家|家的)?)?")
 _SAME_ELDER = {frozenset(("parents", "mother")), frozenset(("parents", "father"))}
 
 
 RELATIVE, SPEAKER = "relative", "speaker"
+_BOTH_RX = re.compile(r"(?:他们|她们|他|她|老人)?(?:俩|两个|二老)?都")  # 都吃低保: the elder too
+_GOES_ON_RX = re.compile(r"^(?:而且|并且|另外)?(?:还|也|又)(?:有|是|得了|患有|查出)")
 
 
 def _not_the_elder(clause: str, elder: str | None, lex: Lexicon) -> str | None:
@@ -109,6 +119,8 @@ def _not_the_elder(clause: str, elder: str | None, lex: Lexicon) -> str | None:
     if head not in (None, "self"):
         other = head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
         return RELATIVE if other else None
+    if elder == "spouse" and _COUPLE_HEAD_RX.match(rest):
+        return None  # 俺家老头儿八十三，俺俩都有高血压: the speaker and the elder together
     if _SPEAKER_HEAD_RX.match(rest) and find_relation(rest, lex, False) in (None, "self"):
         return SPEAKER
     return None
@@ -157,8 +169,12 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
         who = RELATIVE if head.match(clause) else _not_the_elder(clause, elder, lex)
         if who:
             out[i] = who
-        elif i - 1 in out and len(clause) <= 4 and (own is None or not own.match(clause)):
+        elif (
+            i - 1 in out and len(clause) <= 4 and (own is None or not own.match(clause)) and not _BOTH_RX.match(clause)
+        ):
             out[i] = out[i - 1]  # 独生子残疾了，三级: a short clause without a subject goes on about them
+        elif i - 1 in out and _GOES_ON_RX.match(clause) and not _relation_words(clause, lex):
+            out[i] = out[i - 1]  # 我自己也六十多了，还有糖尿病: 还/也 with no subject goes on about the same one
         elif (
             out.get(i - 1) == SPEAKER
             and elder_at is not None

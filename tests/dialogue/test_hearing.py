@@ -1207,3 +1207,105 @@ def test_training_done_once_last_year_is_confirmed_not_recorded(chat):
     chat.say("前年参加过一回，镇上办的")
     assert chat.slots.get("requested_slot") == "confirm:family_care_training"
     assert chat.slots.get("family_care_training") is None
+
+
+# ---- 2026-12-03 (fourth session) -------------------------------------------------------------
+def test_a_negation_reaches_past_cheng_and_neng():
+    assert extract("单位垮了，没办成退休", "employee_pension_retired", today=TODAY).facts.get(
+        "employee_pension_retired"
+    ) is False
+    assert extract("单位退休的", "employee_pension_retired", today=TODAY).facts.get("employee_pension_retired") is True
+
+
+def test_the_parent_named_after_a_generic_elder_is_the_elder():
+    facts = extract("替家里老人问问，我外公是退伍军人，八十八了", today=TODAY).facts
+    assert facts.get("veteran_category") == "retired_veteran" and facts.get("age") == 88
+
+
+def test_the_speakers_own_age_before_the_spouse_makes_the_speaker_the_elder():
+    facts = extract("俺的手是年轻时候压坏的，有二级残疾证，俺七十五了，老伴还在", today=TODAY).facts
+    assert facts.get("disability_grade") == 2 and facts.get("age") == 75
+
+
+def test_the_couple_together_includes_the_elder_and_a_clause_with_hai_goes_on_about_its_subject():
+    facts = extract("俺老伴八十一，俺七十九，俺俩都有糖尿病", today=TODAY).facts
+    assert facts.get("chronic_conditions") == ["diabetes"]
+    assert "chronic_conditions" not in extract("我是她儿子，我自己也六十了，还有高血压，我妈八十", today=TODAY).facts
+    facts = extract("俺娘八十三了，俺两口子在襄垣县城打工", today=TODAY).facts  # the speaker couple: not her
+    assert "district" not in facts
+
+
+def test_what_a_question_asks_for_is_no_fact_but_what_leads_up_to_it_is():
+    r = read_text("俺老汉是在部队上得病没的，俺能领抚恤不", None, [], None, None, TODAY)
+    assert r.question and "receives_pension_subsidy" not in r.facts
+    assert r.facts.get("veteran_category") == "illness_death_family"
+    r = read_text("我姥姥是五保的，能不能住敬老院", None, [], None, None, TODAY)
+    assert r.question and r.facts.get("economic_status") == "extreme_poverty"
+    r = read_text("没交够十五年的，能领养老金吗", None, [], None, None, TODAY)
+    assert "resident_pension_15y" not in r.facts  # a condition, not the elder's
+
+
+def test_a_slip_named_as_such_is_dropped_and_a_bare_not_right_is_confirmed():
+    facts = extract("证上是二级，我刚才说成三级了", "age", today=TODAY).facts
+    assert facts.get("disability_grade") == 2
+    ex = extract("俺爹今年七十九 不对 过了年就八十了", today=TODAY)
+    assert "age" in ex.uncertain  # taken back and the new value not heard: confirmed, not recorded
+
+
+def test_two_elders_with_ages_confirm_the_age():
+    ex = extract("我姥爷八十六 我姥姥八十三 都住在屯留", today=TODAY)
+    assert "age" in ex.uncertain and ex.facts.get("district") == "屯留区"
+    ex = extract("俺婆婆八十一，俺公公八十四，都吃低保", today=TODAY)
+    assert "age" in ex.uncertain and ex.facts.get("economic_status") == "minimum_living"
+    ex = extract("我今年五十八了，我妈八十三", today=TODAY)
+    assert ex.facts.get("age") == 83 and "age" not in ex.uncertain  # the speaker is no second elder
+
+
+def test_a_blank_after_a_number_is_a_pause():
+    from actions.understanding.normalize import normalize
+
+    assert normalize("老人81 住黎城") == "老人81，住黎城" and normalize("82 岁了") == "82岁了"
+    ex = extract("老人81 住黎城 吃低保", today=TODAY)
+    assert ex.facts.get("age") == 81 and ex.facts.get("district") == "黎城县"
+
+
+def test_a_misheard_yes_or_no_is_confirmed():
+    ex = extract("交构了", "resident_pension_15y", today=TODAY)
+    assert ex.facts.get("resident_pension_15y") is True and "resident_pension_15y" in ex.uncertain
+    ex = extract("交够了", "resident_pension_15y", today=TODAY)
+    assert ex.facts.get("resident_pension_15y") is True and "resident_pension_15y" not in ex.uncertain
+    assert extract("巴十二了", "age", today=TODAY).facts.get("age") == 82
+
+
+def test_both_denied_for_the_two_pension_facts():
+    r = _ask("pension", "两个都没有")
+    assert r.facts.get("employee_pension_retired") is False and r.facts.get("resident_pension_15y") is False
+
+
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("儿子打工回来了，一块住着", "living_situation", "with_family"),
+        ("老人三级精神残疾，跟他嫂子一起生活", "living_situation", "with_family"),
+        ("就俺们四个人过", "living_situation", "with_family"),
+        ("我叔叔们都去外地打工了，她在家", "living_situation", "left_behind"),
+        ("残疾证三级，反正是胳膊的事", "disability_type", "physical"),
+        ("有四级残疾证，眼睛模糊", "disability_type", "visual"),
+        ("她老汉在部队上出事故没了", "veteran_category", "duty_death_family"),
+    ],
+)
+def test_words_of_everyday_life(text, fact, value):
+    assert extract(text, today=TODAY).facts.get(fact) == value
+
+
+@pytest.mark.parametrize(
+    "asked, text, value",
+    [
+        ("homeless", "也不算讨饭，就是没个固定住处", True),
+        ("maintenance_dispute", "法院判了每月给两百，一分钱也没拿到", True),
+        ("maintenance_dispute", "判下来了，每月都给着呢", False),
+        ("has_capable_supporter", "三个闺女也都有稳定收入", True),
+    ],
+)
+def test_answers_in_everyday_words(asked, text, value):
+    assert extract(text, asked, today=TODAY).facts.get(asked) is value
