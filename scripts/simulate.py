@@ -224,7 +224,13 @@ class Screening:
             if self.turns >= MAX_TURNS:
                 self.end = "capped"
                 return self
-            text = self.reply_to(out.messages) if self.slots.get("requested_slot") else None
+            if self.slots.get("requested_slot"):
+                text = self.reply_to(out.messages)
+            else:
+                # a general question is answered with an offer to check this elder: a family that came
+                # to be screened takes it
+                text = next((b["payload"] for b in H.buttons_of(out.messages)
+                             if b.get("payload") == "/start_screening"), None)
             if text is None:
                 self.end = "stuck"  # neither a question nor a result
                 return self
