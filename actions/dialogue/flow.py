@@ -20,7 +20,15 @@ from policy_kb.facts import FACT_NAMES, facts
 
 from . import replies, result_view
 from .messages import msg, variants, variants_for
-from .profile import Reading, is_question, needs_confirming, read_payload, read_text, special_defaults
+from .profile import (
+    Reading,
+    is_question,
+    needs_confirming,
+    question_conditions,
+    read_payload,
+    read_text,
+    special_defaults,
+)
 from .questions import Question, group_of, inform, question_for, questions
 from .side import general_answer, so_far
 
@@ -316,6 +324,8 @@ class Turn:
         intent, text = self.msg.intent, self.msg.text
         if intent in _SMALL_TALK and len(text) > 15 and not text.startswith("/"):
             intent = None  # a long story is not 再见 or 谢谢, whatever the statistical model says
+        if intent in ("goodbye", "thank") and not _closing(text, intent):
+            intent = None  # 到60岁了怎么领养老金 / 我真是没人管了: no word of a goodbye or a thank-you
         if intent in ("ask_capabilities", "out_of_scope") and self.requested and len(text) > 6:
             # 俺还能圪蹴下哩，啥都自己弄 while a question waits: an answer not understood (a miss,
             # asked in other words, set aside after two), not "what can you do" again and again
@@ -386,6 +396,19 @@ class Turn:
                 self.out.say(answer, [] if self.requested else buttons)
             elif general_why:
                 self.out.say(msg("question_unknown"))
+            elif (
+                not self.requested
+                and not text.startswith("/")
+                and (conds := question_conditions(text, self.today, every_clause=True))
+            ):
+                # 河南省农村80岁以上老人补贴: a query with no question words, all of it conditions
+                answer, buttons = general_answer(conds, self.profile)
+                self.out.say(answer, buttons)
+                for name, value in conds.items():
+                    if name not in self.profile:
+                        self.suggested[name] = value
+                        self.suggested_now.add(name)
+                self.general = not self.profile
             elif self.asked is not None and not self.changed and not self.to_confirm:
                 # Nothing to answer and nothing heard while a question waits: a miss like any other
                 # (asked again in other words, set aside after two), not "which service?" forever.
@@ -682,6 +705,12 @@ def _value_words(name: str, value: Any) -> str:
     if fact.type == "bool":
         return fact.label.split("（")[0]
     return fact.value_label(value).split("（")[0]
+
+
+def _closing(text: str, intent: str) -> bool:
+    """DIET's goodbye or thanks counts only with its words (我真是没人管了 is no thanks)."""
+    words = (get_lexicon().raw.get("closing_words") or {}).get(intent) or ()
+    return text.startswith("/") or any(str(w) in text for w in words)
 
 
 def _emotional(text: str) -> bool:

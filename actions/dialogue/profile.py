@@ -103,12 +103,14 @@ def is_question(text: str, intent: str | None) -> bool:
     return intent in QUESTION_INTENTS or bool(_QUESTION_RX.search(text or ""))
 
 
-def question_conditions(text: str, today: dt.date) -> dict[str, Any]:
+def question_conditions(text: str, today: dt.date, every_clause: bool = False) -> dict[str, Any]:
     """The conditions a general question names: 农村特困户每月补贴多少钱 -> 特困. Read only in the
-    clauses that ask; 我爸不是五保户 beside the question is a statement, not a condition."""
+    clauses that ask, or that name a kind of elder (农村80岁以上的老人，能领哪些补助); 我爸不是五保户
+    beside the question is a statement, not a condition. `every_clause`: a query with no question
+    words (80岁以上老人补贴) is all condition."""
     out: dict[str, Any] = {}
-    for clause in re.split(r"[，,。；;！!]", text or ""):
-        if not _QUESTION_RX.search(clause):
+    for clause in re.split(r"[，,。；;！!:：]", text or ""):
+        if not (every_clause or _QUESTION_RX.search(clause) or _GENERIC_ELDER_RX.search(clause)):
             continue
         plain = _AGE_FLOOR_RX.sub("岁", _QUESTION_WORDS_RX.sub("", clause))  # 八十岁以上 names 80
         plain = _wish_words_rx().sub("", plain)  # 怎么申请五保供养 names 五保 as a condition

@@ -208,6 +208,7 @@ KNOWN_KEYS = {
     "sound_alike": "extractor",
     "sound_alike_not": "extractor",
     "emotion": "dialogue",
+    "closing_words": "dialogue",
     "stopped_clause": "extractor",
     "hearsay_clause": "dialogue",
     "deferral_clause": "dialogue",

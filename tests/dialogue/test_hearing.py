@@ -1309,3 +1309,17 @@ def test_words_of_everyday_life(text, fact, value):
 )
 def test_answers_in_everyday_words(asked, text, value):
     assert extract(text, asked, today=TODAY).facts.get(asked) is value
+
+
+def test_a_goodbye_or_thanks_from_the_model_needs_its_words(chat):
+    out = chat.say("到了六十岁咋领养老金", intent="goodbye")
+    assert "再见" not in _texts(out) and "城乡居民基本养老保险" in _texts(out)
+    out = chat.say("好的，再见", intent="goodbye")
+    assert "再见" in _texts(out)
+
+
+def test_a_kind_of_elder_beside_the_question_and_a_query_without_question_words_name_conditions(chat):
+    assert question_conditions("外地农村90岁以上的老人，能领哪些补助？", TODAY).get("age") == 90
+    out = chat.say("山西农村90岁以上老人补贴", intent="ask_service_info")
+    assert "高龄津贴" in _texts(out) and "150" in _texts(out)  # item 8's amount for 90-99
+    assert "您想问哪一项服务" not in _texts(out)
