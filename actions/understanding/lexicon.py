@@ -50,6 +50,10 @@ class Category:
     void_before: re.Pattern | None = None
     gate: re.Pattern | None = None
     gate_all: re.Pattern | None = None
+    # words naming another kind of the same thing (职工/厂/退休 for the resident pension): with them,
+    # and without the category's own kind (`closed_unless`), its phrases speak of the other kind
+    closed_by: re.Pattern | None = None
+    closed_unless: re.Pattern | None = None
     # place names sit inside other phrases (老两口在壶关老家住): found apart from other categories
     apart: bool = False
 
@@ -233,6 +237,7 @@ KNOWN_CATEGORY_KEYS = {
     "void_before",
     "gate",
     "gate_all",
+    "closed_by",
     "apart",
     "phrases",
 }
@@ -280,6 +285,10 @@ def _load() -> Lexicon:
             void_before=re.compile(f"(?:{spec['void_before']})[^。！？]{{0,10}}$") if spec.get("void_before") else None,
             gate=re.compile(spec["gate"]) if spec.get("gate") else None,
             gate_all=re.compile(spec["gate_all"]) if spec.get("gate_all") else None,
+            closed_by=re.compile(spec["closed_by"]["words"]) if spec.get("closed_by") else None,
+            closed_unless=re.compile(spec["closed_by"]["unless"])
+            if (spec.get("closed_by") or {}).get("unless")
+            else None,
             apart=bool(spec.get("apart")),
         )
         categories[name] = cat

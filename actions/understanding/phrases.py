@@ -56,6 +56,12 @@ class Reading:
 
 def _gate_closed(t: Target, norm: str, lex: Lexicon, requested: str | None, memo: dict) -> bool:
     cat = lex.categories[t.category]
+    if cat.closed_by is not None:
+        key = cat.name + "!"
+        if key not in memo:
+            memo[key] = bool(cat.closed_by.search(norm)) and not (cat.closed_unless and cat.closed_unless.search(norm))
+        if memo[key]:
+            return True  # 在厂里交够了年限，退休了: the years paid are the employee pension's
     gate = cat.gate_all or (cat.gate if t.weak else None)
     if gate is None or requested == cat.name:
         return False

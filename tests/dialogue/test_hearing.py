@@ -1323,3 +1323,21 @@ def test_a_kind_of_elder_beside_the_question_and_a_query_without_question_words_
     out = chat.say("山西农村90岁以上老人补贴", intent="ask_service_info")
     assert "高龄津贴" in _texts(out) and "150" in _texts(out)  # item 8's amount for 90-99
     assert "您想问哪一项服务" not in _texts(out)
+
+
+@pytest.mark.parametrize(
+    "asked, text, fact, value",
+    [
+        ("employee_pension_retired", "在机械厂上过几年班，没交够，也没办退休", "resident_pension_15y", None),
+        ("employee_pension_retired", "厂子黄了，后来自己续交满了十五年，去年办的退休", "resident_pension_15y", None),
+        ("employee_pension_retired", "不是单位的，是村里那个，交够十五年了", "resident_pension_15y", True),
+        ("resident_pension_15y", "先在厂里干，后来交的居民养老，交够十五年了", "resident_pension_15y", True),
+        (None, "以前是代课老师，没退休金，啥养老保险也没有", "resident_pension_15y", False),
+    ],
+)
+def test_years_paid_beside_a_job_are_the_job_pensions(asked, text, fact, value):
+    assert extract(text, asked, today=TODAY).facts.get(fact) is value
+
+
+def test_what_a_relative_had_while_alive_is_past():
+    assert "receives_pension_subsidy" not in extract("俺爹在世的时候领过抚恤金", today=TODAY).facts
