@@ -227,3 +227,53 @@ def test_the_launcher_puts_this_lock_in_place_of_rasas(monkeypatch):
     monkeypatch.setattr(LockStore, "lock", LockStore.lock)  # restored after the test
     _install_ticket_lock()
     assert LockStore.lock is ticket_lock
+
+
+# ---- a button's payload skips the NLU graph ----------------------------------------------------
+@pytest.fixture(scope="module")
+def domain():
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
+
+
+def test_a_payload_is_read_as_the_regex_handler_reads_it(domain):
+    from bot.rasa_server import payload_parse
+
+    parsed = payload_parse('/inform{"age":83,"district":"潞州区"}', domain)
+    assert parsed["intent"] == {"name": "inform", "confidence": 1.0}
+    assert parsed["intent_ranking"] == [{"name": "inform", "confidence": 1.0}]
+    assert {(e["entity"], e["value"]) for e in parsed["entities"]} == {("age", 83), ("district", "潞州区")}
+    assert payload_parse("/affirm", domain)["intent"]["name"] == "affirm"
+
+
+def test_typed_text_and_unknown_intents_still_go_to_the_graph(domain):
+    from bot.rasa_server import payload_parse
+
+    assert payload_parse("俺娘八十三，吃低保", domain) is None
+    assert payload_parse("/no_such_intent", domain) is None
+
+
+def test_the_launcher_routes_payloads_past_the_graph(monkeypatch, domain):
+    from rasa.core.processor import MessageProcessor
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.rasa_server import _install_payload_shortcut
+
+    monkeypatch.setattr(MessageProcessor, "_parse_message_with_graph", MessageProcessor._parse_message_with_graph)
+    graph_calls = []
+
+    def graph(self, message, tracker, only_output_properties=True):
+        graph_calls.append(message.text)
+        return {"text": message.text, "intent": {"name": "inform", "confidence": 0.5}, "entities": []}
+
+    monkeypatch.setattr(MessageProcessor, "_parse_message_with_graph", graph)
+    _install_payload_shortcut()
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.domain = domain
+    tap = processor._parse_message_with_graph(UserMessage('/inform{"age":83}'), None)
+    typed = processor._parse_message_with_graph(UserMessage("八十三"), None)
+    assert tap["intent"]["confidence"] == 1.0 and typed["intent"]["confidence"] == 0.5
+    assert graph_calls == ["八十三"]  # the tap never reached the graph (DIET)
