@@ -15,7 +15,7 @@ from .lexicon import get_lexicon
 from .normalize import Clauses, normalize
 from .numerals import parse_chinese_number
 from .phrases import CONDITION_RX, read_phrases
-from .relation import OLDER, RELATIVE, clause_owners, find_relation, other_person_clauses, speaker_aside
+from .relation import OLDER, RELATIVE, clause_owners, find_relation, focus_relation, other_person_clauses, speaker_aside
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,10 @@ def _speakers_own(norm: str, clauses: Clauses, lex, at: int) -> bool:
 
 
 def _another_elders_age(norm: str, clauses: Clauses, lex, today) -> bool:
-    """俺婆婆82岁，俺公公86岁: a clause about another of the speaker's elders tells their age too."""
+    """俺婆婆82岁，俺公公86岁: a clause about another of the speaker's elders tells their age too
+    (unless the family said which one it asks about: 我说的是俺娘)."""
+    if focus_relation(norm, lex) is not None:
+        return False
     owners = clause_owners(norm, clauses, lex)
     for i, (s, e) in enumerate(clauses.spans()):
         if owners.get(i) != RELATIVE or find_relation(norm[s:e], lex, True) not in OLDER:
@@ -367,8 +370,12 @@ def _extract(text, requested, today) -> Extraction:
         since = _paying_since(norm, today, requested, lex.categories["resident_pension_15y"].gate)
         if since is not None:
             facts["resident_pension_15y"] = since
-    if "resident_pension_15y" not in facts:
-        paid = _paid_years(norm, clauses, requested, lex.categories["resident_pension_15y"].gate)
+    resident = lex.categories["resident_pension_15y"]
+    job_years = bool(resident.closed_by and resident.closed_by.search(norm)) and not (
+        resident.closed_unless and resident.closed_unless.search(norm)
+    )  # 在钢铁厂交了三十多年: years paid beside a job are the job pension's
+    if "resident_pension_15y" not in facts and not job_years:
+        paid = _paid_years(norm, clauses, requested, resident.gate)
         if paid is not None:
             facts["resident_pension_15y"] = paid
 

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, Target, may_match
 from .normalize import Clauses
-from .relation import SPEAKER, clause_owners, personal_categories, shared_with_speaker, speaker_aside, speaker_away
+from .relation import (
+    SPEAKER,
+    SPOUSE,
+    clause_owners,
+    personal_categories,
+    shared_with_speaker,
+    shared_with_spouse,
+    speaker_aside,
+    speaker_away,
+)
 
 # A phrase that is itself negative (没有残疾证, 不能自理) is not negated again by a
 # preceding word: double negation is rare in speech and mostly a mis-read.
@@ -148,6 +157,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     # 儿子是因公牺牲的: what the relative's death makes the elder (遗属) is the elder's, said of the relative
     through = (lex.raw.get("other_person") or {}).get("through_relative") or {}
     shared = shared_with_speaker(lex) if others else frozenset()
+    couple = shared_with_spouse(lex) if others else frozenset()
     found = find_phrases(norm, lex, requested, gated=True)
     spans = clauses.spans()
     # 申请低保的材料交上去了，一直没办下来: a pending clause with no phrase of its own is about the one before
@@ -231,6 +241,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                         and cat.name in shared
                         and not speaker_away(norm[slice(*spans[m.clause])], lex)
                     )
+                    and not (others[m.clause] == SPOUSE and cat.name in couple)
                 )
             ):
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)

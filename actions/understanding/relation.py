@@ -47,7 +47,22 @@ _SELF_FIRST_BESIDE = ("spouse", "elder")
 OLDER = _OLDER = ("mother", "father", "parents", "mother_in_law", "father_in_law", "grandmother", "grandfather")
 
 
+def focus_relation(norm: str, lex: Lexicon) -> str | None:
+    """The elder the family says it asks about, of two named (我说的是俺娘 -> mother), or None."""
+    pattern = (lex.raw.get("other_person") or {}).get("focus")
+    if not isinstance(pattern, str):
+        return None
+    for m in re.finditer(pattern, norm):
+        value = next((v for s, _e, v in _relation_words(norm[m.end() : m.end() + 8], lex) if s <= 2), None)
+        if value not in (None, "self", "elder"):
+            return value
+    return None
+
+
 def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
+    focus = focus_relation(norm, lex)
+    if focus is not None:
+        return focus
     best: tuple[tuple[int, int], str] | None = None
     older: tuple[tuple[int, int], str] | None = None
     deceased_spouse = False
@@ -103,18 +118,32 @@ _POSSESSIVE_RX = re.compile(r"(?:(?:我|俺|咱)(?:的|家|家的)?)?")
 _SAME_ELDER = {frozenset(("parents", "mother")), frozenset(("parents", "father"))}
 
 
-RELATIVE, SPEAKER = "relative", "speaker"
+RELATIVE, SPEAKER, SPOUSE = "relative", "speaker", "spouse"  # SPOUSE: the elder speaker's spouse
 _BOTH_RX = re.compile(r"(?:他们|她们|他|她|老人)?(?:俩|两个|二老)?都")  # 都吃低保: the elder too
 _GOES_ON_RX = re.compile(r"^(?:而且|并且|另外)?(?:还|也|又)(?:有|是|得了|患有|查出)")
 
 
-def _not_the_elder(clause: str, elder: str | None, lex: Lexicon) -> str | None:
+def _not_the_elder(clause: str, elder: str | None, lex: Lexicon, speaker_is_elder: bool = False) -> str | None:
     """Who heads a clause when it is not the elder: the speaker (俺自己有二级残疾证, 俺七十六)
     when the elder is someone else, or another relative (俺婆婆也七十多了 when the elder is 公公)."""
-    if elder in (None, "self"):
+    if elder is None:
         return None
     lead = _LEAD_RX.match(clause)
     rest = clause[lead.end() if lead else 0 :]
+    if elder == "self":
+        # 我七十二，老伴七十，老伴有糖尿病 / 他有高血压，俺有糖尿病: the speaker said they are the elder
+        # (their own age or state); a clause headed by someone else is about them. 老伴没了 is not.
+        if not speaker_is_elder:
+            return None
+        words = [(s, e, v) for s, e, v in _relation_words(rest, lex) if _POSSESSIVE_RX.fullmatch(rest[:s])]
+        if words and lex.relation_deceased_rx.match(rest[words[0][1] : words[0][1] + 12]):
+            return None
+        if _THIRD_PERSON_HEAD_RX.match(rest):
+            return RELATIVE
+        head = words[0][2] if words else None
+        if head == "spouse":
+            return SPOUSE  # the household's status and county are the couple's
+        return RELATIVE if head not in (None, "self", "elder") else None
     head = next((v for s, _e, v in _relation_words(rest, lex) if _POSSESSIVE_RX.fullmatch(rest[:s])), None)
     if head not in (None, "self"):
         other = head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
@@ -158,6 +187,10 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
     out: dict[int, str] = {}
     spans = clauses.spans()
     elder = find_relation(norm, lex, True) if len(spans) > 1 else None
+    # 我七十二 / 俺今年… / 俺是低保户: the speaker said something of their own that makes them the elder
+    self_told = elder == "self" and any(
+        _SELF_FIRST_CUE_RX.match(norm, m.end()) for m in lex.self_pronoun_rx.finditer(norm)
+    )
     # where the elder is first named: before it, a clause without a subject goes on with the speaker
     elder_at = (
         next((st for st, _e, v in _relation_words(norm, lex) if v == elder), None)
@@ -166,7 +199,7 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
     )
     for i, (s, e) in enumerate(spans):
         clause = norm[s:e]
-        who = RELATIVE if head.match(clause) else _not_the_elder(clause, elder, lex)
+        who = RELATIVE if head.match(clause) else _not_the_elder(clause, elder, lex, self_told)
         if who:
             out[i] = who
         elif (
@@ -197,6 +230,10 @@ def personal_categories(lex: Lexicon) -> frozenset[str]:
 
 def shared_with_speaker(lex: Lexicon) -> frozenset[str]:
     return frozenset((lex.raw.get("other_person") or {}).get("shared_with_speaker") or ())
+
+
+def shared_with_spouse(lex: Lexicon) -> frozenset[str]:
+    return frozenset((lex.raw.get("other_person") or {}).get("shared_with_spouse") or ())
 
 
 _OWN_SELF_RX = re.compile(r"^(?:可|可是|但|但是|而且|不过|就是)?(?:俺|我|咱)(?:自己|自个儿?|本人)")

@@ -1341,3 +1341,27 @@ def test_years_paid_beside_a_job_are_the_job_pensions(asked, text, fact, value):
 
 def test_what_a_relative_had_while_alive_is_past():
     assert "receives_pension_subsidy" not in extract("俺爹在世的时候领过抚恤金", today=TODAY).facts
+
+
+def test_the_elder_the_family_says_it_asks_about_is_the_elder():
+    ex = extract("俺公公八十四俺婆婆八十一 俺公公还能下地 俺婆婆瘫在炕上 我要问的是俺婆婆", today=TODAY)
+    assert ex.facts.get("age") == 81 and ex.facts.get("self_care") == "dependent" and "age" not in ex.uncertain
+
+
+def test_when_the_speaker_is_the_elder_a_clause_about_someone_else_is_theirs():
+    facts = extract("俺今年七十四 老伴七十一 老伴有高血压 俺没啥病", today=TODAY).facts
+    assert facts.get("age") == 74 and "chronic_conditions" not in facts
+    facts = extract("我今年七十 他有糖尿病 我是低保户", today=TODAY).facts
+    assert "chronic_conditions" not in facts and facts.get("economic_status") == "minimum_living"
+    # the couple's household status and county are the elder's too; a spouse who died is no one else
+    assert extract("俺今年七十 老伴是低保户", today=TODAY).facts.get("economic_status") == "minimum_living"
+    facts = extract("俺今年七十六 老伴没了 一个人过 是低保户", today=TODAY).facts
+    assert facts.get("economic_status") == "minimum_living"
+    # 我 that is only the speaker (我说岔了) does not make the speaker the elder
+    facts = extract("不是单位的，我说岔了，他交的居民养老，交够了", today=TODAY).facts
+    assert facts.get("resident_pension_15y") is True
+
+
+def test_years_paid_at_a_factory_are_not_the_resident_pensions():
+    facts = extract("俺爹退休前在煤矿上，交了二十多年，现在领职工养老金", today=TODAY).facts
+    assert "resident_pension_15y" not in facts and facts.get("employee_pension_retired") is True
