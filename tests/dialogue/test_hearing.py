@@ -1365,3 +1365,20 @@ def test_when_the_speaker_is_the_elder_a_clause_about_someone_else_is_theirs():
 def test_years_paid_at_a_factory_are_not_the_resident_pensions():
     facts = extract("俺爹退休前在煤矿上，交了二十多年，现在领职工养老金", today=TODAY).facts
     assert "resident_pension_15y" not in facts and facts.get("employee_pension_retired") is True
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("老伴走了好几年了，现在就俺一个", "alone"),
+        ("她七十五，自己在黎城住着", "alone"),
+        ("那个老婆子现在一个人", "alone"),
+        ("跟我婆婆俩住在郊区", "empty_nest"),
+        ("在屯留跟我姑姑家住", "with_family"),
+        ("我们几个在县城住一块", "with_family"),
+        ("现在住在她外甥家", "with_family"),
+    ],
+)
+def test_more_words_for_how_the_elder_lives(text, value):
+    assert extract(text, today=TODAY).facts.get("living_situation") == value
+
