@@ -1382,3 +1382,8 @@ def test_years_paid_at_a_factory_are_not_the_resident_pensions():
 def test_more_words_for_how_the_elder_lives(text, value):
     assert extract(text, today=TODAY).facts.get("living_situation") == value
 
+
+
+def test_a_parent_who_died_in_other_words_is_not_the_elder():
+    ex = extract("我爹抗美援朝时牺牲的，我今年七十五了，一个人住", today=TODAY)
+    assert ex.relation == "self" and ex.facts.get("age") == 75
