@@ -1387,3 +1387,21 @@ def test_more_words_for_how_the_elder_lives(text, value):
 def test_a_parent_who_died_in_other_words_is_not_the_elder():
     ex = extract("我爹抗美援朝时牺牲的，我今年七十五了，一个人住", today=TODAY)
     assert ex.relation == "self" and ex.facts.get("age") == 75
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("老太太九十一，吃饭上厕所全得保姆", "dependent"),
+        ("脑出血以后一直鼻饲", "dependent"),
+        ("这两年大小便都不知道了", "dependent"),
+        ("八十了，还天天下地", "independent"),
+    ],
+)
+def test_daily_life_in_other_words(text, value):
+    assert extract(text, today=TODAY).facts.get("self_care") == value
+
+
+def test_a_neighbour_called_laohan_is_the_elder_not_his_wife():
+    ex = extract("俺们网格有个低保户老汉七十五 跟老伴俩过 老伴头晕得下不了炕 老汉说自己还能动", today=TODAY)
+    assert ex.relation == "elder" and ex.facts.get("self_care") != "dependent"
