@@ -559,7 +559,8 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
         for m in lex.correction_rx.finditer(norm):
             last = m
         if last is None:
-            m2 = re.search(r"[，,。](?:哦|噢|啊|呃|嗯)?不对[，,。]?", norm)
+            # 我七十，不是，六十九: a bare 不是 between two readings takes the first back too
+            m2 = re.search(r"[，,。](?:哦|噢|啊|呃|嗯)?(?:不对[，,。]?|不是(?:[，,。]|$))", norm)
             last = m2
         # 刚才说能自理不对，…: a correction that opens the message and quotes the old answer counts too
         if last is not None and (last.start() > 0 or last.end() > 4) and last.end() < len(norm):

@@ -1405,3 +1405,13 @@ def test_daily_life_in_other_words(text, value):
 def test_a_neighbour_called_laohan_is_the_elder_not_his_wife():
     ex = extract("俺们网格有个低保户老汉七十五 跟老伴俩过 老伴头晕得下不了炕 老汉说自己还能动", today=TODAY)
     assert ex.relation == "elder" and ex.facts.get("self_care") != "dependent"
+
+
+def test_a_bare_bu_shi_between_two_ages_takes_the_first_back():
+    assert extract("我今年七十一 不是 七十 过了年才七十一", today=TODAY).facts.get("age") == 70
+    assert extract("六十九，不对七十了", "age", today=TODAY).facts.get("age") == 70
+
+
+def test_taken_in_to_live_together_is_with_family():
+    facts = extract("去年还是一个人住，今年闺女把她接过来一起住了", today=TODAY).facts
+    assert facts.get("living_situation") == "with_family"
