@@ -48,10 +48,6 @@ _CONDITION_CLAUSE_RX = re.compile(rf"{_CONDITION_LEAD_RX.pattern}|(?:的话|的)
 # what they are unsure of, so it is confirmed, not recorded
 _COUNTS_RX = re.compile(r"算不算|(?:这|那|也|能|可)算|算(?:是|有|作|做)?[^，,。]{0,6}(?:不|吗|么|没)[？?]?$")
 _DEFINITION_CUE_RX = re.compile(r"什么|啥|意思|是指|指的|算不算|咋讲|怎么讲|[?？吗]")
-# where a question turns to what it asks for: 俺娘吃低保|能领啥, 俺|能领抚恤不
-_ASK_VERB_RX = re.compile(
-    r"(?:能不能|可不可以|可以|能否|能|会不会|给不给|要不要)(?:领|享受|办|去|申请|报|拿|要|住|进|得|找|装|补)|去哪|到哪|找谁"
-)
 _SELF_SUBJECT_RX = re.compile(r"(?:^|[，,。\s])(?:我|俺|咱|本人)")  # 俺吃低保能领啥; not 自己掏钱
 # Words that name a kind of elder, not this one (低保户家里的失能老人): facts in the question stay conditions.
 _KIND_OF_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)|(?:老人|老年人)(?:要是|如果)")
@@ -416,7 +412,8 @@ def read_text(
         if named and not counts and not _KIND_OF_ELDER_RX.search(asked_words):
             # 俺娘吃低保能领啥: said of the elder inside the question, it still is a fact.
             # 俺能领抚恤不: what the question asks for (after 能/可以…) is no fact; what leads up to it is
-            heads = [_ASK_VERB_RX.split(c, maxsplit=1)[0] for c in asking]
+            ask_verb = re.compile(get_lexicon().raw.get("ask_verb") or "(?!)")
+            heads = [ask_verb.split(c, maxsplit=1)[0] for c in asking]
             asked_part = extract("，".join(h for h in heads if h), requested=None, today=today)
             for k, v in asked_part.facts.items():
                 if k not in ext.facts and k not in r.conditions:

@@ -213,6 +213,7 @@ KNOWN_KEYS = {
     "sound_alike_not": "extractor",
     "emotion": "dialogue",
     "closing_words": "dialogue",
+    "ask_verb": "dialogue",
     "stopped_clause": "extractor",
     "hearsay_clause": "dialogue",
     "deferral_clause": "dialogue",

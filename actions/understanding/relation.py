@@ -111,7 +111,6 @@ def _other_rx(lex: Lexicon, key: str) -> re.Pattern | None:
 
 _LEAD_RX = re.compile(r"^(?:可|可是|但|但是|而且|不过|就是|再说|是|那)?")
 _SPEAKER_HEAD_RX = re.compile(r"(?:我|俺|咱)(?:自己|本人)?(?!们|家|的)")
-_COUPLE_HEAD_RX = re.compile(r"(?:我|俺|咱)们?(?:俩|两口子|老两口|两个)")
 # the words naming an elder in general (帮家里老人问一下), not a relative
 _GENERIC_ELDER_RX = re.compile(r"(?:家里|俺家|我家|咱家|村里的?)?老人(?:家)?")
 _POSSESSIVE_RX = re.compile(r"(?:(?:我|俺|咱)(?:的|家|家的)?)?")
@@ -119,8 +118,12 @@ _SAME_ELDER = {frozenset(("parents", "mother")), frozenset(("parents", "father")
 
 
 RELATIVE, SPEAKER, SPOUSE = "relative", "speaker", "spouse"  # SPOUSE: the elder speaker's spouse
-_BOTH_RX = re.compile(r"(?:他们|她们|他|她|老人)?(?:俩|两个|二老)?都")  # 都吃低保: the elder too
-_GOES_ON_RX = re.compile(r"^(?:而且|并且|另外)?(?:还|也|又)(?:有|是|得了|患有|查出)")
+
+
+def _lex_rx(lex: Lexicon, key: str) -> re.Pattern:
+    """A pattern of other_person in the lexicon (re keeps the compiled ones); never matches if absent."""
+    pattern = (lex.raw.get("other_person") or {}).get(key)
+    return re.compile(pattern if isinstance(pattern, str) else "(?!)")
 
 
 def _not_the_elder(clause: str, elder: str | None, lex: Lexicon, speaker_is_elder: bool = False) -> str | None:
@@ -148,7 +151,7 @@ def _not_the_elder(clause: str, elder: str | None, lex: Lexicon, speaker_is_elde
     if head not in (None, "self"):
         other = head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
         return RELATIVE if other else None
-    if elder == "spouse" and _COUPLE_HEAD_RX.match(rest):
+    if elder == "spouse" and _lex_rx(lex, "couple_head").match(rest):
         return None  # 俺家老头儿八十三，俺俩都有高血压: the speaker and the elder together
     if _SPEAKER_HEAD_RX.match(rest) and find_relation(rest, lex, False) in (None, "self"):
         return SPEAKER
@@ -203,10 +206,13 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
         if who:
             out[i] = who
         elif (
-            i - 1 in out and len(clause) <= 4 and (own is None or not own.match(clause)) and not _BOTH_RX.match(clause)
+            i - 1 in out
+            and len(clause) <= 4
+            and (own is None or not own.match(clause))
+            and not _lex_rx(lex, "both").match(clause)
         ):
             out[i] = out[i - 1]  # 独生子残疾了，三级: a short clause without a subject goes on about them
-        elif i - 1 in out and _GOES_ON_RX.match(clause) and not _relation_words(clause, lex):
+        elif i - 1 in out and _lex_rx(lex, "goes_on").match(clause) and not _relation_words(clause, lex):
             out[i] = out[i - 1]  # 我自己也六十多了，还有糖尿病: 还/也 with no subject goes on about the same one
         elif (
             out.get(i - 1) == SPEAKER
