@@ -371,10 +371,8 @@ def _extract(text, requested, today) -> Extraction:
         if since is not None:
             facts["resident_pension_15y"] = since
     resident = lex.categories["resident_pension_15y"]
-    job_years = bool(resident.closed_by and resident.closed_by.search(norm)) and not (
-        resident.closed_unless and resident.closed_unless.search(norm)
-    )  # 在钢铁厂交了三十多年: years paid beside a job are the job pension's
-    if "resident_pension_15y" not in facts and not job_years:
+    # 在钢铁厂交了三十多年: years paid beside a job are the job pension's
+    if "resident_pension_15y" not in facts and not resident.closed_in(norm):
         paid = _paid_years(norm, clauses, requested, resident.gate)
         if paid is not None:
             facts["resident_pension_15y"] = paid

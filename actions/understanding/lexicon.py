@@ -57,6 +57,12 @@ class Category:
     # place names sit inside other phrases (老两口在壶关老家住): found apart from other categories
     apart: bool = False
 
+    def closed_in(self, norm: str) -> bool:
+        """Another kind of the same thing is named (`closed_by`) and this category's own is not."""
+        return bool(self.closed_by and self.closed_by.search(norm)) and not (
+            self.closed_unless and self.closed_unless.search(norm)
+        )
+
 
 @dataclass
 class Lexicon:

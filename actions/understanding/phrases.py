@@ -68,7 +68,7 @@ def _gate_closed(t: Target, norm: str, lex: Lexicon, requested: str | None, memo
     if cat.closed_by is not None:
         key = cat.name + "!"
         if key not in memo:
-            memo[key] = bool(cat.closed_by.search(norm)) and not (cat.closed_unless and cat.closed_unless.search(norm))
+            memo[key] = cat.closed_in(norm)
         if memo[key]:
             return True  # 在厂里交够了年限，退休了: the years paid are the employee pension's
     gate = cat.gate_all or (cat.gate if t.weak else None)

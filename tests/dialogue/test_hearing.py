@@ -1292,6 +1292,17 @@ def test_both_denied_for_the_two_pension_facts():
         ("残疾证三级，反正是胳膊的事", "disability_type", "physical"),
         ("有四级残疾证，眼睛模糊", "disability_type", "visual"),
         ("她老汉在部队上出事故没了", "veteran_category", "duty_death_family"),
+        ("老伴走了好几年了，现在就俺一个", "living_situation", "alone"),
+        ("她七十五，自己在黎城住着", "living_situation", "alone"),
+        ("那个老婆子现在一个人", "living_situation", "alone"),
+        ("跟我婆婆俩住在郊区", "living_situation", "empty_nest"),
+        ("在屯留跟我姑姑家住", "living_situation", "with_family"),
+        ("我们几个在县城住一块", "living_situation", "with_family"),
+        ("现在住在她外甥家", "living_situation", "with_family"),
+        ("老太太九十一，吃饭上厕所全得保姆", "self_care", "dependent"),
+        ("脑出血以后一直鼻饲", "self_care", "dependent"),
+        ("这两年大小便都不知道了", "self_care", "dependent"),
+        ("八十了，还天天下地", "self_care", "independent"),
     ],
 )
 def test_words_of_everyday_life(text, fact, value):
@@ -1367,39 +1378,9 @@ def test_years_paid_at_a_factory_are_not_the_resident_pensions():
     assert "resident_pension_15y" not in facts and facts.get("employee_pension_retired") is True
 
 
-@pytest.mark.parametrize(
-    "text, value",
-    [
-        ("老伴走了好几年了，现在就俺一个", "alone"),
-        ("她七十五，自己在黎城住着", "alone"),
-        ("那个老婆子现在一个人", "alone"),
-        ("跟我婆婆俩住在郊区", "empty_nest"),
-        ("在屯留跟我姑姑家住", "with_family"),
-        ("我们几个在县城住一块", "with_family"),
-        ("现在住在她外甥家", "with_family"),
-    ],
-)
-def test_more_words_for_how_the_elder_lives(text, value):
-    assert extract(text, today=TODAY).facts.get("living_situation") == value
-
-
-
 def test_a_parent_who_died_in_other_words_is_not_the_elder():
     ex = extract("我爹抗美援朝时牺牲的，我今年七十五了，一个人住", today=TODAY)
     assert ex.relation == "self" and ex.facts.get("age") == 75
-
-
-@pytest.mark.parametrize(
-    "text, value",
-    [
-        ("老太太九十一，吃饭上厕所全得保姆", "dependent"),
-        ("脑出血以后一直鼻饲", "dependent"),
-        ("这两年大小便都不知道了", "dependent"),
-        ("八十了，还天天下地", "independent"),
-    ],
-)
-def test_daily_life_in_other_words(text, value):
-    assert extract(text, today=TODAY).facts.get("self_care") == value
 
 
 def test_a_neighbour_called_laohan_is_the_elder_not_his_wife():
