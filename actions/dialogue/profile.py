@@ -22,7 +22,7 @@ from actions.understanding.extractor import SPECIAL_FACTS
 from actions.understanding.lexicon import alternation, get_lexicon
 from actions.understanding.normalize import normalize
 from actions.understanding.phrases import CONDITION_RX, find_phrases
-from actions.understanding.relation import subject_end
+from actions.understanding.relation import focus_phrase, focus_relation, subject_end
 from policy_kb.facts import FACT_NAMES, ProfileError, facts
 
 from .questions import Question, questions
@@ -131,7 +131,8 @@ def question_conditions(text: str, today: dt.date, every_clause: bool = False) -
 
 @functools.lru_cache(maxsize=1)
 def _wish_words_rx() -> re.Pattern:
-    words = [w for w in get_lexicon().raw["markers"]["irrealis"] if w not in ("如果", "要是", "假如", "万一")] + [
+    irrealis = get_lexicon().raw["markers"]["irrealis"]
+    words = [w for w in irrealis if w not in ("如果", "要是", "假如", "万一") and not w.startswith("re:")] + [
         "办",
         "找",
     ]
@@ -366,6 +367,11 @@ def read_text(
     counts = asking and any(_COUNTS_RX.search(c) for c in asking)
     told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text
+    if asking and told:
+        # 姥爷84姥姥81…，主要想给我姥爷问问有没有优待: the pointer to the elder counts though it is in the question
+        pointer = focus_phrase(normalize("，".join(asking)), get_lexicon())
+        if pointer is not None and focus_relation(normalize(stated_text), get_lexicon()) is None:
+            stated_text += "，" + pointer[0]
     ext = (
         extract(stated_text, requested=requested, today=today)
         if told

@@ -349,7 +349,7 @@ def _load() -> Lexicon:
         neg_prefix_rx=re.compile(f"(?:{neg}){gap}{{0,3}}$"),
         question_prefix_rx=re.compile(f"(?:是不是|有没有|算不算|是否|能不能|可不可以){gap}{{0,2}}$"),
         post_negation_rx=re.compile(markers["post_negation"]),
-        irrealis_rx=re.compile(alternation(markers["irrealis"])),
+        irrealis_rx=phrase_rx(markers["irrealis"]),
         pending_rx=re.compile(raw["pending"]) if raw.get("pending") else None,
         assert_before_rx=re.compile(markers["assert_before"]),
         question_after_rx=re.compile(markers["question_after"]),

@@ -49,13 +49,19 @@ OLDER = _OLDER = ("mother", "father", "parents", "mother_in_law", "father_in_law
 
 def focus_relation(norm: str, lex: Lexicon) -> str | None:
     """The elder the family says it asks about, of two named (我说的是俺娘 -> mother), or None."""
+    found = focus_phrase(norm, lex)
+    return found[1] if found else None
+
+
+def focus_phrase(norm: str, lex: Lexicon) -> tuple[str, str] | None:
+    """The words that point at the elder (主要想给我姥爷) and the relation they name, or None."""
     pattern = (lex.raw.get("other_person") or {}).get("focus")
     if not isinstance(pattern, str):
         return None
     for m in re.finditer(pattern, norm):
-        value = next((v for s, _e, v in _relation_words(norm[m.end() : m.end() + 8], lex) if s <= 2), None)
-        if value not in (None, "self", "elder"):
-            return value
+        word = next(((e, v) for s, e, v in _relation_words(norm[m.end() : m.end() + 8], lex) if s <= 2), None)
+        if word is not None and word[1] not in ("self", "elder"):
+            return norm[m.start() : m.end() + word[0]], word[1]
     return None
 
 
@@ -147,15 +153,38 @@ def _not_the_elder(clause: str, elder: str | None, lex: Lexicon, speaker_is_elde
         if head == "spouse":
             return SPOUSE  # the household's status and county are the couple's
         return RELATIVE if head not in (None, "self", "elder") else None
-    head = next((v for s, _e, v in _relation_words(rest, lex) if _POSSESSIVE_RX.fullmatch(rest[:s])), None)
+    words = _relation_words(rest, lex)
+    head = next((v for s, _e, v in words if _POSSESSIVE_RX.fullmatch(rest[:s])), None)
     if head not in (None, "self"):
         other = head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
+        if other and elder in _paired_heads(rest, words):
+            return None  # 我爷爷奶奶住在襄垣 (the elder is 奶奶): the pair named together, the elder among them
         return RELATIVE if other else None
     if elder == "spouse" and _lex_rx(lex, "couple_head").match(rest):
         return None  # 俺家老头儿八十三，俺俩都有高血压: the speaker and the elder together
     if _SPEAKER_HEAD_RX.match(rest) and find_relation(rest, lex, False) in (None, "self"):
         return SPEAKER
     return None
+
+
+_PAIR_JOIN_RX = re.compile(r"(?:和|跟|与|、|及|还有)?(?:我|俺|咱)?")
+
+
+def _paired_heads(rest: str, words) -> set[str]:
+    """The relatives named one after another at the head of a clause (爷爷奶奶, 我爸和我妈)."""
+    heads: set[str] = set()
+    end = None
+    for s, e, v in words:
+        if end is None:
+            if not _POSSESSIVE_RX.fullmatch(rest[:s]):
+                break
+        elif s < end:
+            continue  # a shorter word inside the one already taken
+        elif not _PAIR_JOIN_RX.fullmatch(rest[end:s]):
+            break
+        heads.add(v)
+        end = e
+    return heads
 
 
 def other_person_clauses(norm: str, clauses, lex: Lexicon) -> set[int]:

@@ -1396,3 +1396,17 @@ def test_a_bare_bu_shi_between_two_ages_takes_the_first_back():
 def test_taken_in_to_live_together_is_with_family():
     facts = extract("去年还是一个人住，今年闺女把她接过来一起住了", today=TODAY).facts
     assert facts.get("living_situation") == "with_family"
+
+
+def test_a_pointer_to_the_elder_at_the_end_or_inside_the_question_picks_the_elder():
+    ex = extract("俺公公俺婆婆住在平顺，公公八十七还能挑水，婆婆八十三瘫了，我是想问婆婆的", today=TODAY)
+    assert ex.facts.get("age") == 83 and ex.facts.get("self_care") == "dependent"
+    assert ex.facts.get("district") == "平顺县"  # the pair named together includes the elder
+    r = read_text("我爷爷奶奶都在，爷爷八十六奶奶八十，爷爷是退伍军人，主要想给我爷爷问问有啥优待", None, [], None, None, TODAY)
+    assert r.facts.get("age") == 86 and r.facts.get("veteran_category") == "retired_veteran"
+
+
+def test_zhu_yao_shi_is_no_if():
+    # 要是 (if) inside 主要是 (mainly) makes nothing hypothetical
+    assert extract("他俩都八十多，主要是俺爹瘫了", today=TODAY).facts.get("self_care") == "dependent"
+    assert "self_care" not in extract("要是瘫了能领护理补贴吗", today=TODAY).facts
