@@ -30,6 +30,8 @@ _GRADE_RX = re.compile(
 _GRADE_ALT_RX = re.compile(
     r"(?:残疾证?|残疾等级|等级|级别)(?:是|为|评的是|评了|上写的|写的是|办的是|评的)?([一二三四1-4])(?![\d十百级])"
 )
+# 我妈不是一级，是二级: a grade set against another is a grade though 残疾 is not said (confirmed)
+_BARE_GRADE_CONTRAST_RX = re.compile(r"不是[一二三四1-4]级[，,。 ]*(?:而)?是[一二三四1-4]级")
 _GRADE_CONTEXT_RX = re.compile(r"残|疾|肢体|视力|听力|言语|语言|智力|精神|多重|盲|聋|哑|证")
 # ...but not a veteran's disability grade or a care-need level.
 _GRADE_OTHER_RX = re.compile(r"军|部队|伤残证|伤残等级|等甲|等乙|(?:护理|失能|照护)(?:等级|级别)|失能[一二三四1-4]级")
@@ -121,7 +123,7 @@ _HEDGE_RX = re.compile(r"(?:好像|可能|大概|估计|应该|也许|兴许)(?:
 
 def _disability_grade(norm: str, clauses: Clauses, lex, requested: str | None) -> int | None:
     asked = requested in ("disability_grade", "disability_type")
-    if not asked and not _GRADE_CONTEXT_RX.search(norm):
+    if not asked and not _GRADE_CONTEXT_RX.search(norm) and not _BARE_GRADE_CONTRAST_RX.search(norm):
         return None
     if _VETERAN_RX.search(norm) and "残疾证" not in norm:
         return None  # 伤残军人，三级: the grade of a veteran's 伤残证, not of a 残疾证
@@ -359,6 +361,8 @@ def _extract(text, requested, today) -> Extraction:
         facts.pop("disability_type", None)
     if grade is not None:
         facts["disability_grade"] = grade
+        if requested not in ("disability_grade", "disability_type") and not _GRADE_CONTEXT_RX.search(norm):
+            ex.uncertain.add("disability_grade")
     types = set(reading.positive.get("disability_type") or [])
     if "multiple" in types or len(types) > 1:
         facts["disability_type"] = "multiple"  # 多重残疾，肢体加言语

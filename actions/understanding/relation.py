@@ -21,7 +21,7 @@ _THIRD_PERSON_RX = re.compile(r"[她他]")
 # 我 + one of these, before any relative is named, makes the speaker the elder.
 _SELF_FIRST_CUE_RX = re.compile(
     r"(?:今年|已经|都(?=[0-9一二三四五六七八九])|一个人|自己|身体|瘫|退休|当过|吃低保|"
-    r"是(?:低保|五保|特困|残疾|烈属|退休|复员|退伍|老党员)|[0-9一二三四五六七八九])"
+    r"是(?:低保|五保|特困|残疾|烈属|退休|复员|退伍|老党员)|(?:没有?|有)(?:残疾证|低保|退休金)|[0-9一二三四五六七八九])"
 )
 
 
@@ -253,7 +253,9 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
             out[i] = SPEAKER  # 我前年出车祸腿截了，评了二级残疾，我妈六十二: the speaker's story goes on
         elif i > 0 and intro is not None and intro.match(norm[slice(*spans[i - 1])]):
             m = own.match(clause) if own is not None else None
-            speaker_is_elder = norm[spans[i - 1][0] : spans[i - 1][0] + 1] in ("我", "俺", "咱")
+            prev = norm[slice(*spans[i - 1])]
+            # 有个儿，他自己还吃低保呢: opening the message, the child just named is the 他 that follows
+            speaker_is_elder = prev[:1] in ("我", "俺", "咱") or (i == 1 and own is not None and not own.match(prev))
             if m is None or (speaker_is_elder and m.group(0) in ("她", "他")):
                 out[i] = RELATIVE
     return out

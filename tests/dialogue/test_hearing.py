@@ -1410,3 +1410,35 @@ def test_zhu_yao_shi_is_no_if():
     # 要是 (if) inside 主要是 (mainly) makes nothing hypothetical
     assert extract("他俩都八十多，主要是俺爹瘫了", today=TODAY).facts.get("self_care") == "dependent"
     assert "self_care" not in extract("要是瘫了能领护理补贴吗", today=TODAY).facts
+
+
+def test_whose_grade_or_status_it_is_when_others_are_named():
+    assert extract("俺没有残疾证，俺老汉有，三级，腿不行", today=TODAY).facts.get("disability_grade") == 0
+    assert extract("村里有个老人瘫了，家里儿子残疾一级，老人没残疾证", today=TODAY).facts.get("disability_grade") == 0
+    facts = extract("俺俩就一个儿子，是一级残疾，后来没再生", "special_family_planning", today=TODAY).facts
+    assert facts.get("special_family_planning") is True and "disability_grade" not in facts
+    facts = extract("有个闺女，她自己还吃低保呢，哪有本事管俺", "has_capable_supporter", today=TODAY).facts
+    assert facts.get("has_capable_supporter") is False and "economic_status" not in facts
+    assert "economic_status" not in extract("俺不是低保，是俺儿家那一户是低保", today=TODAY).facts or (
+        extract("俺不是低保，是俺儿家那一户是低保", today=TODAY).facts["economic_status"] == "none"
+    )
+
+
+def test_now_none_after_a_past_state_and_a_grade_set_against_another():
+    assert extract("原先是低保户，后来儿子挣钱了就退了", today=TODAY).facts.get("economic_status") == "none"
+    assert extract("以前是五保，现在啥也不是了", today=TODAY).facts.get("economic_status") == "none"
+    ex = extract("说错了，俺娘不是三级，是四级", today=TODAY)
+    assert ex.facts.get("disability_grade") == 4 and "disability_grade" in ex.uncertain  # no 残疾 said: confirmed
+
+
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("老头子前年走了，以前俺俩一块过，现在就剩俺了", "living_situation", "alone"),
+        ("她原来自己在乡下住，去年冬天搬到我这了", "living_situation", "with_family"),
+        ("蹲不下身，洗脚得闺女给洗", "self_care", "partial"),
+        ("穿个鞋都费劲，得老伴给穿", "self_care", "partial"),
+    ],
+)
+def test_living_and_daily_life_told_as_a_change(text, fact, value):
+    assert extract(text, today=TODAY).facts.get(fact) == value
