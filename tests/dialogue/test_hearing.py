@@ -1442,3 +1442,31 @@ def test_now_none_after_a_past_state_and_a_grade_set_against_another():
 )
 def test_living_and_daily_life_told_as_a_change(text, fact, value):
     assert extract(text, today=TODAY).facts.get(fact) == value
+
+
+@pytest.mark.parametrize(
+    "asked, text, fact, value",
+    [
+        ("disability_grade", "眼睛早就不行了，那个证一直没办过", "disability_grade", 0),
+        ("special_family_planning", "就一个闺女，人好好活着呢", "special_family_planning", False),
+        ("has_capable_supporter", "儿子离得远，钱倒是每月给", "has_capable_supporter", True),
+        ("family_care_training", "不花钱的话俺愿意学", "family_care_training", True),
+        ("employee_pension_retired", "煤矿上退的，退了快二十年了", "employee_pension_retired", True),
+        ("resident_pension_15y", "政策下来晚，俺娘只交了几年", "resident_pension_15y", False),
+        ("resident_pension_15y", "前头交了九年，去年补够了", "resident_pension_15y", True),
+        ("pension", "在砖厂干过，没退休，后来交的居民养老，够十五了", "resident_pension_15y", True),
+    ],
+)
+def test_answers_told_in_other_words(asked, text, fact, value):
+    assert extract(text, asked, today=TODAY).facts.get(fact) == value
+
+
+def test_a_rhetorical_question_answers_no(chat):
+    r = read_text("咋能是讨饭的呢", None, [], "homeless", questions()["homeless"], TODAY)
+    assert r.facts.get("homeless") is False and not r.question
+    r = read_text("打啥官司，闺女孝顺着呢", None, [], "maintenance_dispute", questions()["maintenance_dispute"], TODAY)
+    assert r.facts.get("maintenance_dispute") is not True
+    r = read_text("不想去", "deny", [], "support_mode", questions()["support_mode"], TODAY)
+    assert r.facts.get("support_mode") == "home"
+    # 给退了 after a 低保 ends the 低保: it is no retirement
+    assert "employee_pension_retired" not in extract("以前是低保，他儿子考上公务员就给退了", today=TODAY).facts
