@@ -1470,3 +1470,21 @@ def test_a_rhetorical_question_answers_no(chat):
     assert r.facts.get("support_mode") == "home"
     # 给退了 after a 低保 ends the 低保: it is no retirement
     assert "employee_pension_retired" not in extract("以前是低保，他儿子考上公务员就给退了", today=TODAY).facts
+
+
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("俺们姐妹俩都在北京打工，家里就剩俺娘", "living_situation", "left_behind"),
+        ("我和我爱人都去外地打工了，我爸在家带孩子", "living_situation", "left_behind"),
+        ("也不算是独居，她侄子跟她住一个院", "living_situation", "with_family"),
+        ("俺爹瘫了好几年，家里就俺一个人伺候", "living_situation", None),  # a carer alone, not the elder alone
+        ("俺娘一个人在平顺，俺们在外头", "living_situation", "alone"),
+        ("老伴还在，俩人相依为命", "living_situation", "empty_nest"),
+        ("家里一共五口人，俺公公七十九", "living_situation", "with_family"),
+        ("俺娘六十岁就开始领养老金了", "age", None),  # an age at an event, not the age now
+        ("俺爹上个月刚过的八十", "age", 80),
+    ],
+)
+def test_living_and_ages_in_other_words(text, fact, value):
+    assert extract(text, today=TODAY).facts.get(fact) == value
