@@ -38,7 +38,9 @@ _LE_RX = re.compile(r"了|整|啦")
 _ABOUT_RX = re.compile(r"左右|上下|的样子|来着|吧")
 _NOT_NOW_RX = re.compile(r"以上|以下|以后|之后|以前|之前|的时候|那年|开始|起|的老人|老人")
 _NEG_BEFORE_RX = re.compile(r"(?:不是|并非|不)$")
-_EVENT_AGE_RX = re.compile(r"上(?=才|就|开始|退|交|没|死|走)|时(?!候)|那会|那阵|(?:就|才)(?:开始|领|退|交|办|瘫|没了|走了|死|去世|病)")
+_EVENT_AGE_RX = re.compile(
+    r"上(?=才|就|开始|退|交|没|死|走)|时(?!候)|那会|那阵|(?:就|才)(?:开始|领|退|交|办|瘫|没了|走了|死|去世|病)"
+)
 _COMPARE_BEFORE_RX = re.compile(r"比[^，,。]{0,8}(?:大|小|多|少)$")
 _EVENT_BEFORE_RX = re.compile(r"(?:那会儿?|那时候?|当时|那年)[^，,。]{0,12}$")  # 那会儿已经过六十了
 _LEAD_RX = re.compile(r"^(?:应该是|其实是|就是|是|有)")
