@@ -39,7 +39,10 @@ _QUESTION_RX = re.compile(
 _QUESTION_WORDS_RX = re.compile(
     r"多少钱|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|怎么|咋|如何|是否|能否|行不行|给不给|吗|么|[?？]|能|可以|啥|什么"
 )
-_GENERIC_ELDER_RX = re.compile(r"的[^，,。的]{0,4}(?:老人|老年人|老人家|人)[，,。\s]*$")
+_GENERIC_ELDER_RX = re.compile(
+    r"的[^，,。的]{0,4}(?:老人|老年人|老人家|人)[，,。\s]*$"
+    r"|^[^，,。我俺咱他她]{0,6}(?:老人|老年人)的(?:家属|家人|子女|儿女|照护人|护理人)"  # 失能老人的家属去学…
+)
 # A clause that sets a condition for the question (要是老人在武乡县，… / 没交够十五年的，… /
 # 去敬老院集中供养的话，…): part of what is asked, nothing said of the elder.
 _CONDITION_LEAD_RX = re.compile(rf"^[^，,。]{{0,4}}(?:{CONDITION_RX.pattern})")

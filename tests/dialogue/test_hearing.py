@@ -1488,3 +1488,10 @@ def test_a_rhetorical_question_answers_no(chat):
 )
 def test_living_and_ages_in_other_words(text, fact, value):
     assert extract(text, today=TODAY).facts.get(fact) == value
+
+
+def test_a_kind_of_elders_family_in_a_question_and_a_state_about_to_come_are_no_facts():
+    r = read_text("瘫痪老人的子女去参加护理培训，给补贴吗", None, [], None, None, TODAY)
+    assert "self_care" not in r.facts and "family_care_training" not in r.facts
+    assert "self_care" not in extract("俺公公眼看着快不能动了", today=TODAY).facts
+    assert extract("俺公公不能动了", today=TODAY).facts.get("self_care") == "dependent"
