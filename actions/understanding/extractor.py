@@ -235,7 +235,9 @@ _SINCE_RX = re.compile(r"(?:从|打)?((?:19|20)\d\d)年(?:就|起)?(?:开始)?(?
 
 
 def read_adl_mentions(norm: str) -> list[str]:
-    return _adl_rx()[0].findall(norm)
+    """Daily activities told (吃饭, 穿衣裳…) and lying in bed all day (在床上躺着)."""
+    rx = _adl_rx()
+    return rx[0].findall(norm) + rx[4].findall(norm)
 
 
 def _adl_rx():

@@ -1495,3 +1495,22 @@ def test_a_kind_of_elders_family_in_a_question_and_a_state_about_to_come_are_no_
     assert "self_care" not in r.facts and "family_care_training" not in r.facts
     assert "self_care" not in extract("俺公公眼看着快不能动了", today=TODAY).facts
     assert extract("俺公公不能动了", today=TODAY).facts.get("self_care") == "dependent"
+
+
+@pytest.mark.parametrize(
+    "asked, text, fact, value",
+    [
+        ("support_mode", "想去，那儿有人做饭", "support_mode", "institution"),
+        ("homeless", "就是个讨吃的，在街上睡", "homeless", True),
+        ("family_care_training", "都多大岁数了，哪还能学", "family_care_training", False),
+        ("has_capable_supporter", "有是有，就是挣得少", "has_capable_supporter", True),
+    ],
+)
+def test_more_answers_in_other_words(asked, text, fact, value):
+    assert extract(text, asked, today=TODAY).facts.get(fact) == value
+
+
+def test_lying_in_bed_told_in_passing_is_confirmed_and_a_homophone_of_ban_shi_neng_is_heard():
+    ex = extract("他闺女让我问问，老人基本上在炕上躺着", today=TODAY)
+    assert ex.facts.get("self_care") == "dependent" and "self_care" in ex.uncertain
+    assert "半失能" in fix_sound_alikes("半实能")
