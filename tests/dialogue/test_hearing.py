@@ -1503,6 +1503,7 @@ def test_a_kind_of_elders_family_in_a_question_and_a_state_about_to_come_are_no_
         ("support_mode", "想去，那儿有人做饭", "support_mode", "institution"),
         ("homeless", "就是个讨吃的，在街上睡", "homeless", True),
         ("family_care_training", "都多大岁数了，哪还能学", "family_care_training", False),
+        ("family_care_training", "她自己都走不动，哪能去学", "family_care_training", False),  # not 去学: yes
         ("has_capable_supporter", "有是有，就是挣得少", "has_capable_supporter", True),
     ],
 )
