@@ -41,14 +41,21 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
         if bedridden.search(clause):
             help_n, severe = help_n + 2, True  # 整天躺着: help with everything
             continue
-        acts = activities.findall(clause)
-        if not acts:
+        found = [m.start() for m in activities.finditer(clause)]
+        if not found:
             continue
         if helped.search(clause):
-            help_n += len(acts)
             severe = severe or bool(everything.search(clause))
-        elif alone.search(clause):
-            alone_n += len(acts)
+        # 饭能自己吃衣服扣子系不上得人帮她: each activity with what is said after it, up to the next one;
+        # one that has nothing of its own shares what the next says (吃饭穿衣都得人帮)
+        bounds = [0, *found[1:], len(clause)]
+        said = [_said(clause[a:b], helped, alone) for a, b in zip(bounds, bounds[1:])]
+        for i in range(len(said) - 2, -1, -1):
+            said[i] = said[i] or said[i + 1]
+        for i in range(1, len(said)):
+            said[i] = said[i] or said[i - 1]  # 能自己吃饭穿衣: what is said before the list holds for all of it
+        help_n += said.count("helped")
+        alone_n += said.count("alone")
     if not help_n and not alone_n:
         return None
     if help_n and alone_n:
@@ -56,3 +63,9 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
     if help_n:
         return "dependent" if help_n >= 3 or severe else "partial"
     return "independent" if alone_n >= 2 else None
+
+
+def _said(part: str, helped: re.Pattern, alone: re.Pattern) -> str | None:
+    if helped.search(part):
+        return "helped"
+    return "alone" if alone.search(part) else None

@@ -1515,3 +1515,16 @@ def test_lying_in_bed_told_in_passing_is_confirmed_and_a_homophone_of_ban_shi_ne
     ex = extract("他闺女让我问问，老人基本上在炕上躺着", today=TODAY)
     assert ex.facts.get("self_care") == "dependent" and "self_care" in ex.uncertain
     assert "半失能" in fix_sound_alikes("半实能")
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("饭自己能吃衣服扣子得人帮着扣", "partial"),  # no comma between what she does and what she needs
+        ("吃饭穿衣都得人帮", "partial"),
+        ("能自己吃饭穿衣", "independent"),
+        ("吃饭穿衣上厕所都要人伺候", "dependent"),
+    ],
+)
+def test_each_daily_activity_goes_with_what_is_said_after_it(text, value):
+    assert extract(text, "self_care", today=TODAY).facts.get("self_care") == value
