@@ -7,6 +7,7 @@ some -> partial, help with most or everything -> dependent. The words are lexico
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -49,7 +50,7 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
         # 饭能自己吃衣服扣子系不上得人帮她: each activity with what is said after it, up to the next one;
         # one that has nothing of its own shares what the next says (吃饭穿衣都得人帮)
         bounds = [0, *found[1:], len(clause)]
-        said = [_said(clause[a:b], helped, alone) for a, b in zip(bounds, bounds[1:])]
+        said = [_said(clause[a:b], helped, alone) for a, b in itertools.pairwise(bounds)]
         for i in range(len(said) - 2, -1, -1):
             said[i] = said[i] or said[i + 1]
         for i in range(1, len(said)):
