@@ -15,7 +15,16 @@ from .lexicon import get_lexicon
 from .normalize import Clauses, normalize
 from .numerals import parse_chinese_number
 from .phrases import CONDITION_RX, read_phrases
-from .relation import OLDER, RELATIVE, clause_owners, find_relation, focus_relation, other_person_clauses, speaker_aside
+from .relation import (
+    OLDER,
+    RELATIVE,
+    clause_owners,
+    dead_relations,
+    find_relation,
+    focus_relation,
+    other_person_clauses,
+    speaker_aside,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +105,8 @@ def _speakers_own(norm: str, clauses: Clauses, lex, at: int) -> bool:
         return True  # 我今年五十八了，我妈八十三 / 俺公公八十七，俺婆婆也七十多了
     if cs == 0 or not _SPEAKER_CLAUSE_RX.match(norm[cs:at]):
         return False
-    return find_relation(norm[:cs], lex, True) not in (None, "self", "elder")
+    before = find_relation(norm[:cs], lex, True)
+    return before not in (None, "self", "elder") and before not in dead_relations(norm, lex)
 
 
 def _another_elders_age(norm: str, clauses: Clauses, lex, today) -> bool:

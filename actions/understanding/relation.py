@@ -65,6 +65,17 @@ def focus_phrase(norm: str, lex: Lexicon) -> tuple[str, str] | None:
     return None
 
 
+def dead_relations(norm: str, lex: Lexicon) -> set[str]:
+    """我娘守寡把我拉扯大…娘早没了: the relatives said to have died anywhere in the message."""
+    words = _relation_words(norm, lex)
+    longest = {start: end for start, end, _v in words}
+    return {
+        v
+        for s, _e, v in words
+        if v not in ("self", "elder") and lex.relation_deceased_rx.match(norm[longest[s] : longest[s] + 12])
+    }
+
+
 def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
     focus = focus_relation(norm, lex)
     if focus is not None:
@@ -74,8 +85,9 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
     deceased_spouse = False
     words = _relation_words(norm, lex)
     longest = {start: end for start, end, _v in words}  # sorted: the last end is the longest
+    dead = dead_relations(norm, lex)
     for start, end, value in words:
-        if lex.relation_deceased_rx.match(norm[longest[start] : longest[start] + 12]):
+        if value in dead:
             deceased_spouse = deceased_spouse or value == "spouse"
             continue  # 老伴走了: not the elder
         if value == "spouse" and start > 0 and norm[start - 1] in _SPOUSE_HELPER_BEFORE:
@@ -145,6 +157,7 @@ def _not_the_elder(clause: str, elder: str | None, lex: Lexicon, speaker_is_elde
         if not speaker_is_elder:
             return None
         words = [(s, e, v) for s, e, v in _relation_words(rest, lex) if _POSSESSIVE_RX.fullmatch(rest[:s])]
+        words.sort(key=lambda w: (w[0], w[0] - w[1]))  # 老婆子我七十八了: the longest word at the head
         if words and lex.relation_deceased_rx.match(rest[words[0][1] : words[0][1] + 12]):
             return None
         if _THIRD_PERSON_HEAD_RX.match(rest):

@@ -1528,3 +1528,13 @@ def test_lying_in_bed_told_in_passing_is_confirmed_and_a_homophone_of_ban_shi_ne
 )
 def test_each_daily_activity_goes_with_what_is_said_after_it(text, value):
     assert extract(text, "self_care", today=TODAY).facts.get("self_care") == value
+
+
+def test_the_speaker_who_calls_themselves_laohan_and_a_parent_who_died_later_in_the_message():
+    ex = extract("老婆子我今年七十七，一个人过，是低保户，闺女也吃低保", today=TODAY)
+    assert ex.relation == "self" and ex.facts.get("age") == 77
+    assert ex.facts.get("economic_status") == "minimum_living"
+    ex = extract("俺爹一个人把俺拉扯大，俺今年七十三了，爹前些年没了", today=TODAY)
+    assert ex.facts.get("age") == 73
+    ex = extract("法院判了，她儿子说没钱不给", today=TODAY)
+    assert ex.facts.get("maintenance_dispute") is True
