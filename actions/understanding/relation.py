@@ -84,7 +84,6 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
     older: tuple[tuple[int, int], str] | None = None
     deceased_spouse = False
     words = _relation_words(norm, lex)
-    longest = {start: end for start, end, _v in words}  # sorted: the last end is the longest
     dead = dead_relations(norm, lex)
     for start, end, value in words:
         if value in dead:
