@@ -1538,3 +1538,15 @@ def test_the_speaker_who_calls_themselves_laohan_and_a_parent_who_died_later_in_
     assert ex.facts.get("age") == 73
     ex = extract("法院判了，她儿子说没钱不给", today=TODAY)
     assert ex.facts.get("maintenance_dispute") is True
+
+
+@pytest.mark.parametrize(
+    "asked, text, fact, value",
+    [
+        ("homeless", "哪能呢，在我家住着", "living_situation", "with_family"),
+        ("special_family_planning", "闺女没了以后，俺们领养了一个", "special_family_planning", False),
+        (None, "俺娘交城乡居民养老十五年了", "resident_pension_15y", True),
+    ],
+)
+def test_living_adoption_and_years_paid_in_other_words(asked, text, fact, value):
+    assert extract(text, asked, today=TODAY).facts.get(fact) == value
