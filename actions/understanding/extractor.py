@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -549,6 +550,23 @@ def _sound_alike_windows(norm: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(out), windows
 
 
+def _fill_ellipsis(norm: str, lex) -> str:
+    """俺老伴有残疾证，俺自己没有 -> …俺自己没有残疾证: the thing the clause before named is filled in."""
+    spec = lex.raw.get("ellipsis") or {}
+    if not spec or not any(w in norm for w in spec.get("objects") or ()):
+        return norm
+    bare = re.compile(spec["clause"])
+    objects = re.compile("|".join(re.escape(w) for w in sorted(spec["objects"], key=len, reverse=True)))
+    spans = Clauses(norm).spans()
+    out, last = [], 0
+    for (ps, pe), (s, e) in itertools.pairwise(spans):
+        named = objects.findall(norm[ps:pe])
+        if named and bare.match(norm[s:e]):
+            out.append(norm[last:e] + named[-1])
+            last = e
+    return "".join(out) + norm[last:] if out else norm
+
+
 def extract(text: str, requested: str | None = None, today: datetime.date | None = None) -> Extraction:
     """Facts of shared/contract.md section 2 stated in one user message.
 
@@ -565,6 +583,9 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
             end = next((i for i in range(m_wrong.end(), len(norm)) if norm[i] in "，,。；;！!？?"), len(norm))
             start = max(norm.rfind(c, 0, m_wrong.start()) for c in "，,。；;！!？?") + 1
             text = norm = norm[:start] + norm[end:]
+        filled = _fill_ellipsis(norm, get_lexicon())
+        if filled != norm:
+            text = norm = filled
         ex = _extract(text, requested, today)
         ex.correction = ex.correction or m_wrong is not None
         # 今年八十八，不对，是八十六: a correction inside the message; what follows it wins.

@@ -208,6 +208,7 @@ KNOWN_KEYS = {
     "unknown_topics": "extractor",
     "correction": "extractor",
     "misspoken": "extractor",
+    "ellipsis": "extractor",
     "hedge_words": "profile",
     "relations": "relation",
     "relation_deceased_after": "relation",

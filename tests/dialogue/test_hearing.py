@@ -1550,3 +1550,10 @@ def test_the_speaker_who_calls_themselves_laohan_and_a_parent_who_died_later_in_
 )
 def test_living_adoption_and_years_paid_in_other_words(asked, text, fact, value):
     assert extract(text, asked, today=TODAY).facts.get(fact) == value
+
+
+def test_a_bare_i_have_none_after_a_clause_naming_a_thing_is_about_that_thing():
+    facts = extract("俺今年八十一，俺老汉有残疾证，俺自己没有", today=TODAY).facts
+    assert facts.get("disability_grade") == 0 and facts.get("age") == 81
+    facts = extract("俺七十六，老伴有糖尿病，俺也有", today=TODAY).facts
+    assert facts.get("chronic_conditions") == ["diabetes"]
