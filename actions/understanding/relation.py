@@ -26,7 +26,22 @@ _SELF_FIRST_CUE_RX = re.compile(
 
 
 def _relation_words(norm: str, lex: Lexicon) -> list[tuple[int, int, str]]:
-    """Every relation word in `norm`: (start, end, relation), in order."""
+    """Every relation word in `norm`: (start, end, relation), in order. One message's clauses ask
+    this of the same texts many times: the last 512 texts are kept (a copy is handed out)."""
+    kept = _WORDS.get(norm)
+    if kept is not None and kept[0] is lex:
+        return list(kept[1])
+    found = _find_relation_words(norm, lex)
+    _WORDS[norm] = (lex, tuple(found))
+    while len(_WORDS) > 512:
+        _WORDS.popitem(last=False)
+    return found
+
+
+_WORDS: OrderedDict[str, tuple[Lexicon, tuple[tuple[int, int, str], ...]]] = OrderedDict()
+
+
+def _find_relation_words(norm: str, lex: Lexicon) -> list[tuple[int, int, str]]:
     found = []
     if lex.relation_literal_rx is not None:
         for lm in lex.relation_literal_rx.finditer(norm):
@@ -120,10 +135,19 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
 
 
 def _other_rx(lex: Lexicon, key: str) -> re.Pattern | None:
+    """other_person.<key> with its WORDS filled in, compiled once per lexicon (it was built on every call)."""
+    kept = _OTHER_RX.get(key)
+    if kept is not None and kept[0] is lex:
+        return kept[1]
     spec = lex.raw.get("other_person") or {}
     words = "|".join(sorted((re.escape(str(w)) for w in spec.get("words") or ()), key=len, reverse=True))
     pattern = spec.get(key)
-    return re.compile(pattern.replace("WORDS", words)) if pattern and words else None
+    rx = re.compile(pattern.replace("WORDS", words)) if pattern and words else None
+    _OTHER_RX[key] = (lex, rx)
+    return rx
+
+
+_OTHER_RX: dict[str, tuple[Lexicon, re.Pattern | None]] = {}
 
 
 _LEAD_RX = re.compile(r"^(?:可|可是|但|但是|而且|不过|就是|再说|是|那)?")
