@@ -109,6 +109,15 @@ def judge_blind(e: Mapping[str, Any], nlu: H.Nlu, today: dt.date) -> dict[str, A
             got[name] = value
             confirm_right = expected.get(name) == value and name in expected
             confirm_wrong = not confirm_right
+    if conf is None:
+        # 俺公公八十四俺婆婆八十一…: a choice of elders, one button each; the tap that fits the label
+        # records exactly its facts (counted like a confirmation that was right)
+        for choice in H.elder_choices(out.messages):
+            if {**recorded, **choice} == expected:
+                got = {**recorded, **choice}
+                confirm_right = True
+                conf = ("age", choice.get("age"))
+                break
     declined = set(out.slots.get("declined_facts") or [])
     unknown_ok = all(f in declined for f in e["unknown"])
     wrong = {k: v for k, v in recorded.items() if k not in expected or expected[k] != v}

@@ -191,6 +191,21 @@ def confirm_of(slots: Mapping[str, Any]) -> tuple[str, Any] | None:
     return None
 
 
+def elder_choices(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The facts of each button when the bot asks which of two elders to check first (the catalogue's
+    `which_elder`): one tap records exactly that elder's facts, as a 是 records a confirmation."""
+    from actions.dialogue.messages import msg
+
+    ask = msg("which_elder")
+    out = []
+    for m in messages:
+        if (m.get("text") or "").strip() == ask:
+            for b in m.get("buttons") or []:
+                values = payload_values(b.get("payload") or "")
+                out.append({k: safe_norm(k, v) for k, v in values.items()})
+    return out
+
+
 def recorded_facts(changes: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
     """Facts a turn set to a new value (a fact re-set to what was known is not a change)."""
     out = {}

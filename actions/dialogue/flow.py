@@ -537,6 +537,7 @@ class Turn:
             or bool(self.corrected)
             or confirming
             or self.approx_age is not None
+            or bool(r.elder_choices)
         )
         stop = self.side_answer(r, result)
         starting = (
@@ -562,6 +563,17 @@ class Turn:
                         self.declined.append(f)
         self.save()
         if stop:
+            return self.out
+        if r.elder_choices and not self.to_confirm and "age" not in self.profile:
+            # 俺公公八十四俺婆婆八十一…: which one is asked about is the family's choice, one tap each
+            self.out.say(
+                msg("which_elder"),
+                [
+                    {"title": msg("which_elder_button", who=who, age=age), "payload": inform(facts)}
+                    for who, age, facts in r.elder_choices
+                ],
+            )
+            self.out.slots.update({"requested_slot": "age", "asked_group": "age"})
             return self.out
         if self.to_confirm:
             name, value = next(iter(self.to_confirm.items()))

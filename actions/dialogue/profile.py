@@ -75,6 +75,8 @@ class Reading:
     conditions: dict[str, Any] = field(default_factory=dict)  # named in a question: not facts
     approximate: dict[str, str] = field(default_factory=dict)
     relation: str | None = None
+    # two elders named with ages, none pointed at: (words said, age, that elder's facts) for each
+    elder_choices: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
     yes: bool | None = None  # a plain yes / no (for a confirmation)
 
 
@@ -432,6 +434,8 @@ def read_text(
         r.unsure |= set(ext.uncertain) & set(r.facts)
         return r
     r.unsure |= set(ext.uncertain) & set(r.facts)
+    if len(ext.elders) >= 2 and requested != "age":
+        _choose_elder(r, ext, stated_text, requested, today)
     r.special_none = ext.special_none
     r.dont_know = bool(ext.unknown) or intent in ("dont_know", "skip") and not ext.facts
     r.unknown = {f for f in ext.unknown if f in FACT_NAMES}
@@ -500,6 +504,21 @@ def read_text(
     if counts:
         r.unsure |= set(r.facts)  # 独生子有点残疾，可没办证，这算不算: what they ask about is confirmed, not recorded
     return r
+
+
+def _choose_elder(r: Reading, ext: Any, stated: str, requested: str | None, today: dt.date) -> None:
+    """俺公公八十四俺婆婆八十一，公公还能下地，婆婆瘫在炕上: two elders and no word of which one is
+    asked about. Each is read as if the family had said so (我说的是婆婆); what differs between them
+    waits for the family's choice, what they share (都是低保户) is kept."""
+    choices = []
+    for words, age in ext.elders[:3]:
+        facts = dict(extract(f"{stated}，我说的是{words}", requested=requested, today=today).facts)
+        facts["age"] = age
+        choices.append((words, age, facts))
+    shared = {k: v for k, v in r.facts.items() if all(c[2].get(k) == v for c in choices)}
+    r.facts = shared
+    r.unsure &= set(shared)
+    r.elder_choices = choices
 
 
 def _hashable(value: Any) -> Any:

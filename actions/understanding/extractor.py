@@ -23,6 +23,7 @@ from .relation import (
     dead_relations,
     find_relation,
     focus_relation,
+    older_named,
     other_person_clauses,
     speaker_aside,
 )
@@ -84,6 +85,8 @@ class Extraction:
     relation: str | None = None
     # none of the rare situations apply (都没有), when requested == "special_circumstances"
     special_none: bool = False
+    # 俺婆婆82岁，俺公公86岁 with no pointer to one: each elder named with an age, (words said, age)
+    elders: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _canon_requested(requested) -> str | None:
@@ -108,6 +111,19 @@ def _speakers_own(norm: str, clauses: Clauses, lex, at: int) -> bool:
         return False
     before = find_relation(norm[:cs], lex, True)
     return before not in (None, "self", "elder") and before not in dead_relations(norm, lex)
+
+
+def _elders_named(norm: str, clauses: Clauses, lex, today) -> list[tuple[str, int]]:
+    """Each of the speaker's elders named at the head of a clause with an age of 60 or more, in order."""
+    out: dict[str, tuple[str, int]] = {}
+    for s, e in clauses.spans():
+        named = older_named(norm[s:e], lex)
+        if named is None or named[0] in out:
+            continue
+        reading = find_age(norm[s:e], today, None, normalized=True).reading
+        if reading is not None and reading.age >= 60 and not reading.approx_phrase:
+            out[named[0]] = (named[1], reading.age)
+    return list(out.values())
 
 
 def _another_elders_age(norm: str, clauses: Clauses, lex, today) -> bool:
@@ -408,6 +424,7 @@ def _extract(text, requested, today) -> Extraction:
         if requested != "age" and _another_elders_age(norm, clauses, lex, today):
             # two elders, each with an age: which one the family asks about is confirmed, not guessed
             ex.uncertain.add("age")
+            ex.elders = _elders_named(norm, clauses, lex, today)
         if age.reading.approx_phrase:
             ex.approximate["age"] = age.reading.approx_phrase
     compared = _COMPARED_AGE_RX.search(norm)

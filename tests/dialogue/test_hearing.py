@@ -1557,3 +1557,21 @@ def test_a_bare_i_have_none_after_a_clause_naming_a_thing_is_about_that_thing():
     assert facts.get("disability_grade") == 0 and facts.get("age") == 81
     facts = extract("俺七十六，老伴有糖尿病，俺也有", today=TODAY).facts
     assert facts.get("chronic_conditions") == ["diabetes"]
+
+
+def test_two_elders_with_ages_and_no_pointer_are_a_choice_with_one_button_each(chat):
+    chat.say("俺公公八十六俺婆婆八十二，公公还能下地干活，婆婆瘫在炕上好几年了")
+    assert "哪一位" in chat.text and chat.buttons() == ["公公（86岁）", "婆婆（82岁）"]
+    facts = {k: chat.slots.get(k) for k in ("age", "self_care")}
+    assert facts == {"age": None, "self_care": None}  # nothing of either is recorded before the choice
+    chat.tap("婆婆")
+    assert chat.slots.get("age") == 82 and chat.slots.get("self_care") == "dependent"
+    # what they share is kept at once
+    chat2 = type(chat)()
+    chat2.say("俺婆婆82岁 俺公公86岁 都是低保户")
+    assert chat2.slots.get("economic_status") == "minimum_living" and len(chat2.buttons()) == 2
+
+
+def test_shi_gei_points_at_the_elder():
+    ex = extract("我姥爷八十九 姥姥八十六 是给我姥爷问的 姥爷有糖尿病", today=TODAY)
+    assert ex.facts.get("age") == 89 and "age" not in ex.uncertain and not ex.elders

@@ -201,3 +201,18 @@ def test_a_turn_that_raises_is_counted_not_fatal(fixtures, scripted, capsys, tmp
     data = json.loads(out.read_text(encoding="utf-8"))
     assert code == 0 and data["overall"]["errors"] == 1 and "出错 RuntimeError" in printed.out
     assert data["overall"]["heard_exactly"] == 2  # the crashed turn heard nothing
+
+
+def test_a_choice_of_elders_counts_as_right_only_when_one_button_is_the_label(monkeypatch):
+    from actions.dialogue.messages import msg
+
+    e = {"id": "t", "kind": "statement", "asked": None, "text": "俺公公八十四俺婆婆八十一，婆婆瘫了",
+         "facts": {"age": 81, "self_care": "dependent"}, "prior": {}, "unknown": []}
+    buttons = [{"title": "公公（84岁）", "payload": H.inform_payload({"age": 84})},
+               {"title": "婆婆（81岁）", "payload": H.inform_payload({"age": 81, "self_care": "dependent"})}]
+    monkeypatch.setattr(H, "turn", lambda *a: outcome({"requested_slot": "age"}, msg("which_elder"), buttons=buttons))
+    r = EU.judge_blind(e, H.Nlu("none"), None)
+    assert r["exact"] and r["confirmed"] and not r["wrong"]
+    e["facts"] = {"age": 81, "self_care": "partial"}  # no button holds the label: not heard
+    r = EU.judge_blind(e, H.Nlu("none"), None)
+    assert not r["exact"] and not r["wrong"]
