@@ -353,7 +353,11 @@ class Turn:
         # Needs that point to a service not named (一个人住怕出事 -> 探访服务): weaker than a name.
         # Never while a question waits: an answer that mentions a need (想学学咋伺候) is an answer or a
         # miss of that question, not a side answer that would ask it again and again.
-        topic_ids = [] if service_ids or text.startswith("/") or self.requested else replies.find_topics(text)
+        topic_ids = (
+            []
+            if service_ids or text.startswith("/") or self.requested or r.elder_choices
+            else replies.find_topics(text)
+        )
         story = bool(service_ids) and len(text) > 25 and bool(_BENEFIT_RX.search(text))
         story = story or (bool(service_ids) and not self.requested and bool(_REQUEST_RX.search(text)))
         # A first message that tells a long story (我叔无儿无女，申请了两年低保……) asks, in effect,

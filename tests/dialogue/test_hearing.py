@@ -1570,6 +1570,12 @@ def test_two_elders_with_ages_and_no_pointer_are_a_choice_with_one_button_each(c
     chat2 = type(chat)()
     chat2.say("俺婆婆82岁 俺公公86岁 都是低保户")
     assert chat2.slots.get("economic_status") == "minimum_living" and len(chat2.buttons()) == 2
+    # a need named by one of them (高血压) waits for the choice too: no second set of buttons before it
+    chat3 = type(chat)()
+    chat3.say("我爸今年八十二 我妈七十八有高血压 我爸没啥毛病")
+    assert chat3.buttons() == ["我爸（82岁）", "我妈（78岁）"]
+    chat3.tap("我妈")
+    assert chat3.slots.get("age") == 78 and chat3.slots.get("chronic_conditions") == ["hypertension"]
 
 
 def test_shi_gei_points_at_the_elder():
