@@ -93,9 +93,10 @@ def dead_relations(norm: str, lex: Lexicon) -> set[str]:
 
 def older_named(clause: str, lex: Lexicon) -> tuple[str, str] | None:
     """The first of the speaker's elders named in a clause: (relation, the words said), or None."""
-    for s, e, v in _relation_words(clause, lex):
+    words = _relation_words(clause, lex)
+    for s, e, v in words:
         if v in OLDER:
-            longest = max((e2 for s2, e2, v2 in _relation_words(clause, lex) if s2 == s and v2 == v), default=e)
+            longest = max((e2 for s2, e2, v2 in words if s2 == s and v2 == v), default=e)
             return v, clause[s:longest]
     return None
 
