@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.understanding.lexicon import get_lexicon
+from actions.understanding.normalize import normalize
 from policy_kb import evaluate
 from policy_kb.facts import FACT_NAMES, facts
 
@@ -227,6 +228,20 @@ class Turn:
             age = facts_in.pop("age")
             if self.profile.get("age") is None:
                 self.approx_age = (r.approximate["age"], age)  # 八十多: asked for, not recorded
+        held = get_lexicon().raw.get("certificate_held")
+        type_kept = (self.asked is not None and "disability_type" in self.asked.facts) or bool(
+            held and re.search(held, normalize(self.msg.text))
+        )
+        if (
+            "disability_type" in facts_in
+            and not (facts_in.get("disability_grade") or self.profile.get("disability_grade"))
+            and not type_kept
+        ):
+            # 眼睛看不清，想办个残疾证: a kind of disability with no 残疾证 grade is no fact yet (the
+            # contract keeps a type only with a grade); it is offered to confirm when the type is asked
+            kind = facts_in.pop("disability_type")
+            if self.profile.get("disability_grade") != 0 and facts_in.get("disability_grade") != 0:
+                self.suggested.setdefault("disability_type", kind)
         for name, value in facts_in.items():
             if keyed or needs_confirming(name, value, self.profile.get(name), r, self.requested, self.asked):
                 self.to_confirm[name] = value

@@ -34,6 +34,7 @@ _QUESTION_RX = re.compile(
     # 这种能申请啥救助, 要啥材料 (not 啥补助也没有: only at the end); 是去民政局还是去乡里办
     r"|(?<!没)(?<!那个)(?<!这个)(?:啥|什么)(?:材料|手续|救助|补助|补贴|政策|待遇|优待|好处|条件|证件|证明|东西)?[？?吗呢啊]?$"
     r"|是[^，,。]{1,12}还是[^，,。]{1,12}$"
+    r"|[，,]还是[^，,。]{1,12}[？?吗呢]?$"  # 是满八十就给，还是要满九十: the choice asked in two clauses
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(
@@ -52,6 +53,22 @@ _CONDITION_CLAUSE_RX = re.compile(rf"{_CONDITION_LEAD_RX.pattern}|(?:的话|的)
 _COUNTS_RX = re.compile(r"算不算|(?:这|那|也|能|可)算|算(?:是|有|作|做)?[^，,。]{0,6}(?:不|吗|么|没)[？?]?$")
 _DEFINITION_CUE_RX = re.compile(r"什么|啥|意思|是指|指的|算不算|咋讲|怎么讲|[?？吗]")
 _SELF_SUBJECT_RX = re.compile(r"(?:^|[，,。\s])(?:我|俺|咱|本人)")  # 俺吃低保能领啥; not 自己掏钱
+# A clause of a question about a kind of elder, not this one (特困的老人想去养老院…要咋申请 / 低保户老人
+# 去世了… / 独生子女死了的家庭…): part of what is asked, so its facts are conditions, not facts.
+_KIND_CLAUSE_RX = re.compile(
+    r"(?<!家)(?<!俺)(?<!我)(?:的|户)(?:老人|老年人)(?!家)|的家庭"
+    r"|(?:留守|空巢|独居|失能|半失能|高龄|残疾|特困|孤寡|五保|低保)(?:老人|老年人)(?!家)"
+)
+_ONE_ELDER_RX = re.compile(r"(?:有|这|那|一)(?:一)?(?:个|位)")  # 村里有个五保老人八十六: one elder, not a kind
+
+
+def _kind_clause(clause: str) -> bool:
+    m = _KIND_CLAUSE_RX.search(clause)
+    if m is None:
+        return False
+    return not _ONE_ELDER_RX.search(clause, 0, m.start()) and subject_end(clause, get_lexicon()) == 0
+
+
 # Words that name a kind of elder, not this one (低保户家里的失能老人): facts in the question stay conditions.
 _KIND_OF_ELDER_RX = re.compile(r"的(?:老人|老年人|老人家|人)|(?:老人|老年人)(?:要是|如果)")
 _QUESTION_AGE_RX = re.compile(r"([一二三四五六七八九十百零两\d]{1,4})(?:周)?岁")
@@ -111,7 +128,9 @@ def question_conditions(text: str, today: dt.date, every_clause: bool = False) -
     words (80岁以上老人补贴) is all condition."""
     out: dict[str, Any] = {}
     for clause in re.split(r"[，,。；;！!:：]", text or ""):
-        if not (every_clause or _QUESTION_RX.search(clause) or _GENERIC_ELDER_RX.search(clause)):
+        if not (
+            every_clause or _kind_clause(clause) or _QUESTION_RX.search(clause) or _GENERIC_ELDER_RX.search(clause)
+        ):
             continue
         plain = _AGE_FLOOR_RX.sub("岁", _QUESTION_WORDS_RX.sub("", clause))  # 八十岁以上 names 80
         plain = _wish_words_rx().sub("", plain)  # 怎么申请五保供养 names 五保 as a condition
@@ -341,7 +360,11 @@ def read_text(
     # Facts come only from statements: clauses that ask, clauses of hearsay and clauses that say
     # "I don't know" (是复员还是退伍我不知道) state nothing; the last still say what is not known.
     unsure = [c for c in clauses if lex_unknown.search(c) and (len(clauses) > 1 or "还是" in c or _embedded_unknown(c))]
-    asking = [c for c in clauses if c not in unsure and _QUESTION_RX.search(c)] if r.question else []
+    asking = (
+        [c for i, c in enumerate(clauses) if c not in unsure and (_QUESTION_RX.search(c) or i and c.startswith("还是"))]
+        if r.question
+        else []
+    )
     if not r.question and asked is not None and len(clauses) > 1:
         # 没低保，低收入户算不算: a short answer first, then a question about another value --
         # the answer is heard, the question is asked (and what it names is no fact)
@@ -366,9 +389,12 @@ def read_text(
             # 我奶奶是特困的，能不能去敬老院: a clause ending in 的 about the elder named is a statement
             about_elder = not strong and subject_end(bare, get_lexicon()) > 0
             cond = strong or (bool(_CONDITION_CLAUSE_RX.search(bare)) and not answer_de and not about_elder)
-            if _GENERIC_ELDER_RX.search(c) or cond or condition:
+            # 高龄补贴是满八十就给，还是要满九十: the first half of a choice asked
+            cond = cond or (i + 1 < len(clauses) and clauses[i + 1].startswith("还是") and clauses[i + 1] in asking)
+            kind = _kind_clause(bare) and not answer_de
+            if _GENERIC_ELDER_RX.search(c) or cond or condition or kind:
                 asking.append(c)
-            condition = condition or strong
+            condition = condition or strong or kind  # what follows a kind of elder goes on about that kind
     counts = asking and any(_COUNTS_RX.search(c) for c in asking)
     told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
     stated_text = "，".join(told) if (asking or len(told) != len(clauses)) else text

@@ -350,10 +350,14 @@ def _extract(text, requested, today) -> Extraction:
                 if re.search(registered, norm[spans[m.clause][0] : m.start]):
                     ex.uncertain.add("district")
     unsure = lex.raw.get("confirm_phrases") or ()
+    firm = {(t.category, t.value) for m in reading.matches if m.text not in unsure and not m.negated for t in m.targets}
     for m in reading.matches:
         if m.text in unsure and not m.negated:
-            # 当过兵: 复员 or 退伍 -- a word that names the fact only loosely is confirmed
-            ex.uncertain.update(t.category for t in m.targets if facts.get(t.category) == t.value)
+            # 当过兵: 复员 or 退伍 -- a word that names the fact only loosely is confirmed (身体还行能自理:
+            # unless other words say it plainly)
+            ex.uncertain.update(
+                t.category for t in m.targets if facts.get(t.category) == t.value and (t.category, t.value) not in firm
+            )
 
     _apply_stopped(norm, clauses, lex, reading, facts)
     if requested in (lex.raw.get("stopped_categories") or ()) and requested not in facts:
@@ -505,8 +509,18 @@ def _extract(text, requested, today) -> Extraction:
         or (age.negated_seen and age.reading is not None)
     )
     ex.relation = find_relation(norm, lex, bool(facts))
+    if facts.get("living_situation") == "empty_nest" and ex.relation in OLDER:
+        # 我妈八十七，我俩住一块: a child's 我俩 is the child and the elder, not an old couple alone
+        pair = lex.raw.get("other_person", {}).get("speaker_and_elder")
+        said = [m for m in reading.matches if any(t == ("living_situation", "empty_nest") for t in _pairs(m.targets))]
+        if pair and said and all(re.match(pair, m.text) for m in said):
+            facts["living_situation"] = "with_family"
     ex.facts = facts
     return ex
+
+
+def _pairs(targets) -> list[tuple[str, object]]:
+    return [(t.category, t.value) for t in targets]
 
 
 _HAN_RX = re.compile(r"[\u4e00-\u9fff]")

@@ -232,6 +232,7 @@ KNOWN_KEYS = {
     "confirm_phrases": "extractor",
     "district_registered": "extractor",
     "past_event": "dialogue",
+    "certificate_held": "dialogue",
 }
 KNOWN_CATEGORY_KEYS = {
     "type",

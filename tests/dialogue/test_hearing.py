@@ -1538,3 +1538,54 @@ def test_two_elders_with_ages_and_no_pointer_are_a_choice_with_one_button_each(c
 def test_shi_gei_points_at_the_elder():
     ex = extract("我姥爷八十九 姥姥八十六 是给我姥爷问的 姥爷有糖尿病", today=TODAY)
     assert ex.facts.get("age") == 89 and "age" not in ex.uncertain and not ex.elders
+
+
+# ---- sixth session: a kind of elder in a question, a type with no grade, dialect and pairs ----
+@pytest.mark.parametrize(
+    "text, fact",
+    [
+        ("失能的老人想住养老院，咋申请", "self_care"),
+        ("五保户老人住院了，能报销多少", "economic_status"),
+        ("俺村有几个空巢老人，子女都不在身边，能有人来看看不", "living_situation"),
+        ("独生子女没了的家庭，老人有啥补助", "special_family_planning"),
+        ("护理补贴是失能了就给，还是要吃低保才给", "self_care"),
+    ],
+)
+def test_a_question_about_a_kind_of_elder_records_nothing(chat, text, fact):
+    chat.say(text)
+    assert chat.slots.get(fact) is None
+
+
+def test_one_elder_introduced_in_a_question_still_tells_facts(chat):
+    chat.say("村里有个独居老人七十八，能申请啥")
+    assert chat.slots.get("living_situation") == "alone"
+
+
+def test_a_kind_of_disability_with_no_grade_waits_for_the_grade(chat):
+    chat.say("俺耳朵听不见了，想办个残疾证")
+    assert chat.slots.get("disability_type") is None
+    assert (chat.slots.get("suggested_facts") or {}).get("disability_type") == "hearing"
+    chat.say("有视力残疾证，几级忘了")
+    assert chat.slots.get("disability_type") == "visual"  # a certificate held: the kind is kept
+
+
+def test_shanxi_shen_is_sha_and_nianshi_is_last_year():
+    q = questions()["maintenance_dispute"]
+    r = read_text("打甚官司，俩闺女谁都不管她，她也不告", None, [], "maintenance_dispute", q, TODAY)
+    assert r.facts.get("maintenance_dispute") is not True  # 甚 = 啥: a rhetorical "what lawsuit"
+    assert extract("俺爹年时还能下地，今年不行了，穿衣裳都得人帮", today=TODAY).facts.get("self_care") != "independent"
+
+
+def test_a_childs_we_two_live_together_is_with_the_family():
+    facts = extract("我妈八十五了，我俩住一块", today=TODAY).facts
+    assert facts.get("living_situation") == "with_family"
+    assert extract("俺和老伴俩住，俺七十六", today=TODAY).facts.get("living_situation") == "empty_nest"
+
+
+def test_a_home_town_and_good_health_are_confirmed_not_recorded():
+    ex = extract("俺跟着儿子在市里住，老家是壶关的", today=TODAY)
+    assert ex.facts.get("district") == "壶关县" and "district" in ex.uncertain
+    ex = extract("俺娘八十四了，身子骨还硬朗", today=TODAY)
+    assert "self_care" in ex.uncertain
+    ex = extract("俺娘八十四了，身体还行能自理", today=TODAY)
+    assert ex.facts.get("self_care") == "independent" and "self_care" not in ex.uncertain
