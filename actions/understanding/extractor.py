@@ -345,10 +345,18 @@ def _extract(text, requested, today) -> Extraction:
     if registered and "district" in facts:
         # 户口在沁县，现在住我家在市里: where the elder is registered may not be where they live
         spans = clauses.spans()
+        lived: set[object] = set()
+        kept: set[object] = set()
         for m in reading.matches:
-            if any(t.category == "district" and t.value == facts["district"] for t in m.targets):
-                if re.search(registered, norm[spans[m.clause][0] : m.start]):
-                    ex.uncertain.add("district")
+            for t in m.targets:
+                if t.category == "district" and not m.negated:
+                    (kept if re.search(registered, norm[spans[m.clause][0] : m.start]) else lived).add(t.value)
+        if facts["district"] in kept:
+            if len(lived) == 1:
+                facts["district"] = next(iter(lived))  # 现在住在长子，可户口在沁源: where they live
+                ex.uncertain.discard("district")
+            else:
+                ex.uncertain.add("district")
     unsure = lex.raw.get("confirm_phrases") or ()
     firm = {(t.category, t.value) for m in reading.matches if m.text not in unsure and not m.negated for t in m.targets}
     for m in reading.matches:

@@ -87,6 +87,7 @@ class Lexicon:
     yes_no_question_after_rx: re.Pattern
     subject_before_rx: re.Pattern
     past_rx: re.Pattern
+    past_still_rx: re.Pattern
     list_joiners_rx: re.Pattern
     unknown_rx: re.Pattern
     unknown_topics: dict[str, re.Pattern]
@@ -357,7 +358,8 @@ def _load() -> Lexicon:
         question_after_rx=re.compile(markers["question_after"]),
         yes_no_question_after_rx=re.compile(markers["yes_no_question_after"]),
         subject_before_rx=re.compile(markers["subject_before"]),
-        past_rx=re.compile(alternation(markers["past"])),
+        past_rx=phrase_rx(markers["past"]),
+        past_still_rx=re.compile(markers.get("past_still") or "(?!)"),
         list_joiners_rx=re.compile(markers["list_joiners"]),
         unknown_rx=phrase_rx(raw.get("unknown")),
         unknown_topics={k: re.compile(alternation(v)) for k, v in (raw.get("unknown_topics") or {}).items()},

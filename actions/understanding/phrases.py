@@ -217,7 +217,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 lex.unknown_rx.search(window) or lex.unknown_rx.match(_UNKNOWN_LEAD_RX.sub("", suffix))
             ):
                 m.irrealis = True  # 不知道低保…, 低保不清楚: not a statement either way
-            m.past = bool(lex.past_rx.search(window))
+            m.past = bool(lex.past_rx.search(window) or lex.past_still_rx.search(window + m.text[:2]))
             # 低保正在申请，还没批: applied for, not had; this holds for every fact, also those
             # whose questions (失独家庭有补助吗) are kept as statements
             m.pending = m.clause in pending_at

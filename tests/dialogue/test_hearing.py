@@ -1316,6 +1316,15 @@ def test_both_denied_for_the_two_pension_facts():
         ("家里一共五口人，俺公公七十九", "living_situation", "with_family"),
         ("俺娘六十岁就开始领养老金了", "age", None),  # an age at an event, not the age now
         ("俺爹上个月刚过的八十", "age", 80),
+        ("俺娘在炕上躺了两年多，屙屎屙尿都得人收拾", "self_care", "dependent"),
+        ("她现在起床得人扶，别的还能自己弄", "self_care", "partial"),
+        ("俺爹八十了还天天在地里干活", "self_care", "independent"),
+        ("俺七十二了，还能动弹", "self_care", "independent"),
+        ("爹娘他俩在壶关乡下住着", "living_situation", "empty_nest"),
+        ("俺婆婆不跟俺们住了，她自己在老院住", "living_situation", "alone"),
+        ("俺爹年时还能下地干活，现在穿衣裳都得人帮", "self_care", "partial"),  # 年时 = last year: how it was
+        ("俺爹去年还查出来糖尿病", "chronic_conditions", ["diabetes"]),  # 还 of an addition, not of a past state
+        ("俺娘是五保，年时住进了敬老院", "support_mode", "institution"),
     ],
 )
 def test_words_of_everyday_life(text, fact, value):
@@ -1346,6 +1355,16 @@ def test_words_of_everyday_life(text, fact, value):
         ("homeless", "哪能呢，在我家住着", "living_situation", "with_family"),
         ("special_family_planning", "闺女没了以后，俺们领养了一个", "special_family_planning", False),
         (None, "俺娘交城乡居民养老十五年了", "resident_pension_15y", True),
+        ("disability_grade", "腿早就瘸了，一直没去办证", "disability_grade", 0),
+        ("disability_type", "他耳朵背得厉害", "disability_type", "hearing"),
+        ("living_situation", "老伴走后俺就自己凑合着过", "living_situation", "alone"),
+        ("special_circumstances", "他没个家，走到哪睡到哪", "homeless", True),
+        ("homeless", "哪能呢，住在俺家呢", "homeless", False),
+        ("has_capable_supporter", "有俺呢，俺管着", "has_capable_supporter", True),
+        ("has_capable_supporter", "儿子在外地，也不咋管她", "has_capable_supporter", False),
+        ("receives_pension_subsidy", "扶恤那个没有，光有低保", "receives_pension_subsidy", False),
+        ("family_care_training", "社区组织的，俺上过几次课", "family_care_training", True),
+        ("family_care_training", "不要钱的话让俺闺女去", "family_care_training", True),
     ],
 )
 def test_answers_in_everyday_words(asked, text, fact, value):
@@ -1589,3 +1608,8 @@ def test_a_home_town_and_good_health_are_confirmed_not_recorded():
     assert "self_care" in ex.uncertain
     ex = extract("俺娘八十四了，身体还行能自理", today=TODAY)
     assert ex.facts.get("self_care") == "independent" and "self_care" not in ex.uncertain
+
+
+def test_where_the_elder_lives_wins_over_where_they_are_registered():
+    ex = extract("现在跟着闺女在潞城住，户口还在平顺", today=TODAY)
+    assert ex.facts.get("district") == "潞城区" and "district" not in ex.uncertain
