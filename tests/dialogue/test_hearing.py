@@ -1613,3 +1613,11 @@ def test_a_home_town_and_good_health_are_confirmed_not_recorded():
 def test_where_the_elder_lives_wins_over_where_they_are_registered():
     ex = extract("现在跟着闺女在潞城住，户口还在平顺", today=TODAY)
     assert ex.facts.get("district") == "潞城区" and "district" not in ex.uncertain
+
+
+def test_a_word_holding_dian_names_no_electricity_service(chat):
+    # 电 alone was a name of item 23: 打电话 / 装个电梯 were answered with the free electricity
+    chat.say("俺住顶楼，八十一了，走不动，能给装个电梯不")
+    assert "免费电量" not in chat.text
+    chat.say("电费能减免不")
+    assert "免费电量" in chat.text
