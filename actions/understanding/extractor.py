@@ -293,10 +293,13 @@ def _paid_years(norm: str, clauses: Clauses, requested: str | None, gate) -> boo
     if requested != "resident_pension_15y" and not (gate and gate.search(norm)):
         return None
     value = None
+    others = other_person_clauses(norm, clauses, get_lexicon())
     for m in _PAID_YEARS_RX.finditer(norm):
         cs, ce = clauses.of(m.start())
         if _EMPLOYEE_CTX_RX.search(norm[cs:ce]):
             continue  # 职工养老保险: another fact (employee_pension_retired)
+        if clauses.index(m.start()) in others:
+            continue  # 我爸交了二十年，我妈…: another person's years
         said = m.group(1)
         if _RANGE_RX.fullmatch(said):
             said = said[0]  # 七八年, 三四年: a range of years, not 78 or 34

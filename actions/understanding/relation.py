@@ -275,11 +275,15 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
         if elder not in (None, "self", "elder")
         else None
     )
+    older_heads: set[int] = set()  # clauses headed by another of the speaker's elders (我爸71岁)
     for i, (s, e) in enumerate(spans):
         clause = norm[s:e]
         who = RELATIVE if head.match(clause) else _not_the_elder(clause, elder, lex, self_told)
         if who:
             out[i] = who
+            named = older_named(clause[:6], lex)
+            if who == RELATIVE and named is not None and clause.find(named[1]) <= 2:
+                older_heads.add(i)
         elif (
             i - 1 in out
             and len(clause) <= 4
@@ -287,8 +291,21 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
             and not _lex_rx(lex, "both").match(clause)
         ):
             out[i] = out[i - 1]  # 独生子残疾了，三级: a short clause without a subject goes on about them
+            if i - 1 in older_heads:
+                older_heads.add(i)
         elif i - 1 in out and _lex_rx(lex, "goes_on").match(clause) and not _relation_words(clause, lex):
-            out[i] = out[i - 1]  # 我自己也六十多了，还有糖尿病: 还/也 with no subject goes on about the same one
+            out[i] = out[i - 1]  # 我自己也六十多了，还有糖尿病: 还/also with no subject goes on about the same one
+        elif (
+            out.get(i - 1) == RELATIVE
+            and i - 1 in older_heads
+            and (own is None or not own.match(clause))
+            and not _relation_words(clause, lex)
+            and not _lex_rx(lex, "both").match(clause)
+        ):
+            # 我爸71岁，城乡养老保险交够了十五年，我妈69岁…: after another of the speaker's elders, a
+            # clause without a subject goes on about that elder
+            out[i] = RELATIVE
+            older_heads.add(i)
         elif (
             out.get(i - 1) == SPEAKER
             and elder_at is not None

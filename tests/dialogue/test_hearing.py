@@ -1621,3 +1621,19 @@ def test_a_word_holding_dian_names_no_electricity_service(chat):
     assert "免费电量" not in chat.text
     chat.say("电费能减免不")
     assert "免费电量" in chat.text
+
+
+def test_a_clause_without_a_subject_after_another_elder_goes_on_about_that_elder():
+    # the question is about 俺娘; what follows 俺爹's own clause is his
+    facts = extract("俺爹七十四，交了二十年居民养老，俺娘七十一，才交了八年，主要问俺娘", today=TODAY).facts
+    assert facts.get("resident_pension_15y") is False and facts.get("age") == 71
+    facts = extract("婆婆七十二，公公是复员军人，每月有定期补助，婆婆能享受啥", today=TODAY).facts
+    assert "receives_pension_subsidy" not in facts and facts.get("age") == 72
+    # 俩人… names its own subject: the couple, not only the one named last
+    facts = extract("俺奶奶八十一了，俺爷爷有高血压，俩人在襄垣老家住", today=TODAY).facts
+    assert facts.get("district") == "襄垣县"
+
+
+def test_a_relative_who_died_after_an_illness_is_not_the_elder():
+    facts = extract("俺奶奶是病故军人遗属，俺爷爷以前在部队得病没了，奶奶现在八十五", today=TODAY).facts
+    assert facts.get("age") == 85 and facts.get("veteran_category") == "illness_death_family"
