@@ -375,11 +375,11 @@ def read_text(
         # so is a condition (要是…, …的话), and what follows it up to the question (要是老两口都八十多了，
         # 一个能自理一个不能，能不能一块申请). While a question waits, a first clause ending in 的 is its
         # answer (潞城区的，能在线上办吗), not a condition.
-        condition = False
+        condition = kind_on = False
         for i, c in enumerate(clauses):
             bare = c.strip("，,。；;！!？? ")
             if c in asking:
-                condition = False
+                condition = kind_on = _kind_clause(bare)  # 有几个留守老人，子女都在外打工，…: the kind goes on
                 continue
             if c in unsure:
                 continue
@@ -392,8 +392,11 @@ def read_text(
             # 高龄补贴是满八十就给，还是要满九十: the first half of a choice asked
             cond = cond or (i + 1 < len(clauses) and clauses[i + 1].startswith("还是") and clauses[i + 1] in asking)
             kind = _kind_clause(bare) and not answer_de
+            if kind_on and about_elder:
+                condition = kind_on = False  # 空巢老人有啥补贴吗？俺爹俺娘就是俩人住: their own subject
             if _GENERIC_ELDER_RX.search(c) or cond or condition or kind:
                 asking.append(c)
+            kind_on = kind_on or (kind and not condition)
             condition = condition or strong or kind  # what follows a kind of elder goes on about that kind
     counts = asking and any(_COUNTS_RX.search(c) for c in asking)
     told = [c for c in clauses if c not in asking and c not in unsure and not (hearsay and re.search(hearsay, c))]
@@ -446,7 +449,10 @@ def read_text(
         r.conditions = question_conditions(text, today)
         asked_words = "，".join(asking)
         named = r.relation not in (None, "elder") and (r.relation != "self" or _SELF_SUBJECT_RX.search(asked_words))
-        if named and not counts and not _KIND_OF_ELDER_RX.search(asked_words):
+        kind_asked = _KIND_OF_ELDER_RX.search(asked_words) or any(
+            _kind_clause(c.strip("，,。；;！!？? ")) for c in asking
+        )
+        if named and not counts and not kind_asked:
             # 俺娘吃低保能领啥: said of the elder inside the question, it still is a fact.
             # 俺能领抚恤不: what the question asks for (after 能/可以…) is no fact; what leads up to it is
             ask_verb = re.compile(get_lexicon().raw.get("ask_verb") or "(?!)")

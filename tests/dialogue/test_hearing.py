@@ -1568,6 +1568,7 @@ def test_shi_gei_points_at_the_elder():
         ("俺村有几个空巢老人，子女都不在身边，能有人来看看不", "living_situation"),
         ("独生子女没了的家庭，老人有啥补助", "special_family_planning"),
         ("护理补贴是失能了就给，还是要吃低保才给", "self_care"),
+        ("俺村有几个留守老人，儿女都在外头打工，能有人去看看吗", "living_situation"),
     ],
 )
 def test_a_question_about_a_kind_of_elder_records_nothing(chat, text, fact):
@@ -1637,3 +1638,14 @@ def test_a_clause_without_a_subject_after_another_elder_goes_on_about_that_elder
 def test_a_relative_who_died_after_an_illness_is_not_the_elder():
     facts = extract("俺奶奶是病故军人遗属，俺爷爷以前在部队得病没了，奶奶现在八十五", today=TODAY).facts
     assert facts.get("age") == 85 and facts.get("veteran_category") == "illness_death_family"
+
+
+def test_a_kind_of_elder_in_a_question_stops_at_a_clause_with_its_own_subject(chat):
+    chat.say("独居老人有啥照顾没有？俺娘就一个人住")
+    assert chat.slots.get("living_situation") == "alone"
+
+
+def test_living_with_a_child_somewhere_and_a_house_elsewhere():
+    facts = extract("俺娘现在跟俺在屯留县城住，她的房子在沁县", today=TODAY).facts
+    assert facts.get("district") == "屯留区" and facts.get("living_situation") == "with_family"
+    assert extract("俺七十五了，跟着儿子在城里住", today=TODAY).facts.get("living_situation") == "with_family"
