@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from .lexicon import get_lexicon
 from .normalize import Clauses
+from .relation import modifies_relative
 
 
 @lru_cache(maxsize=1)
@@ -24,11 +25,15 @@ def _rx():
         parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in words]  # "re:" as in the categories
         return re.compile("|".join(parts) or "(?!)")
 
-    return alt("activities"), alt("helped"), alt("alone"), alt("all"), alt("bedridden"), alt("alone_only"), alt("aids")
+    return (
+        *(alt(k) for k in ("activities", "helped", "alone", "all", "bedridden", "alone_only", "aids")),
+        alt("doubt"),
+        alt("rest"),
+    )
 
 
 def read_self_care(norm: str, clauses: Clauses) -> str | None:
-    activities, helped, alone, everything, bedridden, alone_only, aids = _rx()
+    activities, helped, alone, everything, bedridden, alone_only, aids, _, rest = _rx()
     past = get_lexicon().past_rx
     help_n = alone_n = 0
     severe = False
@@ -39,11 +44,16 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
         others = alone_only.findall(clause)
         if others and not helped.search(aids.sub("", clause)) and alone.search(clause):
             alone_n += len(others)
-        if bedridden.search(clause):
-            help_n, severe = help_n + 2, True  # 整天躺着: help with everything
+        lying = bedridden.search(clause)
+        if lying and not modifies_relative(clause, lying.end(), get_lexicon()):
+            help_n, severe = help_n + 2, True  # 整天躺着: help with everything (not 瘫在床上的儿子)
             continue
         found = [m.start() for m in activities.finditer(clause)]
         if not found:
+            if (help_n or alone_n) and rest.search(clause):
+                said_rest = _said(clause, helped, alone)  # 饭能吃，别的都得人帮: the activities not named
+                help_n += said_rest == "helped"
+                alone_n += said_rest == "alone"
             continue
         if helped.search(clause):
             severe = severe or bool(everything.search(clause))
@@ -64,6 +74,20 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
     if help_n:
         return "dependent" if help_n >= 3 or severe else "partial"
     return "independent" if alone_n >= 2 else None
+
+
+def independence_doubted(norm: str, clauses: Clauses) -> bool:
+    """做饭做不了 / 走不了路 / 脑子糊涂了: a chore or walking failing, or the mind. It is no loss of
+    self-care as the assessment counts it, but beside "all the rest alone" independent is a guess."""
+    _, helped, _, _, _, alone_only, aids, doubt, _ = _rx()
+    if doubt.search(norm):
+        return True
+    for s, e in clauses.spans():
+        clause = norm[s:e]
+        chores = [m.group() for m in alone_only.finditer(clause)]
+        if chores and (helped.search(aids.sub("", clause)) or any("不" in c for c in chores)):
+            return True  # 做饭做不了 / 走不动路
+    return False
 
 
 def _said(part: str, helped: re.Pattern, alone: re.Pattern) -> str | None:

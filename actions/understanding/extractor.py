@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from .adl import read_self_care
+from .adl import independence_doubted, read_self_care
 from .age import find_age
 from .answers import BY_SOUND, SPECIAL, short_answer
 from .lexicon import get_lexicon
@@ -392,9 +392,10 @@ def _extract(text, requested, today) -> Extraction:
             facts.pop("veteran_category")
     living = set(reading.positive.get("living_situation") or ())
     if "left_behind" in living and living & {"empty_nest", "alone"}:
-        # 孩子们在外打工，就俺老两口 / 俺在外打工，她一个人在家: the children work away (留守) is
-        # the likelier reading; as both are true in a way, it is confirmed (item 16 treats them alike)
-        facts["living_situation"] = "left_behind"
+        # 孩子们在外打工，就俺老两口 / 俺在外打工，她一个人在家: who lives in the house (独居 / 空巢) is
+        # what is asked; as the children working away is true too, it is confirmed (item 16 treats them alike)
+        facts["living_situation"] = "alone" if "alone" in living else "empty_nest"
+        ex.uncertain.add("living_situation")
 
     grade = _disability_grade(norm, clauses, lex, requested)
     pending_rx = lex.raw.get("pending")
@@ -490,8 +491,12 @@ def _extract(text, requested, today) -> Extraction:
         care = read_self_care(norm, clauses)
         if care is not None:
             facts["self_care"] = care
-            if mentions == 1:
-                ex.uncertain.add("self_care")  # one activity told in passing (穿衣裳得人帮): confirmed
+            if mentions == 1 or (care == "independent" and independence_doubted(norm, clauses)):
+                # one activity told in passing (穿衣裳得人帮), or the rest alone beside 做饭做不了: confirmed
+                ex.uncertain.add("self_care")
+    elif facts.get("self_care") == "independent" and read_self_care(norm, clauses) in ("partial", "dependent"):
+        # 基本能自理，就是洗澡需要家里人协助 / 他说能自理，可扣子都扣不上: managing, but not everything
+        facts["self_care"] = "partial"
     if "self_care" in facts and requested not in (None, "self_care"):
         # 学的是喂饭和翻身 (about a course), 吃饭得喂 (told of the carer): how far an elder manages is
         # judged on its own question; heard in passing it is confirmed, not assumed.

@@ -17,6 +17,7 @@ from .relation import (
     SPEAKER,
     SPOUSE,
     clause_owners,
+    modifies_relative,
     personal_categories,
     shared_with_speaker,
     shared_with_spouse,
@@ -144,6 +145,11 @@ def _longest(norm: str, cands: dict[tuple[int, int], list[Target]], lex: Lexicon
     return kept
 
 
+# states that describe a person (瘫在床上的儿子, 有糖尿病的闺女): said before 的 + a younger relative, that
+# relative's; a veteran's family (烈士的儿子) is the other way round, so it is not among them
+_OF_A_PERSON = frozenset(("self_care", "disability_type", "chronic_conditions"))
+
+
 def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | None) -> Reading:
     out = Reading()
     prev: PhraseMatch | None = None
@@ -245,6 +251,8 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 )
             ):
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
+            if cat.name in _OF_A_PERSON and modifies_relative(norm, m.end, lex):
+                continue  # 伺候她瘫在床上的儿子: the son's state, not the elder's
             if cat.irrealis and m.irrealis:
                 continue
             if cat.void_before is not None and cat.void_before.search(norm[max(0, m.start - 14) : m.start]):

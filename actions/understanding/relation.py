@@ -91,6 +91,14 @@ def dead_relations(norm: str, lex: Lexicon) -> set[str]:
     }
 
 
+def modifies_relative(norm: str, end: int, lex: Lexicon) -> bool:
+    """瘫在床上的儿子: the words ending at `end` describe the relative named right after 的, not the elder."""
+    if norm[end : end + 1] != "的":
+        return False
+    head = _other_rx(lex, "head")  # 儿子, 闺女, 孙子…: the younger ones, never the elder (失能的老公公 is)
+    return head is not None and bool(head.match(norm[end + 1 : end + 7]))
+
+
 def older_named(clause: str, lex: Lexicon) -> tuple[str, str] | None:
     """The first of the speaker's elders named in a clause: (relation, the words said), or None."""
     words = _relation_words(clause, lex)

@@ -323,8 +323,8 @@ MULTI = [
          {"age": 79, "self_care": "partial", "living_situation": "left_behind"}),
     case("我今年七十一，和老伴俩人住，都有高血压",
          {"age": 71, "living_situation": "empty_nest", "chronic_conditions": ["hypertension"]}),
-    case("俺们老两口都七十多了，儿子在外打工",
-         {"age": 71, "living_situation": "left_behind"}),
+    case("俺们老两口都七十多了，儿子在外打工",  # who lives in the house (the children away is 留守 too)
+         {"age": 71, "living_situation": "empty_nest"}),
     case("我公公86了，在襄垣县，不能自理，没有残疾证",
          {"age": 86, "district": "襄垣县", "self_care": "dependent", "disability_grade": 0}),
     case("姥姥八十有五，独居，低保边缘户",
