@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .lexicon import get_lexicon
 from .normalize import Clauses
-from .relation import modifies_relative
+from .relation import clause_owners, modifies_relative
 
 
 @lru_cache(maxsize=1)
@@ -37,10 +37,13 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
     past = get_lexicon().past_rx
     help_n = alone_n = 0
     severe = False
-    for s, e in clauses.spans():
+    owners = clause_owners(norm, clauses, get_lexicon())
+    for i, (s, e) in enumerate(clauses.spans()):
         clause = norm[s:e]
         if past.match(clause) or past.search(clause[:4]):
             continue  # 以前能自己走 / 原来瘫在床上: how it was, not how it is
+        if i in owners:
+            continue  # 俺哥…他自己也瘫了: another person's day
         others = alone_only.findall(clause)
         if others and not helped.search(aids.sub("", clause)) and alone.search(clause):
             alone_n += len(others)

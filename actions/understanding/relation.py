@@ -322,6 +322,8 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
             and not _relation_words(clause, lex)
         ):
             out[i] = SPEAKER  # 我前年出车祸腿截了，评了二级残疾，我妈六十二: the speaker's story goes on
+        elif out.get(i - 1) == RELATIVE and _pronoun_fits(clause, norm[slice(*spans[i - 1])], head, lex):
+            out[i] = RELATIVE  # 俺哥是真没钱，他自己也瘫了
         elif i > 0 and intro is not None and intro.match(norm[slice(*spans[i - 1])]):
             m = own.match(clause) if own is not None else None
             prev = norm[slice(*spans[i - 1])]
@@ -330,6 +332,17 @@ def _find_owners(norm: str, clauses, lex: Lexicon) -> dict[int, str]:
             if m is None or (speaker_is_elder and m.group(0) in ("她", "他")):
                 out[i] = RELATIVE
     return out
+
+
+def _pronoun_fits(clause: str, prev: str, head: re.Pattern, lex: Lexicon) -> bool:
+    """他自己也瘫了 after 俺哥是真没钱: the pronoun is the relative heading the clause before, if it fits him."""
+    spec = lex.raw.get("other_person") or {}
+    m = _lex_rx(lex, "pronoun_carry").match(clause)
+    named = head.match(prev)
+    if m is None or named is None:
+        return False
+    words = spec.get("male" if clause[0] == "他" else "female") or ()
+    return any(named.group(0).endswith(str(w)) for w in words)
 
 
 def personal_categories(lex: Lexicon) -> frozenset[str]:

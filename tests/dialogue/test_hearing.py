@@ -1686,3 +1686,11 @@ def test_all_alone_but_a_chore_or_the_mind_failing_is_confirmed_not_recorded(tex
     ex = extract(text, "self_care", today=TODAY)
     assert ex.facts.get("self_care") == "independent" and "self_care" in ex.uncertain
     assert "self_care" not in extract("吃饭穿衣洗澡都能自己来", "self_care", today=TODAY).uncertain
+
+
+def test_he_after_a_brother_just_named_is_the_brother_not_the_mother():
+    facts = extract("俺娘七十八，一个人住，俺哥是真没钱，他自己也瘫了", today=TODAY).facts
+    assert "self_care" not in facts and facts.get("age") == 78
+    # ...but 她 does not fit the brother: it is the mother
+    facts = extract("俺娘七十八，俺哥在外打工，她自己也下不了床了", today=TODAY).facts
+    assert facts.get("self_care") == "dependent"
