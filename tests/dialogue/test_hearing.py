@@ -1694,3 +1694,16 @@ def test_he_after_a_brother_just_named_is_the_brother_not_the_mother():
     # ...but 她 does not fit the brother: it is the mother
     facts = extract("俺娘七十八，俺哥在外打工，她自己也下不了床了", today=TODAY).facts
     assert facts.get("self_care") == "dependent"
+
+
+@pytest.mark.parametrize(
+    "text, living",
+    [
+        ("孩子都出去打工了，家里就剩俺娘一个", "alone"),
+        ("俺跟老伴在家，闺女在城里打工", "empty_nest"),
+        ("儿子过年才回来一趟，老两口在村里过", "empty_nest"),  # the son's visit, not part of the year alone
+        ("两位老人自己生活，孙子在外地上学", "empty_nest"),
+    ],
+)
+def test_who_lives_in_the_house_told_in_more_ways(text, living):
+    assert extract(text, today=TODAY).facts.get("living_situation") == living
