@@ -20,22 +20,44 @@ from .relation import clause_owners, modifies_relative
 def _rx():
     a = get_lexicon().raw.get("adl") or {}
 
-    def alt(key):
-        words = sorted((str(w) for w in a.get(key) or ()), key=len, reverse=True)
+    def alt(words):
+        words = sorted((str(w) for w in words or ()), key=len, reverse=True)
         parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in words]  # "re:" as in the categories
         return re.compile("|".join(parts) or "(?!)")
 
+    domains = a.get("activities") or {}
+    everything = [w for ws in domains.values() for w in ws or ()]
     return (
-        *(alt(k) for k in ("activities", "helped", "alone", "all", "bedridden", "alone_only", "aids")),
-        alt("doubt"),
-        alt("rest"),
+        alt(everything),
+        *(alt(a.get(k)) for k in ("helped", "alone", "all", "bedridden", "alone_only", "aids", "doubt", "rest")),
+        tuple((name, alt(ws)) for name, ws in domains.items()),
     )
 
 
+def _domain(text: str) -> str:
+    """The assessment domain of an activity's words (吃饭 -> eating, 扣子 -> dressing)."""
+    return next((name for name, rx in _rx()[-1] if rx.fullmatch(text)), text)
+
+
 def read_self_care(norm: str, clauses: Clauses) -> str | None:
-    activities, helped, alone, everything, bedridden, alone_only, aids, _, rest = _rx()
+    help_n, alone_n, severe, _ = read_day(norm, clauses)
+    if not help_n and not alone_n:
+        return None
+    if help_n and alone_n:
+        return "partial"
+    if help_n:
+        return "dependent" if help_n >= 3 or severe else "partial"
+    return "independent" if alone_n >= 2 else None
+
+
+def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
+    """(domains done with help, domains and chores done alone, help with everything told, domains
+    done alone: eating, dressing… not chores)."""
+    activities, helped, alone, everything, bedridden, alone_only, aids, _, rest, _ = _rx()
     past = get_lexicon().past_rx
-    help_n = alone_n = 0
+    helped_in: set[str] = set()  # the assessment's domains told as done with help / alone
+    alone_in: set[str] = set()
+    more_help = chores_alone = 0  # lying in bed all day (help with everything); chores done alone
     severe = False
     owners = clause_owners(norm, clauses, get_lexicon())
     for i, (s, e) in enumerate(clauses.spans()):
@@ -46,43 +68,41 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
             continue  # 俺哥…他自己也瘫了: another person's day
         others = alone_only.findall(clause)
         if others and not helped.search(aids.sub("", clause)) and alone.search(clause):
-            alone_n += len(others)
+            chores_alone += len(others)
         lying = bedridden.search(clause)
         if lying and not modifies_relative(clause, lying.end(), get_lexicon()):
-            help_n, severe = help_n + 2, True  # 整天躺着: help with everything (not 瘫在床上的儿子)
+            more_help, severe = more_help + 2, True  # 整天躺着: help with everything (not 瘫在床上的儿子)
             continue
-        found = [m.start() for m in activities.finditer(clause)]
+        found = list(activities.finditer(clause))
         if not found:
-            if (help_n or alone_n) and rest.search(clause):
+            told = helped_in or alone_in or more_help or chores_alone
+            if told and helped.search(clause) and everything.search(clause):
+                severe = True  # 吃饭穿衣都不会了，得人一样一样伺候: all of it
+            if told and rest.search(clause):
                 said_rest = _said(clause, helped, alone)  # 饭能吃，别的都得人帮: the activities not named
-                help_n += said_rest == "helped"
-                alone_n += said_rest == "alone"
+                (helped_in if said_rest == "helped" else alone_in if said_rest == "alone" else set()).add("rest")
             continue
         if helped.search(clause):
             severe = severe or bool(everything.search(clause))
         # 饭能自己吃衣服扣子系不上得人帮她: each activity with what is said after it, up to the next one;
         # one that has nothing of its own shares what the next says (吃饭穿衣都得人帮)
-        bounds = [0, *found[1:], len(clause)]
+        bounds = [0, *(m.start() for m in found[1:]), len(clause)]
         said = [_said(clause[a:b], helped, alone) for a, b in itertools.pairwise(bounds)]
-        for i in range(len(said) - 2, -1, -1):
-            said[i] = said[i] or said[i + 1]
-        for i in range(1, len(said)):
-            said[i] = said[i] or said[i - 1]  # 能自己吃饭穿衣: what is said before the list holds for all of it
-        help_n += said.count("helped")
-        alone_n += said.count("alone")
-    if not help_n and not alone_n:
-        return None
-    if help_n and alone_n:
-        return "partial"
-    if help_n:
-        return "dependent" if help_n >= 3 or severe else "partial"
-    return "independent" if alone_n >= 2 else None
+        for k in range(len(said) - 2, -1, -1):
+            said[k] = said[k] or said[k + 1]
+        for k in range(1, len(said)):
+            said[k] = said[k] or said[k - 1]  # 能自己吃饭穿衣: what is said before the list holds for all of it
+        for m, how in zip(found, said, strict=True):
+            if how is not None:
+                (helped_in if how == "helped" else alone_in).add(_domain(m.group()))
+    alone_n = len(alone_in - helped_in)
+    return len(helped_in) + more_help, alone_n + chores_alone, severe, alone_n
 
 
 def independence_doubted(norm: str, clauses: Clauses) -> bool:
     """做饭做不了 / 走不了路 / 脑子糊涂了: a chore or walking failing, or the mind. It is no loss of
     self-care as the assessment counts it, but beside "all the rest alone" independent is a guess."""
-    _, helped, _, _, _, alone_only, aids, doubt, _ = _rx()
+    _, helped, _, _, _, alone_only, aids, doubt, _, _ = _rx()
     if doubt.search(norm):
         return True
     for s, e in clauses.spans():

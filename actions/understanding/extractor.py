@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from .adl import independence_doubted, read_self_care
+from .adl import independence_doubted, read_day, read_self_care
 from .age import find_age
 from .answers import BY_SOUND, SPECIAL, short_answer
 from .lexicon import get_lexicon
@@ -494,9 +494,14 @@ def _extract(text, requested, today) -> Extraction:
             if mentions == 1 or (care == "independent" and independence_doubted(norm, clauses)):
                 # one activity told in passing (穿衣裳得人帮), or the rest alone beside 做饭做不了: confirmed
                 ex.uncertain.add("self_care")
-    elif facts.get("self_care") == "independent" and read_self_care(norm, clauses) in ("partial", "dependent"):
-        # 基本能自理，就是洗澡需要家里人协助 / 他说能自理，可扣子都扣不上: managing, but not everything
-        facts["self_care"] = "partial"
+    elif facts.get("self_care") in ("independent", "dependent") and (day := read_self_care(norm, clauses)):
+        if facts["self_care"] == "independent" and day in ("partial", "dependent"):
+            # 基本能自理，就是洗澡需要家里人协助 / 他说能自理，可扣子都扣不上: managing, but not everything
+            facts["self_care"] = "partial"
+        elif facts["self_care"] == "dependent" and day == "partial" and read_day(norm, clauses)[3]:
+            # 不能了，吃饭还能自己吃，就是上茅房得她牵着: some of the day alone, not all help: confirmed
+            facts["self_care"] = "partial"
+            ex.uncertain.add("self_care")
     if "self_care" in facts and requested not in (None, "self_care"):
         # 学的是喂饭和翻身 (about a course), 吃饭得喂 (told of the carer): how far an elder manages is
         # judged on its own question; heard in passing it is confirmed, not assumed.

@@ -1707,3 +1707,23 @@ def test_he_after_a_brother_just_named_is_the_brother_not_the_mother():
 )
 def test_who_lives_in_the_house_told_in_more_ways(text, living):
     assert extract(text, today=TODAY).facts.get("living_situation") == living
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("衣裳扣子扣不上，洗澡得人帮", "partial"),  # dressing once (衣裳, 扣子) and bathing: not three
+        ("好的时候自己能下炕上厕所，犯了病就得俺们端屎端尿", "partial"),
+        ("吃饭穿衣都不会了，得人一样一样伺候", "dependent"),
+        ("自己吃饭自己上厕所，就是洗澡得他儿子帮", "partial"),
+        ("吃饭得闺女给端到手里，上茅房得她牵着", "partial"),
+    ],
+)
+def test_self_care_counts_what_an_assessment_counts(text, value):
+    assert extract(text, "self_care", today=TODAY).facts.get("self_care") == value
+
+
+def test_a_plain_no_then_a_day_partly_alone_is_confirmed_as_partial():
+    ex = extract("不能了，吃饭还能自己吃，就是上茅房得人牵着", "self_care", today=TODAY)
+    assert ex.facts.get("self_care") == "partial" and "self_care" in ex.uncertain
+    assert extract("不能，全靠闺女伺候", "self_care", today=TODAY).facts.get("self_care") == "dependent"
