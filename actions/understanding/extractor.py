@@ -652,6 +652,10 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
         # 刚才说能自理不对，…: a correction that opens the message and quotes the old answer counts too
         if last is not None and (last.start() > 0 or last.end() > 4) and last.end() < len(norm):
             tail = _extract(norm[last.end() :], requested, today)
+            if tail.relation not in (None, ex.relation):
+                # 我七十，不是，六十九，老伴有高血压，我没有: read alone, the tail is about 老伴; in the
+                # message it is the speaker's, so it only corrects what the whole message said
+                tail.facts = {k: v for k, v in tail.facts.items() if k in ex.facts}
             if tail.facts:
                 ex.facts.update(tail.facts)
                 ex.correction = True

@@ -1727,3 +1727,18 @@ def test_a_plain_no_then_a_day_partly_alone_is_confirmed_as_partial():
     ex = extract("不能了，吃饭还能自己吃，就是上茅房得人牵着", "self_care", today=TODAY)
     assert ex.facts.get("self_care") == "partial" and "self_care" in ex.uncertain
     assert extract("不能，全靠闺女伺候", "self_care", today=TODAY).facts.get("self_care") == "dependent"
+
+
+def test_a_correction_is_read_in_the_message_it_corrects():
+    # read alone, "六十九，老伴有高血压，我没有" would be about 老伴
+    facts = extract("我七十，不对，六十九，老伴有高血压，我没有", today=TODAY).facts
+    assert facts.get("age") == 69 and "chronic_conditions" not in facts
+
+
+def test_the_wifes_mother_told_after_the_elder_keeps_her_own_facts():
+    facts = extract("老丈人八十了，单位退休的，老丈母娘七十八，没退休金", today=TODAY).facts
+    assert facts.get("employee_pension_retired") is True
+
+
+def test_the_old_couple_living_somewhere():
+    assert extract("我七十二，俺俩在屯留住", today=TODAY).facts.get("living_situation") == "empty_nest"
