@@ -1742,3 +1742,14 @@ def test_the_wifes_mother_told_after_the_elder_keeps_her_own_facts():
 
 def test_the_old_couple_living_somewhere():
     assert extract("我七十二，俺俩在屯留住", today=TODAY).facts.get("living_situation") == "empty_nest"
+
+
+@pytest.mark.parametrize(
+    "asked, text, fact, value",
+    [
+        ("living_situation", "俺们两口子都在外地打工，俺娘在家看孩子", "living_situation", "left_behind"),
+        ("economic_status", "啥户也不是，就是普通人家", "economic_status", "none"),
+    ],
+)
+def test_answers_in_the_words_of_a_family(asked, text, fact, value):
+    assert extract(text, asked, today=TODAY).facts.get(fact) == value
