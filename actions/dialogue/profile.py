@@ -456,11 +456,22 @@ def read_text(
             # 俺娘吃低保能领啥: said of the elder inside the question, it still is a fact.
             # 俺能领抚恤不: what the question asks for (after 能/可以…) is no fact; what leads up to it is
             ask_verb = re.compile(get_lexicon().raw.get("ask_verb") or "(?!)")
-            heads = [ask_verb.split(c, maxsplit=1)[0] for c in asking]
-            asked_part = extract("，".join(h for h in heads if h), requested=None, today=today)
+            parts = [ask_verb.split(c, maxsplit=1) for c in asking]
+            asked_part = extract("，".join(p[0] for p in parts if p[0]), requested=None, today=today)
+            # 俺娘吃低保能领啥 / 我奶奶九十一了一个人住，能不能…: what a head naming the elder says of her,
+            # up to the verb that asks, is her fact, not a condition (五保户能领多少钱 names a kind); so is
+            # the answer to the question waiting
+            lex = get_lexicon()
+            own = extract(
+                "，".join(p[0] for p in parts if len(p) > 1 and subject_end(p[0].lstrip("，,。 "), lex) > 0),
+                requested=None,
+                today=today,
+            )
             for k, v in asked_part.facts.items():
-                if k not in ext.facts and k not in r.conditions:
+                if k not in ext.facts and (k not in r.conditions or own.facts.get(k) == v or k == requested):
                     ext.facts[k] = v
+                    if r.conditions.get(k) == v:
+                        r.conditions.pop(k)
     r.facts.update(ext.facts)
     if asking and not told:
         r.unsure |= set(ext.uncertain) & set(r.facts)

@@ -1753,3 +1753,14 @@ def test_the_old_couple_living_somewhere():
 )
 def test_answers_in_the_words_of_a_family(asked, text, fact, value):
     assert extract(text, asked, today=TODAY).facts.get(fact) == value
+
+
+def test_what_a_question_says_of_the_elder_before_it_asks_is_hers():
+    r = read_text("俺娘一个人住能领啥", None, [], None, None, TODAY)
+    assert r.facts.get("living_situation") == "alone" and "living_situation" not in r.conditions
+    r = read_text("我奶奶九十一了一个人住社区能不能派人来看看她", None, [], None, None, TODAY)
+    assert r.facts.get("living_situation") == "alone" and r.facts.get("age") == 91
+    # ...but a kind of elder asked about is a condition, and a clause with no ask verb is all question
+    r = read_text("独居老人能领啥", None, [], None, None, TODAY)
+    assert "living_situation" not in r.facts
+    assert "special_family_planning" not in read_text("我妈是计划生育特殊家庭吗", None, [], None, None, TODAY).facts
