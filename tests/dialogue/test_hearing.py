@@ -1764,3 +1764,17 @@ def test_what_a_question_says_of_the_elder_before_it_asks_is_hers():
     r = read_text("独居老人能领啥", None, [], None, None, TODAY)
     assert "living_situation" not in r.facts
     assert "special_family_planning" not in read_text("我妈是计划生育特殊家庭吗", None, [], None, None, TODAY).facts
+
+
+@pytest.mark.parametrize(
+    "text, living",
+    [
+        ("俺娘上个月搬到长子县俺哥家了", "with_family"),
+        ("奶奶现在住在我二姑家", "with_family"),
+        ("老伴走了以后，现在自己过", "alone"),
+        ("俺公公婆婆在村里自己过", None),  # the two of them: not alone
+        ("俺娘住在自己家，离俺家不远", None),  # her own house, not a child's
+    ],
+)
+def test_whose_house_the_elder_lives_in(text, living):
+    assert extract(text, today=TODAY).facts.get("living_situation") == living
