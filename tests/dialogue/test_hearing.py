@@ -1778,3 +1778,16 @@ def test_what_a_question_says_of_the_elder_before_it_asks_is_hers():
 )
 def test_whose_house_the_elder_lives_in(text, living):
     assert extract(text, today=TODAY).facts.get("living_situation") == living
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("俺爹八十了，糊涂了，大小便都不知道，全靠俺，有没有人能上门帮帮", "dependent"),  # not "I don't know"
+        ("老汉屎尿都在炕上，俺伺候着", "dependent"),
+        ("俺娘九十了，一直瘫着", "dependent"),
+        ("俺爹八十五了，还天天骑着车去赶集", "independent"),
+    ],
+)
+def test_the_day_told_in_a_first_message(text, value):
+    assert read_text(text, None, [], None, None, TODAY).facts.get("self_care") == value
