@@ -70,7 +70,7 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
         if others and not helped.search(aids.sub("", clause)) and alone.search(clause):
             chores_alone += len(others)
         lying = bedridden.search(clause)
-        if lying and not modifies_relative(clause, lying.end(), get_lexicon()):
+        if lying and not modifies_relative(clause, lying.end(), get_lexicon(), lying.start()):
             more_help, severe = more_help + 2, True  # 整天躺着: help with everything (not 瘫在床上的儿子)
             continue
         found = list(activities.finditer(clause))

@@ -251,7 +251,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 )
             ):
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
-            if cat.name in _OF_A_PERSON and modifies_relative(norm, m.end, lex):
+            if cat.name in _OF_A_PERSON and modifies_relative(norm, m.end, lex, m.start):
                 continue  # 伺候她瘫在床上的儿子: the son's state, not the elder's
             if cat.irrealis and m.irrealis:
                 continue

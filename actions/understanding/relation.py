@@ -91,10 +91,16 @@ def dead_relations(norm: str, lex: Lexicon) -> set[str]:
     }
 
 
-def modifies_relative(norm: str, end: int, lex: Lexicon) -> bool:
-    """瘫在床上的儿子: the words ending at `end` describe the relative named right after 的, not the elder."""
+_CARE_VERB_RX = re.compile(r"(?:伺候|照顾|照看|看护|护理|守着|陪着)(?:着)?(?:她|他)?(?:那个|这个)?$")
+
+
+def modifies_relative(norm: str, end: int, lex: Lexicon, start: int | None = None) -> bool:
+    """瘫在床上的儿子: the words ending at `end` describe the relative named right after 的, not the elder;
+    so do words after a verb of caring (伺候瘫在床上的老头: the one cared for is someone else)."""
     if norm[end : end + 1] != "的":
         return False
+    if start is not None and _CARE_VERB_RX.search(norm[max(0, start - 6) : start]):
+        return True
     head = _other_rx(lex, "head")  # 儿子, 闺女, 孙子…: the younger ones, never the elder (失能的老公公 is)
     return head is not None and bool(head.match(norm[end + 1 : end + 7]))
 

@@ -1791,3 +1791,17 @@ def test_whose_house_the_elder_lives_in(text, living):
 )
 def test_the_day_told_in_a_first_message(text, value):
     assert read_text(text, None, [], None, None, TODAY).facts.get("self_care") == value
+
+
+@pytest.mark.parametrize(
+    "asked, text, value",
+    [
+        ("self_care", "还中，就是记性不好", "independent"),  # 中 is 行 in 山西
+        ("self_care", "上厕所起不来，得老伴扶", "partial"),
+        ("self_care", "她自己能吃饭，穿衣裳洗澡都是俺", "partial"),  # the speaker does it for her
+        ("self_care", "做了手术，眼下啥都得人弄", "dependent"),
+        (None, "对门大娘七十多了，天天伺候瘫在床上的老头，做饭擦身子都是她", None),  # she does it for him
+    ],
+)
+def test_help_told_in_the_words_of_a_family(asked, text, value):
+    assert extract(text, asked, today=TODAY).facts.get("self_care") == value
