@@ -30,6 +30,7 @@ def _rx():
     return (
         alt(everything),
         *(alt(a.get(k)) for k in ("helped", "alone", "all", "bedridden", "alone_only", "aids", "doubt", "rest")),
+        alt(a.get("learnt")),
         tuple((name, alt(ws)) for name, ws in domains.items()),
     )
 
@@ -53,7 +54,7 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
 def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
     """(domains done with help, domains and chores done alone, help with everything told, domains
     done alone: eating, dressing… not chores)."""
-    activities, helped, alone, everything, bedridden, alone_only, aids, _, rest, _ = _rx()
+    activities, helped, alone, everything, bedridden, alone_only, aids, _, rest, learnt, _ = _rx()
     past = get_lexicon().past_rx
     helped_in: set[str] = set()  # the assessment's domains told as done with help / alone
     alone_in: set[str] = set()
@@ -64,8 +65,8 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
         clause = norm[s:e]
         if past.match(clause) or past.search(clause[:4]):
             continue  # 以前能自己走 / 原来瘫在床上: how it was, not how it is
-        if i in owners:
-            continue  # 俺哥…他自己也瘫了: another person's day
+        if i in owners or learnt.search(clause):
+            continue  # 俺哥…他自己也瘫了: another person's day; 想学学咋翻身: a course's
         others = alone_only.findall(clause)
         if others and not helped.search(aids.sub("", clause)) and alone.search(clause):
             chores_alone += len(others)
@@ -102,7 +103,7 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
 def independence_doubted(norm: str, clauses: Clauses) -> bool:
     """做饭做不了 / 走不了路 / 脑子糊涂了: a chore or walking failing, or the mind. It is no loss of
     self-care as the assessment counts it, but beside "all the rest alone" independent is a guess."""
-    _, helped, _, _, _, alone_only, aids, doubt, _, _ = _rx()
+    _, helped, _, _, _, alone_only, aids, doubt, _, _, _ = _rx()
     if doubt.search(norm):
         return True
     for s, e in clauses.spans():

@@ -148,6 +148,7 @@ def _longest(norm: str, cands: dict[tuple[int, int], list[Target]], lex: Lexicon
 # states that describe a person (瘫在床上的儿子, 有糖尿病的闺女): said before 的 + a younger relative, that
 # relative's; a veteran's family (烈士的儿子) is the other way round, so it is not among them
 _OF_A_PERSON = frozenset(("self_care", "disability_type", "chronic_conditions"))
+_LEARNT_RX = re.compile(r"(?:学|教)(?:学|一下)?(?:怎么|咋|如何|怎样)?(?:照顾|护理|伺候|照护|照料)(?:好)?$")
 
 
 def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | None) -> Reading:
@@ -253,6 +254,8 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
                 continue  # 不是不领; 闺女自己也是低保 (the daughter's status, not the elder's)
             if cat.name in _OF_A_PERSON and modifies_relative(norm, m.end, lex, m.start):
                 continue  # 伺候她瘫在床上的儿子: the son's state, not the elder's
+            if cat.name in _OF_A_PERSON and _LEARNT_RX.search(norm[max(0, m.start - 10) : m.start]):
+                continue  # 想学学咋照顾失能老人: what is learnt is about any such elder
             if cat.irrealis and m.irrealis:
                 continue
             if cat.void_before is not None and cat.void_before.search(norm[max(0, m.start - 14) : m.start]):

@@ -1805,3 +1805,12 @@ def test_the_day_told_in_a_first_message(text, value):
 )
 def test_help_told_in_the_words_of_a_family(asked, text, value):
     assert extract(text, asked, today=TODAY).facts.get("self_care") == value
+
+
+def test_wanting_to_learn_care_is_told_not_asked():
+    # 学学怎么护理 names what is learnt; it is no question (怎么 inside), and the activities are the course's
+    r = read_text("婆婆七十五，不能自理了，我想去学学怎么护理", None, [], None, None, TODAY)
+    assert r.facts.get("family_care_training") is True and not r.question
+    r = read_text("俺想学学咋给她翻身擦洗", None, [], "family_care_training", None, TODAY)
+    assert r.facts.get("family_care_training") is True and "self_care" not in r.facts
+    assert read_text("怎么申请护理补贴", None, [], None, None, TODAY).question
