@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.understanding.lexicon import get_lexicon
-from actions.understanding.normalize import normalize
+from actions.understanding.normalize import normalize, speech_clauses
 from policy_kb import evaluate
 from policy_kb.facts import FACT_NAMES, facts
 
@@ -134,7 +134,9 @@ class Turn:
         if m.text.startswith("/"):
             return read_payload(m.text, m.entities)
         requested = None if (self.requested or "").startswith(CONFIRM) else self.requested
-        r = read_text(m.text, m.intent, m.entities, requested, self.asked, self.today)
+        text = speech_clauses(m.text)  # one breath, no marks: commas where a subject or a question begins
+        # the statistical entities' offsets are the message's: with commas put in they are not used
+        r = read_text(text, m.intent, m.entities if text == m.text else [], requested, self.asked, self.today)
         if r.correction and not is_question(m.text, None):  # the words, not DIET's intent, say it asks
             self._read_correction(r)
             r.question = False

@@ -87,8 +87,11 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
             severe = severe or bool(everything.search(clause))
         # 饭能自己吃衣服扣子系不上得人帮她: each activity with what is said after it, up to the next one;
         # one that has nothing of its own shares what the next says (吃饭穿衣都得人帮)
-        bounds = [0, *(m.start() for m in found[1:]), len(clause)]
+        bounds = [found[0].start(), *(m.start() for m in found[1:]), len(clause)]
         said = [_said(clause[a:b], helped, alone) for a, b in itertools.pairwise(bounds)]
+        # 能自己吃饭穿衣: what is said before the first one holds when nothing follows it
+        # (半边身子不能动，吃饭还能拿勺子: what follows it wins)
+        said[0] = said[0] or _said(clause[: bounds[0]], helped, alone)
         for k in range(len(said) - 2, -1, -1):
             said[k] = said[k] or said[k + 1]
         for k in range(1, len(said)):

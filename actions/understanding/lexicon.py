@@ -227,6 +227,7 @@ KNOWN_KEYS = {
     "deferral_clause": "dialogue",
     "pending": "extractor",
     "adl": "adl",
+    "speech_breaks": "normalize",
     "stopped_categories": "extractor",
     "stopped_clause_end": "extractor",
     "stopped_by_change": "extractor",

@@ -90,3 +90,22 @@ class Clauses:
 
     def spans(self) -> list[tuple[int, int]]:
         return [(s, max(s, e)) for s, e in zip(self.starts, self.ends, strict=True)]
+
+
+def speech_clauses(text: str) -> str:
+    """俺今年六十六老两口种地过日子俺男人有糖尿病 -> …过日子，俺男人有糖尿病: a message with no pause
+    marks at all gets a comma where a new subject begins (lexicon `speech_breaks`), so that whose
+    fact it is is read per clause. Anything with a mark is left alone."""
+    spec = get_lexicon().raw.get("speech_breaks") or {}
+    if not spec or len(text) < int(spec.get("min_chars") or 12) or any(c in CLAUSE_PUNCT or c.isspace() for c in text):
+        return text
+    starts = re.compile(spec["subject"])
+    not_after = re.compile(spec.get("not_after") or "(?!)")
+    out, last = [], 0
+    for m in starts.finditer(text):
+        i = m.start()
+        if i - last < 3 or not_after.match(text[i - 1]):
+            continue
+        out.append(text[last:i])
+        last = i
+    return "，".join([*out, text[last:]]) if out else text

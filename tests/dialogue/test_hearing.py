@@ -1814,3 +1814,21 @@ def test_wanting_to_learn_care_is_told_not_asked():
     r = read_text("俺想学学咋给她翻身擦洗", None, [], "family_care_training", None, TODAY)
     assert r.facts.get("family_care_training") is True and "self_care" not in r.facts
     assert read_text("怎么申请护理补贴", None, [], None, None, TODAY).question
+
+
+def test_speech_in_one_breath_is_read_clause_by_clause(chat):
+    # a voice kiosk's recognizer gives no commas: a new subject starts a clause, so 俺男人's 糖尿病
+    # is not the speaker's, and nothing of a pair (俺爹俺娘) or an object (跟我妈住) is split
+    chat.say("俺今年六十六老两口种地过日子俺男人有糖尿病")
+    assert chat.slots.get("age") == 66 and chat.slots.get("chronic_conditions") is None
+    from actions.understanding.normalize import speech_clauses
+
+    assert speech_clauses("俺爹俺娘都八十多了跟我住") == "俺爹俺娘都八十多了跟我住"
+    assert speech_clauses("我和我妈住在一起她八十了") == "我和我妈住在一起，她八十了"
+    assert speech_clauses("我妈八十了，她一个人住") == "我妈八十了，她一个人住"  # marks typed: left alone
+
+
+def test_what_follows_the_first_activity_says_how_it_goes():
+    assert extract("半边身子不能动吃饭还能拿勺子上厕所洗澡全靠人", "self_care", today=TODAY).facts.get(
+        "self_care"
+    ) == "partial"
