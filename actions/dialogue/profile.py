@@ -30,7 +30,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])(?<!没.)几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|哪年|哪一年|哪天|哪月|从哪|哪有[^，,。]{0,12}(?:班|地方|地儿|办|报名|卖|培训)|为啥|为什么|为何|凭啥|[能可要会是有给管][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|(?<!学)(?<!教)(?<!知道)怎么(?!能是)|(?<!学)(?<!教)(?<!知道)咋(?!能是)|(?<!学)(?<!教)如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])(?<!没.)几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|哪年|哪一年|哪天|哪月|从哪|哪有[^，,。]{0,12}(?:班|地方|地儿|办|报名|卖|培训)|为啥|为什么|为何|凭啥|[能可要会是有给管算][^，。,]{0,12}不$|多少|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|(?<!学)(?<!教)(?<!知道)怎么(?!能是)|(?<!学)(?<!教)(?<!知道)咋(?!能是)|(?<!学)(?<!教)如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
     # 这种能申请啥救助, 要啥材料 (not 啥补助也没有: only at the end); 是去民政局还是去乡里办;
     # 想学学怎么护理 / 不知道咋办: what is learnt or not known, not a question asked
     r"|(?<!没)(?<!那个)(?<!这个)(?:啥|什么)(?:材料|手续|救助|补助|补贴|政策|待遇|优待|好处|条件|证件|证明|东西)?[？?吗呢啊]?$"
@@ -284,6 +284,8 @@ def read_payload(text: str, entities: list[dict[str, Any]]) -> Reading:
 
 
 # ...and before the words that start asking (俺今年七十八了想问问高龄补贴…): what came before is told
+# a clause that asks, wherever it stands (its end marks need not end the message)
+_CLAUSE_QUESTION_RX = re.compile(r"(?:吗|[？?])$|[能可要会是有给管算](?![不没])[^，,。不没]{1,12}不$")
 _CLAUSE_SPLIT_RX = re.compile(
     r"[，,。；;！!？?\s]+|(?<=[^，,。；;！!？?\s])(?=(?:我|俺)?(?:想问问|想问一下|想问下|想问|请问|想咨询|想了解|问一下|打听一下))"
 )
@@ -339,7 +341,9 @@ def read_text(
     # A short 不是/没有 is an answer whatever its shape; in a longer message (要是没有赡养人，咋办)
     # DIET's affirm/deny does not outweigh the question the words ask.
     # While a question waits, DIET's "ask_…" intent alone does not make an answer a question.
-    asks = is_question(text, intent if asked is None else None)
+    asks = is_question(text, intent if asked is None else None) or any(
+        _CLAUSE_QUESTION_RX.search(c) for c in _clauses(text)[:-1]
+    )  # 抑郁症算那个严重精神障碍不 他七十四: a clause that asks, with more told after it
     r.question = asks and not (intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _short_yes_no_lead(text)))
     if r.question and asked is not None and _embedded_unknown(text):
         r.question = False  # 不清楚有没有办过, 不知道交了多少年: "I don't know whether…", an answer

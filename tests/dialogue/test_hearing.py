@@ -1832,3 +1832,10 @@ def test_what_follows_the_first_activity_says_how_it_goes():
     assert extract("半边身子不能动吃饭还能拿勺子上厕所洗澡全靠人", "self_care", today=TODAY).facts.get(
         "self_care"
     ) == "partial"
+
+
+def test_a_clause_that_asks_in_the_middle_of_a_story_states_nothing():
+    r = read_text("俺爸有高血压 还有抑郁症 抑郁症算那个严重精神障碍不 他七十四", None, [], None, None, TODAY)
+    assert r.facts.get("chronic_conditions") == ["hypertension"] and r.facts.get("age") == 74
+    r = read_text("俺娘八十了 有低保不 她一个人住", None, [], None, None, TODAY)
+    assert "economic_status" not in r.facts and r.facts.get("living_situation") == "alone"
