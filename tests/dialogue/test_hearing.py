@@ -1839,3 +1839,8 @@ def test_a_clause_that_asks_in_the_middle_of_a_story_states_nothing():
     assert r.facts.get("chronic_conditions") == ["hypertension"] and r.facts.get("age") == 74
     r = read_text("俺娘八十了 有低保不 她一个人住", None, [], None, None, TODAY)
     assert "economic_status" not in r.facts and r.facts.get("living_situation") == "alone"
+
+
+def test_a_condition_asked_with_a_tag_question_states_nothing():
+    r = read_text("要是俺们家不是计划生育特殊家庭，就没有那个扶助金了是吧", None, [], None, None, TODAY)
+    assert r.question and "special_family_planning" not in r.facts
