@@ -19,13 +19,16 @@ from .phrases import CONDITION_RX, read_phrases
 from .relation import (
     OLDER,
     RELATIVE,
+    SPOUSE,
     clause_owners,
     dead_relations,
     find_relation,
     focus_relation,
     older_named,
     other_person_clauses,
+    personal_categories,
     speaker_aside,
+    subject_end,
 )
 
 log = logging.getLogger(__name__)
@@ -360,6 +363,11 @@ def _extract(text, requested, today) -> Extraction:
                 ex.uncertain.discard("district")
             else:
                 ex.uncertain.add("district")
+    after_other = _after_another(norm, clauses, lex)
+    for name in personal_categories(lex) & set(facts):
+        said = [m for m in reading.matches if not m.negated and any(t.category == name for t in m.targets)]
+        if said and all(m.clause in after_other for m in said):
+            ex.uncertain.add(name)  # 老伴是血压高，头晕得下不了炕: hers or the elder's? confirmed
     unsure = lex.raw.get("confirm_phrases") or ()
     firm = {(t.category, t.value) for m in reading.matches if m.text not in unsure and not m.negated for t in m.targets}
     for m in reading.matches:
@@ -491,6 +499,8 @@ def _extract(text, requested, today) -> Extraction:
         care = read_self_care(norm, clauses)
         if care is not None:
             facts["self_care"] = care
+            if after_other and read_self_care(_blank(norm, clauses, after_other), clauses) != care:
+                ex.uncertain.add("self_care")  # the day told right after another person's clause
             if mentions == 1 or (care == "independent" and independence_doubted(norm, clauses)):
                 # one activity told in passing (穿衣裳得人帮), or the rest alone beside 做饭做不了: confirmed
                 ex.uncertain.add("self_care")
@@ -617,6 +627,36 @@ def _fill_ellipsis(norm: str, lex) -> str:
             out.append(norm[last:e] + named[-1])
             last = e
     return "".join(out) + norm[last:] if out else norm
+
+
+_SUBJECT_HEAD_RX = re.compile(r"(?:俺|我|咱|她|他|老人|老汉|老太)")
+_BOTH_HEAD_RX = re.compile(r"(?:俩人|两人|两个人|他俩|她俩|二老|老两口|都)")
+
+
+def _after_another(norm: str, clauses: Clauses, lex) -> set[int]:
+    """Clauses with no subject of their own right after one about another person (老伴是血压高，头晕得
+    下不了炕): whose state they tell cannot be known from the words, so what they alone say is confirmed."""
+    owners = clause_owners(norm, clauses, lex)
+    out = set()
+    for i, (s, e) in enumerate(clauses.spans()):
+        clause = norm[s:e]
+        if i in owners or owners.get(i - 1) not in (RELATIVE, SPOUSE):
+            continue
+        before = norm[slice(*clauses.spans()[i - 1])]
+        if dead_relations(before, lex) or _BOTH_HEAD_RX.match(clause):
+            continue  # 老伴去世了，住在经开区: the one who died tells nothing more; 俩人都…: both
+        if subject_end(clause, lex) == 0 and not _SUBJECT_HEAD_RX.match(clause):
+            out.add(i)
+    return out
+
+
+def _blank(norm: str, clauses: Clauses, drop: set[int]) -> str:
+    """The text with some clauses blanked out (same length, so the clause spans still hold)."""
+    chars = list(norm)
+    for i, (s, e) in enumerate(clauses.spans()):
+        if i in drop:
+            chars[s:e] = "，" * (e - s)
+    return "".join(chars)
 
 
 def extract(text: str, requested: str | None = None, today: datetime.date | None = None) -> Extraction:

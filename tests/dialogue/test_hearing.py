@@ -1844,3 +1844,12 @@ def test_a_clause_that_asks_in_the_middle_of_a_story_states_nothing():
 def test_a_condition_asked_with_a_tag_question_states_nothing():
     r = read_text("要是俺们家不是计划生育特殊家庭，就没有那个扶助金了是吧", None, [], None, None, TODAY)
     assert r.question and "special_family_planning" not in r.facts
+
+
+def test_a_state_told_right_after_another_persons_clause_is_confirmed():
+    # 老伴是血压高，头晕得下不了炕: the spouse's or the elder's? the words do not say: asked back
+    ex = extract("俺娘八十了，俺哥在外地打工，下不了床好几年了", today=TODAY)
+    assert ex.facts.get("self_care") == "dependent" and "self_care" in ex.uncertain
+    # ...but not after one who died, and not for both (俩人都…)
+    ex = extract("我爸七十九，老伴去世了，住在经开区", today=TODAY)
+    assert ex.facts.get("district") == "经开区" and "district" not in ex.uncertain
