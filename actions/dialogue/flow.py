@@ -134,7 +134,7 @@ class Turn:
         if m.text.startswith("/"):
             return read_payload(m.text, m.entities)
         requested = None if (self.requested or "").startswith(CONFIRM) else self.requested
-        text = speech_clauses(m.text)  # one breath, no marks: commas where a subject or a question begins
+        text = speech_clauses(m.text)  # one breath, no marks: a comma where a new subject begins
         # the statistical entities' offsets are the message's: with commas put in they are not used
         r = read_text(text, m.intent, m.entities if text == m.text else [], requested, self.asked, self.today)
         if r.correction and not is_question(m.text, None):  # the words, not DIET's intent, say it asks

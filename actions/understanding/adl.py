@@ -10,14 +10,31 @@ from __future__ import annotations
 import itertools
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from .lexicon import get_lexicon
 from .normalize import Clauses
 from .relation import clause_owners, modifies_relative
 
 
+class _Words(NamedTuple):
+    """The lexicon's `adl` words, compiled (one alternation each; `domains` per assessment domain)."""
+
+    activities: re.Pattern
+    helped: re.Pattern
+    alone: re.Pattern
+    everything: re.Pattern
+    bedridden: re.Pattern
+    alone_only: re.Pattern
+    aids: re.Pattern
+    doubt: re.Pattern
+    rest: re.Pattern
+    learnt: re.Pattern
+    domains: tuple[tuple[str, re.Pattern], ...]
+
+
 @lru_cache(maxsize=1)
-def _rx():
+def _rx() -> _Words:
     a = get_lexicon().raw.get("adl") or {}
 
     def alt(words):
@@ -26,22 +43,33 @@ def _rx():
         return re.compile("|".join(parts) or "(?!)")
 
     domains = a.get("activities") or {}
-    everything = [w for ws in domains.values() for w in ws or ()]
-    return (
-        alt(everything),
-        *(alt(a.get(k)) for k in ("helped", "alone", "all", "bedridden", "alone_only", "aids", "doubt", "rest")),
-        alt(a.get("learnt")),
-        tuple((name, alt(ws)) for name, ws in domains.items()),
+    return _Words(
+        activities=alt([w for ws in domains.values() for w in ws or ()]),
+        helped=alt(a.get("helped")),
+        alone=alt(a.get("alone")),
+        everything=alt(a.get("all")),
+        bedridden=alt(a.get("bedridden")),
+        alone_only=alt(a.get("alone_only")),
+        aids=alt(a.get("aids")),
+        doubt=alt(a.get("doubt")),
+        rest=alt(a.get("rest")),
+        learnt=alt(a.get("learnt")),
+        domains=tuple((name, alt(ws)) for name, ws in domains.items()),
     )
 
 
 def _domain(text: str) -> str:
     """The assessment domain of an activity's words (吃饭 -> eating, 扣子 -> dressing)."""
-    return next((name for name, rx in _rx()[-1] if rx.fullmatch(text)), text)
+    return next((name for name, rx in _rx().domains if rx.fullmatch(text)), text)
 
 
 def read_self_care(norm: str, clauses: Clauses) -> str | None:
-    help_n, alone_n, severe, _ = read_day(norm, clauses)
+    return self_care_of(read_day(norm, clauses))
+
+
+def self_care_of(day: tuple[int, int, bool, int]) -> str | None:
+    """The self-care value of a day as read_day counts it (None: too little told)."""
+    help_n, alone_n, severe, _ = day
     if not help_n and not alone_n:
         return None
     if help_n and alone_n:
@@ -54,7 +82,9 @@ def read_self_care(norm: str, clauses: Clauses) -> str | None:
 def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
     """(domains done with help, domains and chores done alone, help with everything told, domains
     done alone: eating, dressing… not chores)."""
-    activities, helped, alone, everything, bedridden, alone_only, aids, _, rest, learnt, _ = _rx()
+    w = _rx()
+    activities, helped, alone, everything, bedridden = w.activities, w.helped, w.alone, w.everything, w.bedridden
+    alone_only, aids, rest, learnt = w.alone_only, w.aids, w.rest, w.learnt
     past = get_lexicon().past_rx
     helped_in: set[str] = set()  # the assessment's domains told as done with help / alone
     alone_in: set[str] = set()
@@ -106,8 +136,9 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
 def independence_doubted(norm: str, clauses: Clauses) -> bool:
     """做饭做不了 / 走不了路 / 脑子糊涂了: a chore or walking failing, or the mind. It is no loss of
     self-care as the assessment counts it, but beside "all the rest alone" independent is a guess."""
-    _, helped, _, _, _, alone_only, aids, doubt, _, _, _ = _rx()
-    if doubt.search(norm):
+    w = _rx()
+    helped, alone_only, aids = w.helped, w.alone_only, w.aids
+    if w.doubt.search(norm):
         return True
     for s, e in clauses.spans():
         clause = norm[s:e]

@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from .adl import independence_doubted, read_day, read_self_care
+from .adl import independence_doubted, read_day, read_self_care, self_care_of
 from .age import find_age
 from .answers import BY_SOUND, SPECIAL, short_answer
 from .lexicon import get_lexicon
@@ -267,7 +267,7 @@ _SINCE_RX = re.compile(r"(?:从|打)?((?:19|20)\d\d)年(?:就|起)?(?:开始)?(?
 def read_adl_mentions(norm: str) -> list[str]:
     """Daily activities told (吃饭, 穿衣裳…) and lying in bed all day (在床上躺着)."""
     rx = _adl_rx()
-    return rx[0].findall(norm) + rx[4].findall(norm)
+    return rx.activities.findall(norm) + rx.bedridden.findall(norm)
 
 
 def _adl_rx():
@@ -499,16 +499,19 @@ def _extract(text, requested, today) -> Extraction:
         care = read_self_care(norm, clauses)
         if care is not None:
             facts["self_care"] = care
-            if after_other and read_self_care(_blank(norm, clauses, after_other), clauses) != care:
+            spans = clauses.spans()
+            if after_other and read_self_care(_blank(norm, [spans[i] for i in after_other]), clauses) != care:
                 ex.uncertain.add("self_care")  # the day told right after another person's clause
             if mentions == 1 or (care == "independent" and independence_doubted(norm, clauses)):
                 # one activity told in passing (穿衣裳得人帮), or the rest alone beside 做饭做不了: confirmed
                 ex.uncertain.add("self_care")
-    elif facts.get("self_care") in ("independent", "dependent") and (day := read_self_care(norm, clauses)):
+    elif facts.get("self_care") in ("independent", "dependent") and (
+        day := self_care_of(counts := read_day(norm, clauses))
+    ):
         if facts["self_care"] == "independent" and day in ("partial", "dependent"):
             # 基本能自理，就是洗澡需要家里人协助 / 他说能自理，可扣子都扣不上: managing, but not everything
             facts["self_care"] = "partial"
-        elif facts["self_care"] == "dependent" and day == "partial" and read_day(norm, clauses)[3]:
+        elif facts["self_care"] == "dependent" and day == "partial" and counts[3]:
             # 不能了，吃饭还能自己吃，就是上茅房得她牵着: some of the day alone, not all help: confirmed
             facts["self_care"] = "partial"
             ex.uncertain.add("self_care")
@@ -637,12 +640,13 @@ def _after_another(norm: str, clauses: Clauses, lex) -> set[int]:
     """Clauses with no subject of their own right after one about another person (老伴是血压高，头晕得
     下不了炕): whose state they tell cannot be known from the words, so what they alone say is confirmed."""
     owners = clause_owners(norm, clauses, lex)
+    spans = clauses.spans()
     out = set()
-    for i, (s, e) in enumerate(clauses.spans()):
+    for i, (s, e) in enumerate(spans):
         clause = norm[s:e]
         if i in owners or owners.get(i - 1) not in (RELATIVE, SPOUSE):
             continue
-        before = norm[slice(*clauses.spans()[i - 1])]
+        before = norm[slice(*spans[i - 1])]
         if dead_relations(before, lex) or _BOTH_HEAD_RX.match(clause):
             continue  # 老伴去世了，住在经开区: the one who died tells nothing more; 俩人都…: both
         if subject_end(clause, lex) == 0 and not _SUBJECT_HEAD_RX.match(clause):
@@ -650,12 +654,11 @@ def _after_another(norm: str, clauses: Clauses, lex) -> set[int]:
     return out
 
 
-def _blank(norm: str, clauses: Clauses, drop: set[int]) -> str:
-    """The text with some clauses blanked out (same length, so the clause spans still hold)."""
+def _blank(norm: str, spans) -> str:
+    """The text with these spans blanked out by commas (same length, so other spans still hold)."""
     chars = list(norm)
-    for i, (s, e) in enumerate(clauses.spans()):
-        if i in drop:
-            chars[s:e] = "，" * (e - s)
+    for a, b in spans:
+        chars[a:b] = "，" * (b - a)
     return "".join(chars)
 
 
@@ -716,10 +719,7 @@ def extract(text: str, requested: str | None = None, today: datetime.date | None
             if any(name in ex.facts for name in alt.facts):
                 # 沁源，离城里远着呢: a fact the words give apart from the misheard window (离城 ≈ 黎城)
                 # stays as written; 低保便缘 (the window covers 低保) is the sound-alike's
-                blanked = list(norm)
-                for a, b in windows:
-                    blanked[a:b] = "，" * (b - a)
-                kept = _extract("".join(blanked), requested, today).facts
+                kept = _extract(_blank(norm, windows), requested, today).facts
             for name, value in alt.facts.items():
                 if ex.facts.get(name) != value and not (name in kept and kept[name] == ex.facts.get(name)):
                     ex.facts[name] = value
