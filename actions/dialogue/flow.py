@@ -597,8 +597,12 @@ class Turn:
             self.out.slots.update({"requested_slot": "age", "asked_group": "age"})
             return self.out
         if self.to_confirm:
-            name, value = next(iter(self.to_confirm.items()))
-            for other, v in list(self.to_confirm.items())[1:]:
+            # the fact just asked is confirmed first (进老院吧，他一个人在家…: the support mode, then
+            # the living situation when it is asked)
+            waiting = [f for f in self.to_confirm if self.asked is not None and f in self.asked.facts]
+            name = waiting[0] if waiting else next(iter(self.to_confirm))
+            value = self.to_confirm[name]
+            for other, v in [(k, v) for k, v in self.to_confirm.items() if k != name]:
                 self.suggested.setdefault(other, v)  # confirmed later, when that fact is asked
             self.out.slots["suggested_facts"] = dict(self.suggested)
             self.confirm(name, value)

@@ -30,7 +30,7 @@ from .questions import Question, questions
 QUESTION_INTENTS = ("ask_service_info", "ask_why", "ask_missing")
 # A message asks rather than tells: 有没有补助？ 能领多少？ 去哪办？
 _QUESTION_RX = re.compile(
-    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])(?<!没.)几(?:级|岁|年|个)(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|哪年|哪一年|哪天|哪月|从哪|哪有[^，,。]{0,12}(?:班|地方|地儿|办|报名|卖|培训)|为啥|为什么|为何|凭啥|[能可要会是有给管算][^，。,]{0,12}不$|多少|(?:是|对)吧[？?。！!]?$|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|(?<!学)(?<!教)(?<!知道)怎么(?!能是)|(?<!学)(?<!教)(?<!知道)咋(?!能是)|(?<!学)(?<!教)如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
+    r"(?<![不没])(.{1,2})[不没]\1(?![了过])|有[^，,。没]{1,8}没有[？?。！!]?$|是[^，,。不]{1,8}不是[？?。！!]?$|[^不没][不没][？?]?$|啥叫|什么叫|什么是|啥是|是啥|啥算|什么算|咋算|怎么算|是什么|(?<![好十早前这那头近一二三四五六七八九过了没到])(?<!没.)(?:几(?:级|岁|年)|(?<![妹弟兄们子女儿娃])几个(?![都也]))(?!十)|多大|多长|多久|多远|什么时候|啥时候|[?？]|吗|谁(?![也都])|哪里|哪儿|在哪|哪个|哪家|哪去|到哪|去哪|哪年|哪一年|哪天|哪月|从哪|哪有[^，,。]{0,12}(?:班|地方|地儿|办|报名|卖|培训)|为啥|为什么|为何|凭啥|[能可要会是有给管算][^，。,]{0,12}不$|多少|(?:是|对)吧[？?。！!]?$|有没有|能不能|可不可以|可以不|有什么|有啥|有哪些|哪些|(?<!学)(?<!教)(?<!知道)怎么(?!能是)|(?<!学)(?<!教)(?<!知道)咋(?!能是)|(?<!学)(?<!教)如何|是否|能否|行不行|给不给|能领|能享受|么[。！!]?$"
     # 这种能申请啥救助, 要啥材料 (not 啥补助也没有: only at the end); 是去民政局还是去乡里办;
     # 想学学怎么护理 / 不知道咋办: what is learnt or not known, not a question asked
     r"|(?<!没)(?<!那个)(?<!这个)(?:啥|什么)(?:材料|手续|救助|补助|补贴|政策|待遇|优待|好处|条件|证件|证明|东西)?[？?吗呢啊]?$"
@@ -314,6 +314,21 @@ _EMPLOYEE_KIND_RX = re.compile(r"职工|单位|厂|退休|企业|机关|公司|�
 _UNKNOWN_LEAD_WORDS_RX = re.compile(r"^(?:我|俺|咱|他|她|这个|那个|具体)?(?:也|都|还|真)?")
 
 
+def _not_known_dropped(text: str) -> str:
+    """The text without clauses that end in "I don't know" (具体多大我也说不上来): the question word
+    in them is what is not known, not a question asked."""
+    if "?" in text or "？" in text:
+        return text
+    unknown = get_lexicon().unknown_rx
+    clauses = _clauses(text)
+    kept = []
+    for c in clauses:
+        bare = re.sub(r"[啊呀吧呢哦嘛了的哈]+$", "", c.strip("，,。；;！! "))
+        if not any(m.end() == len(bare) for m in unknown.finditer(bare)):
+            kept.append(c)
+    return text if len(kept) == len(clauses) else "，".join(kept)
+
+
 def _embedded_unknown(text: str) -> bool:
     """不清楚有没有办过 / 不知道交了多少年: every clause opens with "I don't know" and has no ？."""
     unknown = get_lexicon().unknown_rx
@@ -341,7 +356,7 @@ def read_text(
     # A short 不是/没有 is an answer whatever its shape; in a longer message (要是没有赡养人，咋办)
     # DIET's affirm/deny does not outweigh the question the words ask.
     # While a question waits, DIET's "ask_…" intent alone does not make an answer a question.
-    asks = is_question(text, intent if asked is None else None) or any(
+    asks = is_question(text if asked is None else _not_known_dropped(text), intent if asked is None else None) or any(
         _CLAUSE_QUESTION_RX.search(c) for c in _clauses(text)[:-1]
     )  # 抑郁症算那个严重精神障碍不 他七十四: a clause that asks, with more told after it
     r.question = asks and not (intent in ("affirm", "deny") and (len(normalize(text)) <= 6 or _short_yes_no_lead(text)))
@@ -443,9 +458,12 @@ def read_text(
             # 谁也没交过养老保险: no pension insurance of either kind
             if _NO_PENSION_RX.search(stated_text) and not _EMPLOYEE_KIND_RX.search(stated_text):
                 ext.facts["employee_pension_retired"] = False
-    if ext.correction and not ext.facts and requested:
-        # 说错了，是七十九: a correction is about an earlier answer, not the pending question.
-        ext = extract(stated_text, requested=None, today=today)
+    if ext.correction and requested:
+        # 说错了，是七十九: a correction is about an earlier answer, not the pending question; when it
+        # names facts of its own (不对不对，俺妈不是一个人住…), its 不对 / 不是 answer nothing waiting.
+        free = extract(stated_text, requested=None, today=today)
+        if not ext.facts or free.facts:
+            ext = free
     r.relation, r.correction = ext.relation, ext.correction
     r.approximate = dict(ext.approximate)
     if asking:
@@ -496,7 +514,13 @@ def read_text(
         # 原来一个人住，上个月接到我家来了: how it was is no answer; the clauses about now are
         now = "".join(c for c in _clauses(answer_text) if not past_rx.search(c[:4]))
         answer_text = now or None
-    if asked is not None and answer_text and not r.dont_know and not any(f in r.facts for f in asked.facts):
+    if (
+        asked is not None
+        and answer_text
+        and not r.dont_know
+        and not any(f in r.facts for f in asked.facts)
+        and not (r.correction and r.facts)
+    ):
         m = match_answer(answer_text, asked.answer_space())
         if m is None and first and first != answer_text and not past_rx.search(first[:4]):
             m = match_answer(first, asked.answer_space())

@@ -58,6 +58,9 @@ def _rx() -> _Words:
     )
 
 
+_NOW_LEAD_RX = re.compile(r"(?:现在|如今|目前|眼下|这会儿)")
+
+
 def _domain(text: str) -> str:
     """The assessment domain of an activity's words (吃饭 -> eating, 扣子 -> dressing)."""
     return next((name for name, rx in _rx().domains if rx.fullmatch(text)), text)
@@ -91,10 +94,12 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
     more_help = chores_alone = 0  # lying in bed all day (help with everything); chores done alone
     severe = False
     owners = clause_owners(norm, clauses, get_lexicon())
-    for i, (s, e) in enumerate(clauses.spans()):
+    spans = clauses.spans()
+    now_at = next((i for i, (s, e) in enumerate(spans) if _NOW_LEAD_RX.match(norm, s)), len(spans))
+    for i, (s, e) in enumerate(spans):
         clause = norm[s:e]
-        if past.match(clause) or past.search(clause[:4]):
-            continue  # 以前能自己走 / 原来瘫在床上: how it was, not how it is
+        if past.match(clause) or past.search(clause[:4]) or (i < now_at and past.search(clause)):
+            continue  # 以前能自己走 / 原来瘫在床上 / 做手术那阵下不了床，现在…: how it was, not how it is
         if i in owners or learnt.search(clause):
             continue  # 俺哥…他自己也瘫了: another person's day; 想学学咋翻身: a course's
         others = alone_only.findall(clause)

@@ -46,8 +46,14 @@ def _clean(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def sound(text: str) -> str:
-    """Toneless pinyin: 底保, 地保 and 低保 all sound 'di bao'."""
-    return " ".join(lazy_pinyin(text))
+    """Toneless pinyin: 底保, 地保 and 低保 all sound 'di bao'; -n and -ng are one (loose_syllable)."""
+    return " ".join(loose_syllable(p) for p in lazy_pinyin(text))
+
+
+def loose_syllable(syllable: str) -> str:
+    """in/ing and en/eng as one sound: 长治 speech (晋语) and speech recognizers merge them
+    (进老院 for 敬老院). Only a confirmation rests on a sound-alike, never a silent record."""
+    return syllable.replace("ing", "in").replace("eng", "en")
 
 
 def match_answer(text: str, space: Iterable[tuple[str, dict[str, Any]]]) -> AnswerMatch | None:

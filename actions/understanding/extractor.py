@@ -575,7 +575,9 @@ def _sound_alike_terms():
 def _char_sound(ch: str) -> str:
     from pypinyin import lazy_pinyin
 
-    return lazy_pinyin(ch)[0] if _HAN_RX.fullmatch(ch) else ch
+    from .answer_space import loose_syllable
+
+    return loose_syllable(lazy_pinyin(ch)[0]) if _HAN_RX.fullmatch(ch) else ch
 
 
 def fix_sound_alikes(norm: str) -> str:

@@ -8,6 +8,7 @@ kept phrase is read in its clause: negated (没有低保, 低保没有), hypothe
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -151,6 +152,16 @@ _OF_A_PERSON = frozenset(("self_care", "disability_type", "chronic_conditions"))
 _LEARNT_RX = re.compile(r"(?:学|教)(?:学|一下)?(?:怎么|咋|如何|怎样)?(?:照顾|护理|伺候|照护|照料)(?:好)?$")
 
 
+def _negation_is_the_next(m: PhraseMatch, nxt: PhraseMatch | None, clauses: Clauses, norm: str, lex: Lexicon) -> bool:
+    """X不是Y with X and Y of one fact: the negation after X is Y's own (是低保不是五保), unless Y
+    has a negation of its own after it (低保不是五保也不是)."""
+    if nxt is None or clauses.index(nxt.start) != clauses.index(m.start) or nxt.start - m.end > 4:
+        return False
+    if lex.post_negation_rx.match(norm[nxt.end : nxt.end + WINDOW]):
+        return False
+    return bool({t.category for t in m.targets} & {t.category for t in nxt.targets})
+
+
 def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | None) -> Reading:
     out = Reading()
     prev: PhraseMatch | None = None
@@ -171,6 +182,7 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
     with_phrase = {clauses.index(m.start) for m in found}
     pending_at = {i for i, (s, e) in enumerate(spans) if pending is not None and pending.search(norm[s:e])}
     pending_at |= {i - 1 for i in pending_at if i > 0 and i not in with_phrase}
+    following = {id(a): b for a, b in itertools.pairwise(found)}
     for m in found:
         m.clause = clauses.index(m.start)
         cs, ce = clauses.of(m.start)
@@ -230,6 +242,8 @@ def read_phrases(norm: str, clauses: Clauses, lex: Lexicon, requested: str | Non
             m.pending = m.clause in pending_at
             m.irrealis = m.irrealis or m.pending
         m.post_negated = not m.text.startswith(_SELF_NEGATIVE) and bool(lex.post_negation_rx.match(suffix))
+        if m.post_negated and _negation_is_the_next(m, following.get(id(m)), clauses, norm, lex):
+            m.post_negated = False  # 是低保不是五保: the 不是 denies what follows it, not 低保
         if m.text.startswith(_SELF_NEGATIVE) and _DOUBLE_NEGATION_RX.search(prefix):
             m.double_negated = True
         out.matches.append(m)

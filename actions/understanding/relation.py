@@ -191,6 +191,9 @@ def _lex_rx(lex: Lexicon, key: str) -> re.Pattern:
     return re.compile(pattern if isinstance(pattern, str) else "(?!)")
 
 
+_AFTER_DEATH_RX = re.compile(r"(?:了)?(?:以后|之后|后)(?:就)?(?:她|他|老人|俺|我)")
+
+
 def _not_the_elder(clause: str, elder: str | None, lex: Lexicon, speaker_is_elder: bool = False) -> str | None:
     """Who heads a clause when it is not the elder: the speaker (俺自己有二级残疾证, 俺七十六)
     when the elder is someone else, or another relative (俺婆婆也七十多了 when the elder is 公公)."""
@@ -214,7 +217,12 @@ def _not_the_elder(clause: str, elder: str | None, lex: Lexicon, speaker_is_elde
             return SPOUSE  # the household's status and county are the couple's
         return RELATIVE if head not in (None, "self", "elder") else None
     words = _relation_words(rest, lex)
-    head = next((v for s, _e, v in words if _POSSESSIVE_RX.fullmatch(rest[:s])), None)
+    first = next(((s, e, v) for s, e, v in words if _POSSESSIVE_RX.fullmatch(rest[:s])), None)
+    head = first[2] if first else None
+    after = rest[first[1] :] if first and head not in (None, "self", elder) else ""
+    died = lex.relation_deceased_rx.match(after) if after else None
+    if died and _AFTER_DEATH_RX.match(after, died.end()):
+        return None  # 公公走了以后她一个人住: the one who died heads the clause, the elder's life goes on in it
     if head not in (None, "self"):
         other = head not in (elder, "elder") and frozenset((head, elder)) not in _SAME_ELDER
         if other and elder in _paired_heads(rest, words):

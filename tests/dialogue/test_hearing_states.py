@@ -1,0 +1,144 @@
+"""Hearing people right, seventh session: pending matters, a state that got better, a contrast in
+one breath, corrections that name their own fact, who heads a clause, and a few ways of telling the
+day and the household. Sentences are the team's own (the blind rounds are never copied here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.dialogue.profile import is_question, read_text
+from actions.understanding import extract
+from actions.understanding.answer_space import sound
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def asked(chat, fact, text, **known):
+    chat.slots.update({**known, "requested_slot": fact, "asked_group": fact})
+    return chat.say(text)
+
+
+# ---- pending: a lawsuit or an assessment not decided yet says nothing of now ---------------
+@pytest.mark.parametrize(
+    "fact, text",
+    [
+        ("maintenance_dispute", "还在跟闺女打官司，法院还没判"),
+        ("maintenance_dispute", "正在起诉他大儿子，等着开庭"),
+        ("disability_grade", "评残的材料交了，还没出结果"),
+    ],
+)
+def test_an_undecided_matter_answers_nothing(chat, fact, text):
+    asked(chat, fact, text, age=75)
+    assert fact not in chat.slots
+    assert not str(chat.asked).startswith("confirm:")
+
+
+def test_a_decided_lawsuit_still_counts():
+    assert extract("告了，判下来了，他也给不起", today=TODAY).facts.get("maintenance_dispute") is True
+
+
+# ---- a state that got better: how it was is no answer --------------------------------------
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("做手术那阵下不了床，如今好了，能自己吃饭穿衣", "independent"),
+        ("那段时间瘫在炕上，现在能自己走能自己吃了", "independent"),
+    ],
+)
+def test_the_time_of_an_illness_is_the_past(text, value):
+    assert extract(text, "self_care", today=TODAY).facts.get("self_care") == value
+
+
+# ---- 是X不是Y in one breath ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("俺爹是低保不是五保", "minimum_living"),
+        ("是五保不是低保", "extreme_poverty"),
+        ("低保不是五保也不是", "none"),  # each one denied: none of them
+        ("不是低保，也不是五保", "none"),
+    ],
+)
+def test_a_contrast_in_one_clause_keeps_the_value_affirmed(text, value):
+    assert extract(text, "economic_status", today=TODAY).facts.get("economic_status") == value
+
+
+# ---- a correction names its own fact: its 不对 answers nothing waiting ---------------------
+def test_a_correction_of_another_fact_does_not_answer_the_waiting_question(chat):
+    asked(chat, "employee_pension_retired", "不对不对，俺娘不是跟我们住，她一个人住", age=80)
+    heard = chat.slots.get("living_situation") or (
+        chat.asked == "confirm:living_situation" and chat.slots["confirm_value"]
+    )
+    assert heard == "alone"
+    assert "employee_pension_retired" not in chat.slots and "resident_pension_15y" not in chat.slots
+
+
+def test_the_waiting_fact_is_confirmed_first(chat):
+    # a sound-alike answer to the question asked, and another fact beside it: the asked one first
+    asked(chat, "support_mode", "想进老院，他一个人在家顾不了自己", age=80, economic_status="extreme_poverty")
+    assert chat.asked == "confirm:support_mode" and chat.slots["confirm_value"] == "institution"
+
+
+# ---- who heads a clause ----------------------------------------------------------------------
+def test_grandpa_in_dialect_is_the_elder_and_grandma_beside_him_another():
+    facts = extract("俺爷是复员军人，七十六了，俺奶跟他俩人住，俺奶有糖尿病", today=TODAY).facts
+    assert facts.get("age") == 76 and facts.get("veteran_category") == "demobilized_veteran"
+    assert facts.get("living_situation") == "empty_nest"
+    assert "chronic_conditions" not in facts  # grandma's diabetes, not grandpa's
+
+
+def test_my_elder_brother_is_not_the_elder():
+    facts = extract("俺娘七十八，俺大哥在武乡住", today=TODAY).facts
+    assert facts.get("age") == 78 and "district" not in facts  # the brother's county, not the speaker's
+
+
+def test_after_a_death_the_clause_goes_on_about_the_elder():
+    facts = extract("奶奶八十了，爷爷去世以后她一个人住，身体还能自理", today=TODAY).facts
+    assert facts.get("living_situation") == "alone" and facts.get("self_care") == "independent"
+    # ...but a clause that only tells the death stays with the one who died
+    assert "chronic_conditions" not in extract("俺娘八十了，俺爹前年没了，有高血压", today=TODAY).facts
+
+
+def test_not_a_soldier_answers_the_veteran_question_only(chat):
+    asked(chat, "veteran_category", "俺公公不是当兵的，他兄弟是退伍的", age=80)
+    assert chat.slots.get("veteran_category") == "none"
+    # unasked, it leaves a 烈属 or 军属 open
+    assert "veteran_category" not in extract("俺爹不是当兵的，也没领过抚恤", today=TODAY).facts
+
+
+# ---- the day and the household in everyday words --------------------------------------------
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("老太太现在啥也不能自己干了", "self_care", "dependent"),
+        ("去年中风了，全靠我媳妇伺候", "self_care", "dependent"),
+        ("一半的事能自己弄，一半得人帮", "self_care", "partial"),
+        ("俺爹能吃能睡，就是耳朵背", "self_care", "independent"),
+        ("俺娘跟着大小子过", "living_situation", "with_family"),
+        ("老爷子一直住在我姥姥家", "living_situation", "with_family"),
+        ("俩人单住，儿子在隔壁", "living_situation", "empty_nest"),
+        ("她自己一个过", "living_situation", "alone"),
+    ],
+)
+def test_everyday_words_for_the_day_and_the_household(text, fact, value):
+    assert extract(text, today=TODAY).facts.get(fact) == value
+
+
+def test_brothers_and_sisters_several_is_not_how_many():
+    assert not is_question("我们兄弟几个都在外地打工", None)
+    assert is_question("家里有几个孩子", None)
+    r = read_text("俺爹七十九了，俺们姊妹几个都在北京打工，他留在老家", None, [], None, None, TODAY)
+    assert r.facts.get("living_situation") == "left_behind" and not r.question
+
+
+def test_an_age_not_known_is_no_question(chat):
+    asked(chat, "age", "到底多大我也记不清了，七十多了吧")
+    assert "清单》里没有写到" not in chat.text  # not answered as a question the list does not cover
+    assert "age" not in chat.slots
+
+
+def test_front_and_back_nasals_sound_alike():
+    # 晋语 and speech recognizers merge -n and -ng: 进老院 / 敬老院
+    assert sound("进老院") == sound("敬老院") and sound("心") == sound("星")
