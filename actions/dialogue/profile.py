@@ -88,6 +88,7 @@ class Reading:
     special_none: bool = False
     veteran_chosen: bool = False  # the rare-situations button "烈士遗属、军人遗属或退役军人"
     correction: bool = False
+    correction_named: bool = False  # a correction named its own yes/no fact: nothing waiting is answered
     button: bool = False
     question: bool = False  # the message asks something
     conditions: dict[str, Any] = field(default_factory=dict)  # named in a question: not facts
@@ -194,6 +195,16 @@ _NONE_OF_THESE_RX = re.compile(
     r"(?:这些|那些|上面的?|以上|这几[样个种项条]|那几[样个种项条]|哪[样个项]|一[样项]|啥)(?:都|全|也)(?:不|没)"
 )
 _PLAIN_NO_RX = re.compile(r"^(?:也|都|就|那|倒|还)?(?:不是|没有|没)(?:那种|那样|这样|这种|那回事|这回事|的)?$")
+
+
+def _corrected_fact(text: str, requested: str) -> str | None:
+    """The yes/no fact a correction names by its words (计划生育的点错了), when it is not the one asked."""
+    topics = get_lexicon().raw.get("unknown_topics") or {}
+    said = normalize(text)
+    for name, words in topics.items():
+        if name != requested and facts()[name].type == "bool" and any(str(w) in said for w in words):
+            return str(name)
+    return None
 
 
 def _plain_no_clause(text: str) -> bool:
@@ -462,8 +473,15 @@ def read_text(
         # 说错了，是七十九: a correction is about an earlier answer, not the pending question; when it
         # names facts of its own (不对不对，俺妈不是一个人住…), its 不对 / 不是 answer nothing waiting.
         free = extract(stated_text, requested=None, today=today)
-        if not ext.facts or free.facts:
+        named = _corrected_fact(stated_text, requested)
+        if not ext.facts or free.facts or named:
             ext = free
+        if named and _plain_no_clause(stated_text):
+            # 前面那个计划生育的点错了，不是: the fact the correction names, taken back to "no" (the
+            # clause naming it is what was chosen by mistake, not a statement)
+            ext.facts[named] = False
+            ext.uncertain.discard(named)
+            r.correction_named = True
     r.relation, r.correction = ext.relation, ext.correction
     r.approximate = dict(ext.approximate)
     if asking:
@@ -519,7 +537,7 @@ def read_text(
         and answer_text
         and not r.dont_know
         and not any(f in r.facts for f in asked.facts)
-        and not (r.correction and r.facts)
+        and not (r.correction and (r.facts or r.correction_named))
     ):
         m = match_answer(answer_text, asked.answer_space())
         if m is None and first and first != answer_text and not past_rx.search(first[:4]):

@@ -142,3 +142,20 @@ def test_an_age_not_known_is_no_question(chat):
 def test_front_and_back_nasals_sound_alike():
     # 晋语 and speech recognizers merge -n and -ng: 进老院 / 敬老院
     assert sound("进老院") == sound("敬老院") and sound("心") == sound("星")
+
+
+def test_a_correction_naming_a_yes_no_fact_takes_that_one_back(chat):
+    asked(chat, "maintenance_dispute", "上回那个失独的我点错了，不是", age=76)
+    assert chat.slots.get("special_family_planning") is False
+    assert "maintenance_dispute" not in chat.slots  # the question waiting is asked again, not answered
+
+
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("出院后得有人搀着才能下地", "self_care", "partial"),  # walking only with a person's help
+        ("屋里就她和我姥爷两个人", "living_situation", "empty_nest"),  # the grandparents together
+    ],
+)
+def test_more_household_and_day_words(text, fact, value):
+    assert extract(text, today=TODAY).facts.get(fact) == value
