@@ -473,14 +473,14 @@ def read_text(
         # 说错了，是七十九: a correction is about an earlier answer, not the pending question; when it
         # names facts of its own (不对不对，俺妈不是一个人住…), its 不对 / 不是 answer nothing waiting.
         free = extract(stated_text, requested=None, today=today)
-        named = _corrected_fact(stated_text, requested)
-        if not ext.facts or free.facts or named:
+        corrected = _corrected_fact(stated_text, requested)
+        if not ext.facts or free.facts or corrected:
             ext = free
-        if named and _plain_no_clause(stated_text):
+        if corrected and _plain_no_clause(stated_text):
             # 前面那个计划生育的点错了，不是: the fact the correction names, taken back to "no" (the
             # clause naming it is what was chosen by mistake, not a statement)
-            ext.facts[named] = False
-            ext.uncertain.discard(named)
+            ext.facts[corrected] = False
+            ext.uncertain.discard(corrected)
             r.correction_named = True
     r.relation, r.correction = ext.relation, ext.correction
     r.approximate = dict(ext.approximate)
