@@ -24,6 +24,7 @@ from .messages import msg, variants, variants_for
 from .profile import (
     Reading,
     is_question,
+    mentioned_conditions,
     needs_confirming,
     question_conditions,
     read_payload,
@@ -385,11 +386,26 @@ class Turn:
         story = story or (first and len(text) > 12 and bool(topic_ids) and not self.profile)
         # 为啥…: a "why" before anything is known; DIET's ask_why on words that do not ask is none
         general_why = intent == "ask_why" and not self.profile and not service_ids and is_question(text, None)
+        # 第二次申请五保，一直没批复，是年龄不够吗: no condition asked, but a value spoken of (申请五保):
+        # what the list gives with it, told as for a general question
+        mentioned = (
+            mentioned_conditions(text)
+            if r.question
+            and not (service_ids or r.conditions or self.changed or topic_ids or text.startswith("/"))
+            and is_question(text, None)
+            else {}
+        )
         if (
             (r.question or story)
             and (intent not in ("ask_why", "ask_missing", "human_handoff", "greet", "goodbye", "thank") or general_why)
             and (
-                service_ids or r.conditions or intent == "ask_service_info" or general_why or self.changed or topic_ids
+                service_ids
+                or r.conditions
+                or intent == "ask_service_info"
+                or general_why
+                or self.changed
+                or topic_ids
+                or mentioned
             )
         ):
             if service_ids:
@@ -415,6 +431,13 @@ class Turn:
             elif topic_ids:
                 answer, buttons = general_answer({}, self.profile, topic_ids)
                 self.out.say(answer, [] if self.requested else buttons)
+            elif mentioned:
+                answer, buttons = general_answer(mentioned, self.profile)
+                self.out.say(answer, [] if self.requested else buttons)
+                for name, value in mentioned.items():
+                    if name not in self.profile:
+                        self.suggested.setdefault(name, value)
+                        self.suggested_now.add(name)
             elif general_why:
                 self.out.say(msg("question_unknown"))
             elif (

@@ -155,6 +155,29 @@ def question_conditions(text: str, today: dt.date, every_clause: bool = False) -
     return out
 
 
+def mentioned_conditions(text: str) -> dict[str, Any]:
+    """Values a question speaks of without stating them of the elder (第二次申请五保，一直没批复，
+    是年龄不够吗 -> 特困; 想给俺娘办低保，得啥条件): what the list gives with them can be told, as for
+    a general question, though none of them is a fact. Negated values and markers name nothing."""
+    from actions.understanding.normalize import Clauses
+    from actions.understanding.phrases import read_phrases
+
+    lex = get_lexicon()
+    norm = normalize(text)
+    out: dict[str, Any] = {}
+    for m in read_phrases(norm, Clauses(norm), lex, None).matches:
+        if m.negated or m.post_negated or m.double_negated:
+            continue
+        for t in m.targets:
+            kind = facts()[t.category].type if t.category in FACT_NAMES else None
+            if kind not in ("bool", "enum", "int") or (isinstance(t.value, str) and t.value.startswith("_")):
+                continue
+            if t.value in (False, "none", 0):
+                continue
+            out.setdefault(t.category, t.value)
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _wish_words_rx() -> re.Pattern:
     irrealis = get_lexicon().raw["markers"]["irrealis"]

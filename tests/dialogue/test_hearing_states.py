@@ -159,3 +159,10 @@ def test_a_correction_naming_a_yes_no_fact_takes_that_one_back(chat):
 )
 def test_more_household_and_day_words(text, fact, value):
     assert extract(text, today=TODAY).facts.get(fact) == value
+
+
+def test_a_question_about_a_value_applied_for_tells_what_it_brings(chat):
+    chat.say("给俺爹申请五保申请了半年了还没批，是不是年纪不够？")
+    assert "economic_status" not in chat.slots  # applied for, not had: no fact
+    assert "特困" in chat.text and "元" in chat.text and "民政局" in chat.text  # what 五保 brings, with whom
+    assert "清单》里没有写到" not in chat.text
