@@ -35,7 +35,8 @@ _QUESTION_RX = re.compile(
     # 想学学怎么护理 / 不知道咋办: what is learnt or not known, not a question asked
     r"|(?<!没)(?<!那个)(?<!这个)(?:啥|什么)(?:材料|手续|救助|补助|补贴|政策|待遇|优待|好处|条件|证件|证明|东西)?[？?吗呢啊]?$"
     r"|是[^，,。]{1,12}还是[^，,。]{1,12}$"
-    r"|[，,]还是[^，,。]{1,12}[？?吗呢]?$"  # 是满八十就给，还是要满九十: the choice asked in two clauses
+    r"|[，,]还是(?!想|愿意)[^，,。]{1,12}[？?吗呢]?$|[，,]还是(?:想|愿意)[^，,。]{1,12}[？?吗呢]$"
+    # 是满八十就给，还是要满九十: the choice asked in two clauses (…，还是想在家里 with no ？: "still")
 )
 # Question words removed to read the conditions a general question names (三级残疾有没有补助 -> 三级残疾补助).
 _QUESTION_WORDS_RX = re.compile(

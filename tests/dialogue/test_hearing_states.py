@@ -166,3 +166,16 @@ def test_a_question_about_a_value_applied_for_tells_what_it_brings(chat):
     assert "economic_status" not in chat.slots  # applied for, not had: no fact
     assert "特困" in chat.text and "元" in chat.text and "民政局" in chat.text  # what 五保 brings, with whom
     assert "清单》里没有写到" not in chat.text
+
+
+def test_still_wanting_is_an_answer_not_a_choice_asked(chat):
+    asked(
+        chat,
+        "support_mode",
+        "去年在敬老院待过一阵，回来了，还是想在自个家里",
+        age=80,
+        economic_status="extreme_poverty",
+    )
+    heard = chat.slots.get("support_mode") or (chat.asked == "confirm:support_mode" and chat.slots["confirm_value"])
+    assert heard == "home"
+    assert is_question("补贴是满八十给，还是要满九十", None)  # a choice asked in two clauses stays a question
