@@ -179,3 +179,18 @@ def test_still_wanting_is_an_answer_not_a_choice_asked(chat):
     heard = chat.slots.get("support_mode") or (chat.asked == "confirm:support_mode" and chat.slots["confirm_value"])
     assert heard == "home"
     assert is_question("补贴是满八十给，还是要满九十", None)  # a choice asked in two clauses stays a question
+
+
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("闺女女婿都到太原打工去了，老太太在家带外孙", "living_situation", "left_behind"),
+        ("俺爹跟孙子孙媳妇一起住", "living_situation", "with_family"),
+        ("老人与儿子一家同住", "living_situation", "with_family"),
+        ("公公婆婆在村里自己过", "living_situation", "empty_nest"),
+        ("俺娘不肯搬，自己在老宅", "living_situation", "alone"),
+        ("俺老汉啥都能自己来，就是血压高", "self_care", "independent"),
+    ],
+)
+def test_households_and_days_in_more_words(text, fact, value):
+    assert extract(text, today=TODAY).facts.get(fact) == value
