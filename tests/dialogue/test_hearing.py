@@ -1769,7 +1769,7 @@ def test_what_a_question_says_of_the_elder_before_it_asks_is_hers():
         ("俺娘上个月搬到长子县俺哥家了", "with_family"),
         ("奶奶现在住在我二姑家", "with_family"),
         ("老伴走了以后，现在自己过", "alone"),
-        ("俺公公婆婆在村里自己过", None),  # the two of them: not alone
+        ("俺公公婆婆在村里自己过", "empty_nest"),  # the two of them by themselves: an old couple, not alone
         ("俺娘住在自己家，离俺家不远", None),  # her own house, not a child's
     ],
 )
