@@ -19,8 +19,9 @@ _SELF_CUE_RX = re.compile(
 _SPOUSE_HELPER_BEFORE = "靠跟和同与给帮陪"
 _THIRD_PERSON_RX = re.compile(r"[她他]")
 # 我 + one of these, before any relative is named, makes the speaker the elder.
+_PRONOUN_FIRST_RX = re.compile(r"^(?:那|这|可)?(?:她|他)(?!们|家|的|俩)")
 _SELF_FIRST_CUE_RX = re.compile(
-    r"(?:今年|已经|都(?=[0-9一二三四五六七八九])|一个人|自己|身体|瘫|退休|当过|吃低保|"
+    r"(?:今年|已经|都(?=[0-9一二三四五六七八九])|一个人|自己|身体|瘫|退休|当过|吃低保|(?:还)?能自理|没(?:啥)?问题|身子骨|好着|"
     r"是(?:低保|五保|特困|残疾|烈属|退休|复员|退伍|老党员)|(?:没有?|有)(?:残疾证|低保|退休金)|[0-9一二三四五六七八九])"
 )
 
@@ -142,6 +143,8 @@ def find_relation(norm: str, lex: Lexicon, has_facts: bool) -> str | None:
     m = lex.self_pronoun_rx.search(norm)
     if m and _THIRD_PERSON_RX.search(norm, 0, m.start()):
         m = None  # 她跟着我弟弟过: the elder is 她, the speaker a relative
+    if best is not None and best[1] == "spouse" and best[0][0] > 0 and _PRONOUN_FIRST_RX.match(norm):
+        return "elder"  # 她自己没事，老头子瘫了: the elder is 她, the spouse named after her is hers
     if best is not None:
         # 我88了，老伴85: the speaker states their own age before naming anyone else
         beside = best[1] in _SELF_FIRST_BESIDE and not norm.startswith("老人", best[0][0])

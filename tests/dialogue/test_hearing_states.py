@@ -194,3 +194,35 @@ def test_still_wanting_is_an_answer_not_a_choice_asked(chat):
 )
 def test_households_and_days_in_more_words(text, fact, value):
     assert extract(text, today=TODAY).facts.get(fact) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "俺能自理，就是老伴卧床，得俺照顾",  # the speaker is the elder: the bedridden one is her husband
+        "能自己弄，俺儿子瘫在炕上好些年了，都是俺伺候",
+        "她自己没事，老头子瘫了，全是她伺候",  # 她 is the elder, the husband named after her is hers
+    ],
+)
+def test_an_elder_who_cares_for_a_bedridden_one_is_not_heard_as_bedridden(chat, text):
+    asked(chat, "self_care", text, age=74)
+    heard = chat.slots.get("self_care") or (chat.asked == "confirm:self_care" and chat.slots["confirm_value"])
+    assert heard in (None, False, "independent")
+
+
+def test_fine_as_an_answer_to_self_care(chat):
+    asked(chat, "self_care", "好着哩，还能给孙子做饭", age=70)
+    assert chat.slots.get("self_care") == "independent"
+
+
+@pytest.mark.parametrize(
+    "fact, text",
+    [
+        ("disability_grade", "证是有，几级我记不住了"),  # the question word is what is not known
+        ("receives_pension_subsidy", "领没领过这个我也弄不明白"),
+    ],
+)
+def test_not_remembering_is_set_aside_not_answered_as_a_question(chat, fact, text):
+    asked(chat, fact, text, age=80)
+    assert "清单》里没有写到" not in chat.text and fact not in chat.slots
+    assert fact in chat.slots.get("declined_facts", [])
