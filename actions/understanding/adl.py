@@ -30,6 +30,7 @@ class _Words(NamedTuple):
     doubt: re.Pattern
     rest: re.Pattern
     learnt: re.Pattern
+    no_help: re.Pattern
     domains: tuple[tuple[str, re.Pattern], ...]
 
 
@@ -54,6 +55,7 @@ def _rx() -> _Words:
         doubt=alt(a.get("doubt")),
         rest=alt(a.get("rest")),
         learnt=alt(a.get("learnt")),
+        no_help=alt(a.get("no_help")),
         domains=tuple((name, alt(ws)) for name, ws in domains.items()),
     )
 
@@ -97,7 +99,7 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
     spans = clauses.spans()
     now_at = next((i for i, (s, e) in enumerate(spans) if _NOW_LEAD_RX.match(norm, s)), len(spans))
     for i, (s, e) in enumerate(spans):
-        clause = norm[s:e]
+        clause = w.no_help.sub("自己能", norm[s:e])  # 吃饭不用人喂: done alone, not being fed
         if past.match(clause) or past.search(clause[:4]) or (i < now_at and past.search(clause)):
             continue  # 以前能自己走 / 原来瘫在床上 / 做手术那阵下不了床，现在…: how it was, not how it is
         if i in owners or learnt.search(clause):

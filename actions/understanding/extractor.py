@@ -505,7 +505,7 @@ def _extract(text, requested, today) -> Extraction:
             if mentions == 1 or (care == "independent" and independence_doubted(norm, clauses)):
                 # one activity told in passing (穿衣裳得人帮), or the rest alone beside 做饭做不了: confirmed
                 ex.uncertain.add("self_care")
-    elif facts.get("self_care") in ("independent", "dependent") and (
+    elif facts.get("self_care") in ("independent", "dependent", "partial") and (
         day := self_care_of(counts := read_day(norm, clauses))
     ):
         if facts["self_care"] == "independent" and day in ("partial", "dependent"):
@@ -515,6 +515,10 @@ def _extract(text, requested, today) -> Extraction:
             # 不能了，吃饭还能自己吃，就是上茅房得她牵着: some of the day alone, not all help: confirmed
             facts["self_care"] = "partial"
             ex.uncertain.add("self_care")
+        elif facts["self_care"] == "partial" and day == "dependent" and not counts[1]:
+            # 吃饭得人喂，穿衣得人帮，上厕所得人扶: each phrase says "some help", the day says help with
+            # most of it and nothing alone: as the assessment counts, dependent
+            facts["self_care"] = "dependent"
     if "self_care" in facts and requested not in (None, "self_care"):
         # 学的是喂饭和翻身 (about a course), 吃饭得喂 (told of the carer): how far an elder manages is
         # judged on its own question; heard in passing it is confirmed, not assumed.

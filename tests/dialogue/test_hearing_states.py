@@ -226,3 +226,21 @@ def test_not_remembering_is_set_aside_not_answered_as_a_question(chat, fact, tex
     asked(chat, fact, text, age=80)
     assert "清单》里没有写到" not in chat.text and fact not in chat.slots
     assert fact in chat.slots.get("declined_facts", [])
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("吃饭用不着人喂，上茅房也不用人扶", "independent"),  # help said not to be needed
+        ("不用人喂饭", None),  # one activity alone is too little to say
+        ("吃饭得人喂，穿衣得人帮，上厕所得人扶", "dependent"),
+    ],
+)
+def test_help_not_needed_is_not_help(text, value):
+    assert extract(text, "self_care", today=TODAY).facts.get("self_care") == value
+
+
+def test_the_old_name_of_the_district_said_as_such(chat):
+    asked(chat, "district", "在城区住，就是原来的城区，现在改名了", age=80)
+    assert chat.slots.get("district") == "潞州区"
+    assert "district" not in extract("俺住城区，离医院近", today=TODAY).facts  # 城区 alone is just "in town"
