@@ -61,6 +61,7 @@ def _rx() -> _Words:
 
 
 _NOW_LEAD_RX = re.compile(r"(?:现在|如今|目前|眼下|这会儿)")
+_NEGATED_BEFORE_RX = re.compile(r"(?:不|没|没有|不是|并非)(?:用|是|再|在)?$")
 
 
 def _domain(text: str) -> str:
@@ -108,6 +109,8 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
         if others and not helped.search(aids.sub("", clause)) and alone.search(clause):
             chores_alone += len(others)
         lying = bedridden.search(clause)
+        if lying and _NEGATED_BEFORE_RX.search(clause[max(0, lying.start() - 3) : lying.start()]):
+            lying = None  # 不卧床 / 没躺在床上: the opposite of lying in bed
         if lying and not modifies_relative(clause, lying.end(), get_lexicon(), lying.start()):
             more_help, severe = more_help + 2, True  # 整天躺着: help with everything (not 瘫在床上的儿子)
             continue

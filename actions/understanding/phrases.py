@@ -31,7 +31,9 @@ from .relation import (
 _SELF_NEGATIVE = ("不", "没", "无", "未")
 # ...except the plain double negation 不是不领 / 也不是不能动: it is neither reading, so nothing is taken.
 CONDITION_RX = re.compile(r"要是|如果|假如|万一|假设|若是")  # also read by extractor (a grade in a condition)
-_DOUBLE_NEGATION_RX = re.compile(r"(?:不是|并不是|也不是|倒不是|又不是)$")
+_DOUBLE_NEGATION_RX = re.compile(
+    r"(?:不是|并不是|也不是|倒不是|又不是|(?<![有])没有|还没到|没到|还不到|不到)(?:那种|那个|这种)?$"
+)  # 没有不能自理 / 还没到不能动的程度: not that bad, and no reading either way
 WINDOW = 16
 _UNKNOWN_LEAD_RX = re.compile(r"^(?:也|还|我|俺|咱|就|都|有没有|是不是|是啥|是什么|是几级|几级|多少|咋样)*")
 # A phrase that asserts by itself (吃低保, 享受低保) stays a statement in a question:

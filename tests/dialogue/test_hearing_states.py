@@ -244,3 +244,17 @@ def test_the_old_name_of_the_district_said_as_such(chat):
     asked(chat, "district", "在城区住，就是原来的城区，现在改名了", age=80)
     assert chat.slots.get("district") == "潞州区"
     assert "district" not in extract("俺住城区，离医院近", today=TODAY).facts  # 城区 alone is just "in town"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("不躺床上，天天出去遛弯", None),  # not lying in bed: nothing of being bedridden
+        ("还不到不能动的时候", None),  # not that bad yet: no reading either way
+        ("用不着人伺候，自己啥都能干", "independent"),
+        ("离得开人，一个人也能过", "independent"),
+    ],
+)
+def test_a_denied_bad_state_is_not_that_state(chat, text, value):
+    asked(chat, "self_care", text, age=80)
+    assert chat.slots.get("self_care") == value
