@@ -60,7 +60,6 @@ def _rx() -> _Words:
     )
 
 
-_NOW_LEAD_RX = re.compile(r"(?:现在|如今|目前|眼下|这会儿)")
 _NEGATED_BEFORE_RX = re.compile(r"(?:不|没|没有|不是|并非)(?:用|是|再|在)?$")
 
 
@@ -98,7 +97,8 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
     severe = False
     owners = clause_owners(norm, clauses, get_lexicon())
     spans = clauses.spans()
-    now_at = next((i for i, (s, e) in enumerate(spans) if _NOW_LEAD_RX.match(norm, s)), len(spans))
+    now_lead = re.compile(str(get_lexicon().raw.get("now_lead") or "(?!)"))
+    now_at = next((i for i, (s, e) in enumerate(spans) if now_lead.match(norm, s)), len(spans))
     for i, (s, e) in enumerate(spans):
         clause = w.no_help.sub("自己能", norm[s:e])  # 吃饭不用人喂: done alone, not being fed
         if past.match(clause) or past.search(clause[:4]) or (i < now_at and past.search(clause)):

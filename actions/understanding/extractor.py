@@ -243,7 +243,12 @@ def _ended(cat, value):
 
 
 _REST_NONE_RX = re.compile(r"(?:别的|其他|其它|其余|另外的)(?:的)?(?:都|也|就)?(?:没有|没|不是|不沾)")
-_NOW_LEAD_RX = re.compile(r"^(?:现在|如今|目前|眼下|这会儿|这两年|后来)")
+
+
+@functools.lru_cache(maxsize=1)
+def now_lead_rx() -> re.Pattern:
+    """A clause opening with 现在 / 如今 …: how things are now (lexicon `now_lead`)."""
+    return re.compile("^" + str(get_lexicon().raw.get("now_lead") or "(?!)"))
 
 
 def _short_answer_now(norm: str, clauses: Clauses, lex, requested: str) -> dict:
@@ -252,7 +257,7 @@ def _short_answer_now(norm: str, clauses: Clauses, lex, requested: str) -> dict:
     if found:
         return found
     for s, e in clauses.spans()[1:]:
-        m = _NOW_LEAD_RX.match(norm[s:e])
+        m = now_lead_rx().match(norm[s:e])
         if m:
             rest = norm[s + m.end() : e].lstrip("就是也都还")
             found = short_answer(rest, Clauses(rest), lex, requested)
