@@ -258,3 +258,8 @@ def test_the_old_name_of_the_district_said_as_such(chat):
 def test_a_denied_bad_state_is_not_that_state(chat, text, value):
     asked(chat, "self_care", text, age=80)
     assert chat.slots.get("self_care") == value
+
+
+def test_parents_away_and_grandma_keeping_well():
+    facts = extract("姥姥在村里，我爸爸妈妈都在外地打工，姥姥身体还好，还能种菜", today=TODAY).facts
+    assert facts.get("living_situation") == "left_behind" and facts.get("self_care") == "independent"
