@@ -263,3 +263,15 @@ def test_a_denied_bad_state_is_not_that_state(chat, text, value):
 def test_parents_away_and_grandma_keeping_well():
     facts = extract("姥姥在村里，我爸爸妈妈都在外地打工，姥姥身体还好，还能种菜", today=TODAY).facts
     assert facts.get("living_situation") == "left_behind" and facts.get("self_care") == "independent"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("早先是五保户，现在不是五保了", "none"),  # a state ended, said with its own name
+        ("过去吃过低保，如今已经不是了", "none"),
+        ("以前是五保，现在不是五保了，是低保", "minimum_living"),  # what came after the end is the news
+    ],
+)
+def test_a_state_said_to_be_over_now(text, value):
+    assert extract(text, today=TODAY).facts.get("economic_status") == value

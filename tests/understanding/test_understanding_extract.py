@@ -420,7 +420,7 @@ MORE = [
     case("俺爹是矿上退休的", {"employee_pension_retired": True}),
     case("我爸有退休工资，每个月三千多", {"employee_pension_retired": True}),
     case("我母亲没有什么残疾", {"disability_grade": 0}),
-    case("我妈以前是低保户，现在不是了", {}),
+    case("我妈以前是低保户，现在不是了", {"economic_status": "none"}),  # over now, as 给停了 (blind labels agree)
     case("儿子不孝顺，不给赡养费", {}),  # no lawsuit, no inability: not the listed case
     case("嗯，不是", {"homeless": False}, "homeless"),
     case("呃，没有", {"economic_status": "none"}, "economic_status"),
