@@ -625,8 +625,9 @@ class Turn:
             waiting = [f for f in self.to_confirm if self.asked is not None and f in self.asked.facts]
             name = waiting[0] if waiting else next(iter(self.to_confirm))
             value = self.to_confirm[name]
-            for other, v in [(k, v) for k, v in self.to_confirm.items() if k != name]:
-                self.suggested.setdefault(other, v)  # confirmed later, when that fact is asked
+            for other, v in self.to_confirm.items():
+                if other != name:
+                    self.suggested.setdefault(other, v)  # confirmed later, when that fact is asked
             self.out.slots["suggested_facts"] = dict(self.suggested)
             self.confirm(name, value)
             return self.out

@@ -223,10 +223,9 @@ _PLAIN_NO_RX = re.compile(r"^(?:也|都|就|那|倒|还)?(?:不是|没有|没)(?
 
 def _corrected_fact(text: str, requested: str) -> str | None:
     """The yes/no fact a correction names by its words (计划生育的点错了), when it is not the one asked."""
-    topics = get_lexicon().raw.get("unknown_topics") or {}
     said = normalize(text)
-    for name, words in topics.items():
-        if name != requested and facts()[name].type == "bool" and any(str(w) in said for w in words):
+    for name, rx in get_lexicon().unknown_topics.items():
+        if name != requested and facts()[name].type == "bool" and rx.search(said):
             return str(name)
     return None
 

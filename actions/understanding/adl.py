@@ -60,6 +60,12 @@ def _rx() -> _Words:
     )
 
 
+@lru_cache(maxsize=1)
+def now_lead_rx() -> re.Pattern:
+    """A clause opening with 现在 / 如今 …: how things are now (lexicon `now_lead`)."""
+    return re.compile("^" + str(get_lexicon().raw.get("now_lead") or "(?!)"))
+
+
 _NEGATED_BEFORE_RX = re.compile(r"(?:不|没|没有|不是|并非)(?:用|是|再|在)?$")
 
 
@@ -97,8 +103,7 @@ def read_day(norm: str, clauses: Clauses) -> tuple[int, int, bool, int]:
     severe = False
     owners = clause_owners(norm, clauses, get_lexicon())
     spans = clauses.spans()
-    now_lead = re.compile(str(get_lexicon().raw.get("now_lead") or "(?!)"))
-    now_at = next((i for i, (s, e) in enumerate(spans) if now_lead.match(norm, s)), len(spans))
+    now_at = next((i for i, (s, e) in enumerate(spans) if now_lead_rx().match(norm[s:e])), len(spans))
     for i, (s, e) in enumerate(spans):
         clause = w.no_help.sub("自己能", norm[s:e])  # 吃饭不用人喂: done alone, not being fed
         if past.match(clause) or past.search(clause[:4]) or (i < now_at and past.search(clause)):

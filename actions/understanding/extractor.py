@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from .adl import independence_doubted, read_day, read_self_care, self_care_of
+from .adl import independence_doubted, now_lead_rx, read_day, read_self_care, self_care_of
 from .age import find_age
 from .answers import BY_SOUND, SPECIAL, short_answer
 from .lexicon import get_lexicon
@@ -243,12 +243,6 @@ def _ended(cat, value):
 
 
 _REST_NONE_RX = re.compile(r"(?:别的|其他|其它|其余|另外的)(?:的)?(?:都|也|就)?(?:没有|没|不是|不沾)")
-
-
-@functools.lru_cache(maxsize=1)
-def now_lead_rx() -> re.Pattern:
-    """A clause opening with 现在 / 如今 …: how things are now (lexicon `now_lead`)."""
-    return re.compile("^" + str(get_lexicon().raw.get("now_lead") or "(?!)"))
 
 
 def _short_answer_now(norm: str, clauses: Clauses, lex, requested: str) -> dict:

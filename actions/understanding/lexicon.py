@@ -226,7 +226,7 @@ KNOWN_KEYS = {
     "hearsay_clause": "dialogue",
     "deferral_clause": "dialogue",
     "pending": "extractor",
-    "now_lead": "extractor",
+    "now_lead": "adl",
     "adl": "adl",
     "speech_breaks": "normalize",
     "stopped_categories": "extractor",

@@ -18,8 +18,9 @@ _SELF_CUE_RX = re.compile(
 
 _SPOUSE_HELPER_BEFORE = "靠跟和同与给帮陪"
 _THIRD_PERSON_RX = re.compile(r"[她他]")
-# 我 + one of these, before any relative is named, makes the speaker the elder.
+# 她 / 他 opening the message: the elder is that person, whoever is named after
 _PRONOUN_FIRST_RX = re.compile(r"^(?:那|这|可)?(?:她|他)(?!们|家|的|俩)")
+# 我 + one of these, before any relative is named, makes the speaker the elder.
 _SELF_FIRST_CUE_RX = re.compile(
     r"(?:今年|已经|都(?=[0-9一二三四五六七八九])|一个人|自己|身体|瘫|退休|当过|吃低保|(?:还)?能自理|没(?:啥)?问题|身子骨|好着|"
     r"是(?:低保|五保|特困|残疾|烈属|退休|复员|退伍|老党员)|(?:没有?|有)(?:残疾证|低保|退休金)|[0-9一二三四五六七八九])"
